@@ -1,0 +1,80 @@
+# Makefile for sigma - Sigma rules to Athena (Trino) SQL.
+#
+#   make                 build/sigma, build/libsigma.a, build/libsigma.so
+#   make check           every test (unit, golden, semantic, example)
+#   make asan            the same tests in build-asan/ under ASan + UBSan
+#   make bench           the corpus benchmark (bench/README.md)
+#   make install         PREFIX=/usr/local
+
+VERSION := $(shell cat VERSION)
+BUILD   ?= build
+CC      ?= cc
+PREFIX  ?= /usr/local
+PKGS    := yaml-0.1 libpcre2-8 libutf8proc
+OPT     ?= -O2
+CFLAGS  ?=
+CFLAGS  += -std=c11 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -D_POSIX_C_SOURCE=200809L -DSIGMA_VERSION='"$(VERSION)"' -fPIC \
+           $(shell pkg-config --cflags $(PKGS))
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread
+
+SRC     := $(sort $(shell find src -name '*.c'))
+OBJ     := $(SRC:%.c=$(BUILD)/%.o)
+CLI_SRC := $(sort $(wildcard cli/*.c))
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC:= $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN:= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+EX_SRC  := $(sort $(wildcard examples/*.c))
+EX_BIN  := $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
+DEPS    := $(OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+.PHONY: all check unit asan bench install clean fuzz
+all: $(BUILD)/sigma $(BUILD)/libsigma.a $(BUILD)/libsigma.so $(EX_BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iinclude -MMD -MP -c $< -o $@
+
+$(BUILD)/libsigma.a: $(OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libsigma.so: $(OBJ)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libsigma.so.$(firstword $(subst ., ,$(VERSION))) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/sigma: $(CLI_OBJ) $(BUILD)/libsigma.a
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsigma.a tests/unit/t.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iinclude -Isrc -o $@ $< $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/examples/%: examples/%.c $(BUILD)/libsigma.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iinclude -o $@ $< $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS)
+
+unit: $(UNIT_BIN)
+
+check: all unit
+	BUILD=$(BUILD) sh tests/run.sh
+
+asan:
+	$(MAKE) BUILD=build-asan OPT=-O1 CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' LDFLAGS='-fsanitize=address,undefined' check
+
+bench: all
+	sh bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/sigma $(DESTDIR)$(PREFIX)/bin/sigma
+	install -m 644 $(BUILD)/libsigma.a $(DESTDIR)$(PREFIX)/lib/libsigma.a
+	install -m 755 $(BUILD)/libsigma.so $(DESTDIR)$(PREFIX)/lib/libsigma.so.$(VERSION)
+	ln -sf libsigma.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libsigma.so
+	install -m 644 include/sigma.h $(DESTDIR)$(PREFIX)/include/sigma.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' docs/sigma.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sigma.pc
+	install -m 644 docs/sigma.1 $(DESTDIR)$(PREFIX)/share/man/man1/sigma.1
+
+clean:
+	rm -rf build build-asan
+
+-include $(DEPS)

@@ -1,0 +1,30 @@
+/* sbuf.h - growable byte buffer (malloc-backed). Always NUL-terminated. */
+#ifndef SIGMA_SBUF_H
+#define SIGMA_SBUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct sbuf {
+    char *p;
+    size_t len, cap;
+} sbuf;
+
+#define SBUF_INIT {NULL, 0, 0}
+
+void sb_reserve(sbuf *b, size_t extra); /* aborts on out-of-memory */
+void sb_putn(sbuf *b, const char *s, size_t n);
+void sb_puts(sbuf *b, const char *s);
+void sb_putc(sbuf *b, char c);
+void sb_printf(sbuf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void sb_vprintf(sbuf *b, const char *fmt, va_list ap);
+void sb_clear(sbuf *b);         /* len = 0, keeps memory */
+void sb_free(sbuf *b);          /* releases memory */
+const char *sb_cstr(sbuf *b);   /* never NULL */
+char *sb_steal(sbuf *b);        /* caller frees; buffer is reset */
+
+#endif
