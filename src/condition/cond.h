@@ -9,7 +9,7 @@
  * Operators are lower-case whole words: `notepad` is an identifier, not
  * `not epad`. IDENT is [A-Za-z0-9_-]+; a selector pattern is [A-Za-z0-9_*]+
  * or `them`. Binary operators are left-associative. Any whitespace separates
- * tokens.
+ * tokens (space, tab, CR, LF; optional around parentheses).
  */
 #ifndef SIGMA_COND_H
 #define SIGMA_COND_H
@@ -44,17 +44,42 @@ typedef struct cerror {
     char message[200];
 } cerror;
 
-/* Parses s[0..len). Returns NULL and fills *err on a syntax error, e.g.
+/* Parses s[0..len) (NUL bytes inside are errors; s may be NULL when len is 0).
+ * Returns NULL and fills *err (if err is non-NULL) on a syntax error. Node
+ * positions: a binary node takes its left operand's pos; a parenthesised
+ * expression is its inner node (the '(' is not part of it).
+ * Messages, with err->pos:
+ *   "condition too long (limit N bytes)"            SIGMA_MAX_COND_LEN; pos = that limit
+ *   "the pipe syntax in conditions was replaced by correlation rules"
+ *                                                   any '|', checked first; pos = the '|'
+ *   "empty condition"                               empty/whitespace only; pos 0
+ *   "unexpected character 'c'"                      non-printable bytes as '\xNN'
  *   "unexpected end of condition, expected an identifier, 'not', '(' or 'N of'"
- *   "unexpected ')'", "missing ')'", "unexpected 'AND' (operators are lower-case)",
- *   "unexpected character '$'",
- *   "the pipe syntax in conditions was replaced by correlation rules"  (any '|'),
- *   "condition nested too deeply (limit N)"  (SIGMA_MAX_COND_DEPTH).
- * Never recurses deeper than SIGMA_MAX_COND_DEPTH. */
+ *                                                   pos = len
+ *   "unexpected 'and', expected an identifier, 'not', '(' or 'N of'"  (or 'or', ')')
+ *   "unexpected identifier 'x'"                     where an operator was expected
+ *                                                   (long names cut to 60 bytes + "...")
+ *   "unexpected 'AND' (operators are lower-case: and, or, not)"
+ *                                                   an and/or/not in the wrong case where
+ *                                                   an operator was expected, or used as
+ *                                                   an operand right before one (`NOT a`)
+ *   "unexpected 'not' (write 'and not' or 'or not')"
+ *   "unexpected '(', expected 'and' or 'or'"
+ *   "unexpected ')'"                                stray ')'
+ *   "missing ')'"                                   pos = len
+ *   "wildcard '*' is only allowed after '1 of', 'any of' or 'all of'"
+ *                                                   pos = the '*'
+ *   "expected a detection name pattern or 'them' after 'of'"
+ *   "'-' is not allowed in a detection name pattern after 'of'"   pos = the '-'
+ *   "condition nested too deeply (limit N)"         more than SIGMA_MAX_COND_DEPTH
+ *                                                   nested '(' / 'not'; pos = that token
+ * Never recurses deeper than SIGMA_MAX_COND_DEPTH levels; `and`/`or` chains
+ * are loops and build left-leaning trees. All memory comes from `a`. */
 cnode *cond_parse(arena *a, const char *s, size_t len, cerror *err);
 
 /* True if `name` matches selector pattern `pat` (`*` matches any run,
- * full match, case-sensitive). */
+ * full match, case-sensitive). Iterative, O(len(pat) * len(name)) worst
+ * case. False if either is NULL. */
 bool cond_pattern_match(const char *pat, const char *name);
 
 #endif

@@ -68,7 +68,7 @@ typedef struct yerror {
 } yerror;
 
 /* Parses every document of buf[0..len). All memory comes from `a`.
- * On success returns true and sets *docs/*ndocs (a completely empty input
+ * On success returns true and sets *docs and *ndocs (a completely empty input
  * gives zero documents). On failure returns false and fills *err with the
  * first problem: a libyaml syntax error (its message and position),
  * "duplicate key 'k'" (at the second key), "unknown alias 'x'",

@@ -1,0 +1,589 @@
+/* main.c - the `sigma` command: convert, check, list. */
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sigma.h"
+
+#define EXIT_RULES 1
+#define EXIT_USAGE 2
+
+static const char *prog = "sigma";
+
+static const char usage_main[] =
+    "Usage: sigma COMMAND [OPTIONS] ...\n"
+    "\n"
+    "Convert Sigma detection rules into Athena (Trino) SQL.\n"
+    "\n"
+    "Commands:\n"
+    "  convert  Convert Sigma rules into queries\n"
+    "  check    Load and validate Sigma rules\n"
+    "  list     List targets, formats, pipelines, modifiers, correlation methods,\n"
+    "           transformations and conditions\n"
+    "\n"
+    "Options:\n"
+    "  --version  Print the version and exit\n"
+    "  --help     Show this message and exit\n";
+
+static const char usage_convert[] =
+    "Usage: sigma convert [OPTIONS] INPUT...\n"
+    "\n"
+    "Convert Sigma rules into Athena (Trino) SQL queries. INPUT is a rule file, a\n"
+    "directory (searched recursively for files matching -P, in sorted path order)\n"
+    "or - for standard input.\n"
+    "\n"
+    "Options:\n"
+    "  -t, --target athena           Target query language (only athena)\n"
+    "  -p, --pipeline NAME|FILE|DIR  Processing pipeline (repeatable)\n"
+    "  -O, --backend-option KEY=VALUE\n"
+    "                                Backend option (repeatable): table,\n"
+    "                                time_field, element_at_fields,\n"
+    "                                keyword_fields, cidr=like|native, or a\n"
+    "                                pipeline variable\n"
+    "  -f, --format default|json     Output format (default: default)\n"
+    "  -o, --output FILE             Write output to FILE (default: stdout)\n"
+    "  -s, --skip-unsupported        Exit 0 even if some rules fail (errors are\n"
+    "                                still reported on stderr)\n"
+    "      --fail-unsupported        Exit 1 if any rule fails (default)\n"
+    "  -c, --correlation-method default\n"
+    "                                Correlation method (only default)\n"
+    "  -P, --file-pattern GLOB       File pattern for directories (default: *.yml)\n"
+    "      --filter PATH             Sigma filter file or directory (repeatable)\n"
+    "  -e, --encoding utf-8          Output encoding (only utf-8)\n"
+    "      --without-pipeline, --pipeline-check, --disable-pipeline-check\n"
+    "                                Accepted for compatibility; no effect\n"
+    "  -h, --help                    Show this message and exit\n"
+    "\n"
+    "Exit status: 0 success (also with -s when rules failed), 1 some rule\n"
+    "failed, 2 usage error.\n";
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "Usage: %s %s [OPTIONS] ...\nTry '%s %s --help' for help.\n\nError: ", prog, cmd, prog, cmd);
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    return EXIT_USAGE;
+}
+
+/* ------------------------------------------------------------ inputs */
+
+typedef struct strvec {
+    char **v;
+    size_t n, cap;
+} strvec;
+
+static void sv_push(strvec *s, char *p)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 64;
+        char **nv = realloc(s->v, s->cap * sizeof *nv);
+        if (!nv) {
+            fputs("sigma: out of memory\n", stderr);
+            exit(EXIT_USAGE);
+        }
+        s->v = nv;
+    }
+    s->v[s->n++] = p;
+}
+
+static void sv_free(strvec *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void walk(const char *dir, const char *pattern, strvec *out, int depth)
+{
+    if (depth > 64)
+        return;
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "%s: error: %s\n", dir, strerror(errno));
+        return;
+    }
+    struct dirent *e;
+    size_t dl = strlen(dir);
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        size_t n = dl + strlen(e->d_name) + 2;
+        char *p = malloc(n);
+        if (!p)
+            continue;
+        if (dl && dir[dl - 1] == '/')
+            snprintf(p, n, "%s%s", dir, e->d_name);
+        else
+            snprintf(p, n, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(p, &st) != 0) {
+            free(p);
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            walk(p, pattern, out, depth + 1);
+            free(p);
+        } else if (S_ISREG(st.st_mode) && fnmatch(pattern, e->d_name, 0) == 0) {
+            sv_push(out, p);
+        } else {
+            free(p);
+        }
+    }
+    closedir(d);
+}
+
+/* Expands INPUT arguments: files as given, directories walked and sorted. */
+static int expand_inputs(char **args, size_t n, const char *pattern, strvec *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(args[i], "-") == 0) {
+            sv_push(out, strdup("-"));
+            continue;
+        }
+        struct stat st;
+        if (stat(args[i], &st) != 0)
+            return usage_error("convert", "Invalid value for 'INPUT...': Path '%s' does not exist.", args[i]);
+        if (S_ISDIR(st.st_mode)) {
+            size_t first = out->n;
+            walk(args[i], pattern, out, 0);
+            qsort(out->v + first, out->n - first, sizeof *out->v, cmp_str);
+        } else {
+            sv_push(out, strdup(args[i]));
+        }
+    }
+    return 0;
+}
+
+static char *read_stdin(size_t *len)
+{
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return NULL;
+    for (;;) {
+        if (n == cap) {
+            cap *= 2;
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                return NULL;
+            }
+            buf = nb;
+        }
+        size_t k = fread(buf + n, 1, cap - n, stdin);
+        n += k;
+        if (k == 0)
+            break;
+    }
+    *len = n;
+    return buf;
+}
+
+/* ------------------------------------------------------------ output */
+
+static void json_str(FILE *f, const char *s)
+{
+    if (!s) {
+        fputs("null", f);
+        return;
+    }
+    fputc('"', f);
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned char c = *p;
+        if (c == '"' || c == '\\') {
+            fputc('\\', f);
+            fputc(c, f);
+            p++;
+        } else if (c < 0x20 || c == 0x7f) {
+            switch (c) {
+            case '\n': fputs("\\n", f); break;
+            case '\t': fputs("\\t", f); break;
+            case '\r': fputs("\\r", f); break;
+            default: fprintf(f, "\\u%04x", c); break;
+            }
+            p++;
+        } else if (c < 0x80) {
+            fputc(c, f);
+            p++;
+        } else {
+            /* copy a valid UTF-8 sequence, replace an invalid byte */
+            int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+            bool ok = len > 0 && c >= 0xC2 && c <= 0xF4;
+            for (int k = 1; ok && k < len; k++)
+                if ((p[k] & 0xC0) != 0x80)
+                    ok = false;
+            if (ok && len == 3 && ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0)))
+                ok = false;
+            if (ok && len == 4 && ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90)))
+                ok = false;
+            if (ok) {
+                fwrite(p, 1, (size_t)len, f);
+                p += len;
+            } else {
+                fputs("\\ufffd", f);
+                p++;
+            }
+        }
+    }
+    fputc('"', f);
+}
+
+static void print_diag(const sigma_diag *d)
+{
+    const char *sev = d->severity == SIGMA_ERROR ? "error" : "warning";
+    if (d->line)
+        fprintf(stderr, "%s:%u:%u: %s: %s\n", d->file, d->line, d->column, sev, d->message);
+    else
+        fprintf(stderr, "%s: %s: %s\n", d->file, sev, d->message);
+}
+
+static void write_json(FILE *f, const sigma_compiler *c)
+{
+    size_t n = sigma_result_count(c);
+    fputc('[', f);
+    for (size_t i = 0; i < n; i++) {
+        const sigma_result *r = sigma_result_get(c, i);
+        fputs(i ? ",\n" : "\n", f);
+        fputs("{\"file\": ", f);
+        json_str(f, r->file);
+        fputs(", \"id\": ", f);
+        json_str(f, r->id);
+        fputs(", \"title\": ", f);
+        json_str(f, r->title);
+        fputs(", \"type\": ", f);
+        json_str(f, r->type);
+        if (r->error) {
+            fputs(", \"error\": {\"message\": ", f);
+            json_str(f, r->error->message);
+            fprintf(f, ", \"line\": %u, \"column\": %u}", r->error->line, r->error->column);
+        } else {
+            fputs(", \"queries\": [", f);
+            for (size_t k = 0; k < r->nqueries; k++) {
+                if (k)
+                    fputs(", ", f);
+                json_str(f, r->queries[k]);
+            }
+            fputc(']', f);
+        }
+        if (r->nwarnings) {
+            fputs(", \"warnings\": [", f);
+            for (size_t k = 0; k < r->nwarnings; k++) {
+                if (k)
+                    fputs(", ", f);
+                fputs("{\"message\": ", f);
+                json_str(f, r->warnings[k].message);
+                fprintf(f, ", \"line\": %u, \"column\": %u}", r->warnings[k].line, r->warnings[k].column);
+            }
+            fputc(']', f);
+        }
+        fputc('}', f);
+    }
+    fputs(n ? "\n]\n" : "]\n", f);
+}
+
+static void write_default(FILE *f, const sigma_compiler *c)
+{
+    size_t n = sigma_result_count(c);
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        const sigma_result *r = sigma_result_get(c, i);
+        for (size_t k = 0; k < r->nqueries; k++) {
+            if (!first)
+                fputs("\n\n", f);
+            fputs(r->queries[k], f);
+            first = false;
+        }
+    }
+    if (!first)
+        fputc('\n', f);
+}
+
+/* ------------------------------------------------------------ convert */
+
+static const char *need_arg(int argc, char **argv, int *i, const char *opt)
+{
+    const char *a = argv[*i];
+    size_t ol = strlen(opt);
+    if (strncmp(a, opt, ol) == 0 && a[ol] == '=')
+        return a + ol + 1;
+    if (*i + 1 >= argc)
+        return NULL;
+    return argv[++*i];
+}
+
+static bool is_opt(const char *a, const char *s, const char *l)
+{
+    size_t ll = l ? strlen(l) : 0;
+    return (s && strcmp(a, s) == 0) || (l && (strcmp(a, l) == 0 || (strncmp(a, l, ll) == 0 && a[ll] == '=')));
+}
+
+static int cmd_convert(int argc, char **argv)
+{
+    const char *format = "default", *output = NULL, *pattern = "*.yml", *target = "athena", *method = "default";
+    bool skip = false;
+    strvec inputs = {0}, pipelines = {0}, options = {0}, filters = {0};
+    int rc = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(usage_convert, stdout);
+            rc = -1;
+            goto done;
+        }
+#define ARG(s, l)                                                                            \
+    (is_opt(a, s, l) && ((v = need_arg(argc, argv, &i, (l && strncmp(a, "--", 2) == 0) ? l : s)) || \
+                         (rc = usage_error("convert", "Option '%s' requires an argument.", a), 0)))
+        if (is_opt(a, "-t", "--target")) {
+            if (!ARG("-t", "--target"))
+                goto done;
+            target = v;
+        } else if (is_opt(a, "-p", "--pipeline")) {
+            if (!ARG("-p", "--pipeline"))
+                goto done;
+            sv_push(&pipelines, strdup(v));
+        } else if (is_opt(a, "-O", "--backend-option")) {
+            if (!ARG("-O", "--backend-option"))
+                goto done;
+            sv_push(&options, strdup(v));
+        } else if (is_opt(a, "-f", "--format")) {
+            if (!ARG("-f", "--format"))
+                goto done;
+            format = v;
+        } else if (is_opt(a, "-o", "--output")) {
+            if (!ARG("-o", "--output"))
+                goto done;
+            output = v;
+        } else if (is_opt(a, "-P", "--file-pattern")) {
+            if (!ARG("-P", "--file-pattern"))
+                goto done;
+            pattern = v;
+        } else if (is_opt(a, "-c", "--correlation-method")) {
+            if (!ARG("-c", "--correlation-method"))
+                goto done;
+            method = v;
+        } else if (is_opt(a, NULL, "--filter")) {
+            if (!ARG(NULL, "--filter"))
+                goto done;
+            sv_push(&filters, strdup(v));
+        } else if (is_opt(a, "-e", "--encoding")) {
+            if (!ARG("-e", "--encoding"))
+                goto done;
+            if (strcmp(v, "utf-8") != 0 && strcmp(v, "utf8") != 0 && strcmp(v, "UTF-8") != 0) {
+                rc = usage_error("convert", "Invalid value for '--encoding': '%s' (only utf-8 is supported).", v);
+                goto done;
+            }
+        } else if (is_opt(a, "-j", "--json-indent")) {
+            if (!ARG("-j", "--json-indent"))
+                goto done;
+        } else if (strcmp(a, "-s") == 0 || strcmp(a, "--skip-unsupported") == 0) {
+            skip = true;
+        } else if (strcmp(a, "--fail-unsupported") == 0) {
+            skip = false;
+        } else if (strcmp(a, "--without-pipeline") == 0 || strcmp(a, "--pipeline-check") == 0 ||
+                   strcmp(a, "--disable-pipeline-check") == 0) {
+            /* accepted for compatibility */
+        } else if (strcmp(a, "--") == 0) {
+            for (i++; i < argc; i++)
+                sv_push(&inputs, strdup(argv[i]));
+        } else if (a[0] == '-' && a[1]) {
+            rc = usage_error("convert", "No such option: %s", a);
+            goto done;
+        } else {
+            sv_push(&inputs, strdup(a));
+        }
+#undef ARG
+    }
+    if (strcmp(target, "athena") != 0) {
+        rc = usage_error("convert", "Invalid value for '--target' / '-t': '%s' is not 'athena'.", target);
+        goto done;
+    }
+    if (strcmp(format, "default") != 0 && strcmp(format, "json") != 0) {
+        rc = usage_error("convert", "Invalid value for '--format' / '-f': '%s' is not one of 'default', 'json'.",
+                         format);
+        goto done;
+    }
+    if (strcmp(method, "default") != 0) {
+        rc = usage_error("convert", "Invalid value for '--correlation-method' / '-c': '%s' is not 'default'.",
+                         method);
+        goto done;
+    }
+    for (size_t i = 0; i < filters.n; i++)
+        sv_push(&inputs, strdup(filters.v[i]));
+    if (!inputs.n) {
+        rc = usage_error("convert", "%s", "Missing argument 'INPUT...'.");
+        goto done;
+    }
+
+    sigma_compiler *c = sigma_compiler_new();
+    if (!c) {
+        fputs("sigma: out of memory\n", stderr);
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    for (size_t i = 0; i < options.n; i++) {
+        char *eq = strchr(options.v[i], '=');
+        if (!eq) {
+            rc = usage_error("convert", "Invalid backend option '%s': expected KEY=VALUE.", options.v[i]);
+            sigma_compiler_free(&c);
+            goto done;
+        }
+        *eq = 0;
+        if (sigma_set_option(c, options.v[i], eq + 1) != SIGMA_OK) {
+            rc = usage_error("convert", "%s", sigma_last_error(c));
+            sigma_compiler_free(&c);
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < pipelines.n; i++) {
+        if (sigma_add_pipeline(c, pipelines.v[i]) != SIGMA_OK) {
+            rc = usage_error("convert", "%s", sigma_last_error(c));
+            sigma_compiler_free(&c);
+            goto done;
+        }
+    }
+    strvec files = {0};
+    if ((rc = expand_inputs(inputs.v, inputs.n, pattern, &files)) != 0) {
+        sv_free(&files);
+        sigma_compiler_free(&c);
+        goto done;
+    }
+    bool io_error = false;
+    for (size_t i = 0; i < files.n; i++) {
+        if (strcmp(files.v[i], "-") == 0) {
+            size_t len;
+            char *buf = read_stdin(&len);
+            if (!buf) {
+                fputs("<stdin>: error: cannot read standard input\n", stderr);
+                io_error = true;
+                continue;
+            }
+            sigma_add_source(c, "<stdin>", buf, len);
+            free(buf);
+        } else if (sigma_add_file(c, files.v[i]) != SIGMA_OK) {
+            fprintf(stderr, "%s: error: %s\n", files.v[i], sigma_last_error(c));
+            io_error = true;
+        }
+    }
+    sv_free(&files);
+    sigma_status st = sigma_compile(c);
+    for (size_t i = 0; i < sigma_diag_count(c); i++)
+        print_diag(sigma_diag_get(c, i));
+    for (size_t i = 0; i < sigma_result_count(c); i++) {
+        const sigma_result *r = sigma_result_get(c, i);
+        if (r->error)
+            print_diag(r->error);
+        for (size_t k = 0; k < r->nwarnings; k++)
+            print_diag(&r->warnings[k]);
+    }
+    /* write to a temporary file and rename: never a partial output file */
+    FILE *f = stdout;
+    char *tmp = NULL;
+    if (output && strcmp(output, "-") != 0) {
+        size_t n = strlen(output) + 16;
+        tmp = malloc(n);
+        snprintf(tmp, n, "%s.tmpXXXXXX", output);
+        int fd = mkstemp(tmp);
+        if (fd < 0 || !(f = fdopen(fd, "w"))) {
+            fprintf(stderr, "%s: error: cannot write: %s\n", output, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            free(tmp);
+            sigma_compiler_free(&c);
+            rc = EXIT_RULES;
+            goto done;
+        }
+    }
+    if (strcmp(format, "json") == 0)
+        write_json(f, c);
+    else
+        write_default(f, c);
+    if (tmp) {
+        bool bad = ferror(f) != 0;
+        if (fclose(f) != 0)
+            bad = true;
+        if (bad || rename(tmp, output) != 0) {
+            fprintf(stderr, "%s: error: cannot write: %s\n", output, strerror(errno));
+            unlink(tmp);
+            rc = EXIT_RULES;
+        }
+        free(tmp);
+    } else if (fflush(stdout) != 0) {
+        fprintf(stderr, "sigma: error writing output: %s\n", strerror(errno));
+        rc = EXIT_RULES;
+    }
+    sigma_compiler_free(&c);
+    if (!rc && (io_error || (st != SIGMA_OK && !skip)))
+        rc = EXIT_RULES;
+done:
+    sv_free(&inputs);
+    sv_free(&pipelines);
+    sv_free(&options);
+    sv_free(&filters);
+    return rc < 0 ? 0 : rc;
+}
+
+/* ------------------------------------------------------------ list */
+
+static int cmd_list(int argc, char **argv)
+{
+    if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+        fputs("Usage: sigma list targets|formats|pipelines|modifiers|correlation-methods|transformations|conditions\n",
+              argc < 1 ? stderr : stdout);
+        return argc < 1 ? EXIT_USAGE : 0;
+    }
+    const char *what = argv[0];
+    if (strcmp(what, "targets") == 0) {
+        puts("athena\tAWS Athena (Trino) SQL");
+    } else if (strcmp(what, "formats") == 0) {
+        puts("default\tqueries separated by a blank line");
+        puts("json\tone JSON array, an object per rule with its queries or error");
+    } else if (strcmp(what, "correlation-methods") == 0) {
+        puts("default\tsliding window over time_field");
+    } else if (strcmp(what, "modifiers") == 0) {
+        const char *const *mods = sigma_modifiers();
+        for (size_t i = 0; mods[i]; i++)
+            puts(mods[i]);
+    } else if (strcmp(what, "pipelines") == 0 || strcmp(what, "transformations") == 0 ||
+               strcmp(what, "conditions") == 0) {
+        /* filled in by the pipeline module */
+    } else {
+        fprintf(stderr, "Error: unknown list '%s'\n", what);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        fputs(usage_main, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("sigma %s\n", sigma_version());
+        return 0;
+    }
+    if (strcmp(cmd, "convert") == 0)
+        return cmd_convert(argc - 2, argv + 2);
+    if (strcmp(cmd, "list") == 0)
+        return cmd_list(argc - 2, argv + 2);
+    fprintf(stderr, "%s", usage_main);
+    fprintf(stderr, "\nError: No such command '%s'.\n", cmd);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,108 @@
+/* sigma.h - compile Sigma detection rules into Athena (Trino) SQL.
+ *
+ * Usage:
+ *     sigma_compiler *c = sigma_compiler_new();
+ *     sigma_set_option(c, "table", "security_events");   // optional, -O k=v
+ *     sigma_add_file(c, "rules/proc_creation.yml");      // or sigma_add_source
+ *     sigma_compile(c);
+ *     for (size_t i = 0; i < sigma_result_count(c); i++) {
+ *         const sigma_result *r = sigma_result_get(c, i);
+ *         ...r->queries / r->error...
+ *     }
+ *     sigma_compiler_free(&c);
+ *
+ * Ownership: every pointer the library returns (results, queries, messages,
+ * diagnostics) is owned by the compiler and stays valid until
+ * sigma_compiler_free(). Strings passed in are copied; the caller keeps
+ * ownership of them. The library never prints and never exits; the only
+ * failure it does not report is running out of memory, which aborts.
+ * A compiler is not thread-safe; use one per thread.
+ */
+#ifndef SIGMA_H
+#define SIGMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct sigma_compiler sigma_compiler;
+
+typedef enum {
+    SIGMA_OK = 0,
+    SIGMA_ERULE = 1,  /* at least one rule failed (see its result's error) */
+    SIGMA_EUSAGE = 2, /* bad option, pipeline or call; see sigma_last_error() */
+    SIGMA_EIO = 3,    /* a file could not be read; see sigma_last_error() */
+} sigma_status;
+
+typedef enum { SIGMA_ERROR, SIGMA_WARNING } sigma_severity;
+
+typedef struct sigma_diag {
+    sigma_severity severity;
+    const char *file;    /* the path as given (or the source name) */
+    unsigned line;       /* 1-based; 0 when the problem has no position */
+    unsigned column;     /* 1-based; 0 when the problem has no position */
+    const char *message; /* no trailing newline */
+} sigma_diag;
+
+typedef struct sigma_result {
+    const char *file;             /* input path as walked */
+    const char *id;               /* rule id, or NULL */
+    const char *title;            /* rule title, or NULL */
+    const char *type;             /* "rule", "correlation" or "filter" */
+    const char *const *queries;   /* nqueries SQL queries, one per condition */
+    size_t nqueries;
+    const sigma_diag *error;      /* NULL when the rule converted */
+    const sigma_diag *warnings;   /* nwarnings entries */
+    size_t nwarnings;
+} sigma_result;
+
+/* NULL only when out of memory. */
+sigma_compiler *sigma_compiler_new(void);
+/* Frees the compiler and everything it returned; sets *c to NULL. */
+void sigma_compiler_free(sigma_compiler **c);
+
+/* Backend option (`-O key=value`): table, time_field, element_at_fields,
+ * keyword_fields, cidr (like|native), and any pipeline variable (available
+ * to pipelines as backend_<key>). SIGMA_EUSAGE for an invalid value. */
+sigma_status sigma_set_option(sigma_compiler *c, const char *key, const char *value);
+
+/* Adds a processing pipeline: a built-in name, a YAML file or a directory of
+ * *.yml files. SIGMA_EUSAGE if not found or invalid (sigma_last_error()). */
+sigma_status sigma_add_pipeline(sigma_compiler *c, const char *spec);
+
+/* Adds the rules of one file (all YAML documents). A file that cannot be
+ * read gives SIGMA_EIO; a file with YAML or rule errors is accepted and
+ * its rules report the errors after sigma_compile(). */
+sigma_status sigma_add_file(sigma_compiler *c, const char *path);
+/* Same for text in memory; name is used as the file in diagnostics. */
+sigma_status sigma_add_source(sigma_compiler *c, const char *name, const char *text, size_t len);
+
+/* Converts everything added so far. SIGMA_OK if every rule converted,
+ * SIGMA_ERULE if any failed (the others are still converted). */
+sigma_status sigma_compile(sigma_compiler *c);
+
+size_t sigma_result_count(const sigma_compiler *c);
+/* i < sigma_result_count(); results are in input order. */
+const sigma_result *sigma_result_get(const sigma_compiler *c, size_t i);
+
+/* Diagnostics that belong to no rule (e.g. unused options). */
+size_t sigma_diag_count(const sigma_compiler *c);
+const sigma_diag *sigma_diag_get(const sigma_compiler *c, size_t i);
+
+/* Text of the last SIGMA_EUSAGE / SIGMA_EIO error ("" if none). */
+const char *sigma_last_error(const sigma_compiler *c);
+
+/* NULL-terminated list of the value modifier ids the compiler knows. */
+const char *const *sigma_modifiers(void);
+
+/* "0.1.0" */
+const char *sigma_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,263 @@
+/* athena.c - the Athena (Trino) dialect: the text of every comparison.
+ *
+ * Strings match case-insensitively by default: LOWER(field) against the
+ * value lowered the way Trino's lower() does. Literals are Trino literals
+ * (quote doubled, backslash plain); LIKE patterns are escaped only in LIKE. */
+#include <string.h>
+
+#include "quote.h"
+#include "sql.h"
+
+static void field(sql_ctx *c, sbuf *b, const char *f)
+{
+    sql_ident(b, f, c->opt->element_at, c->opt->n_element_at);
+}
+
+static bool check_text(sql_ctx *c, const sstr *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->parts[i].kind == SP_PH)
+            return sql_fail(c, c->at,
+                            "unresolved placeholder '%%%.*s%%': use a pipeline with value_placeholders, "
+                            "wildcard_placeholders or query_expression_placeholders",
+                            (int)s->parts[i].n, s->parts[i].s);
+        if (s->parts[i].kind == SP_TEXT && !utf8_valid(s->parts[i].s, s->parts[i].n))
+            return sql_fail(c, c->at,
+                            "value is not valid UTF-8 text (wide/utf16 values need base64 to be matched)");
+    }
+    return true;
+}
+
+/* string comparison: = for plain values, LIKE for wildcards */
+static bool str_cmp(sql_ctx *c, sbuf *b, const char *f, const svalue *v, bool is_col)
+{
+    const sstr *s = &v->str;
+    if (!check_text(c, s))
+        return false;
+    bool lower = !v->cased;
+    if (lower)
+        sb_puts(b, "LOWER(");
+    if (is_col)
+        field(c, b, f);
+    else
+        sql_ident(b, f, NULL, 0);
+    if (lower)
+        sb_putc(b, ')');
+    if (!sstr_has_wildcard(s)) {
+        size_t n;
+        char *t = sstr_text(c->a, s, &n);
+        if (lower)
+            t = sql_lower(c->a, t, n, &n);
+        sb_puts(b, " = ");
+        sql_str(b, t, n);
+        return true;
+    }
+    sb_puts(b, " LIKE ");
+    sql_like(c->a, b, s, lower);
+    sb_puts(b, " ESCAPE '\\'");
+    return true;
+}
+
+static void regex_lit(sbuf *b, const svalue *v)
+{
+    sbuf t = SBUF_INIT;
+    if (v->re_flags) {
+        sb_puts(&t, "(?");
+        if (v->re_flags & RE_I)
+            sb_putc(&t, 'i');
+        if (v->re_flags & RE_M)
+            sb_putc(&t, 'm');
+        if (v->re_flags & RE_S)
+            sb_putc(&t, 's');
+        sb_putc(&t, ')');
+    }
+    sb_putn(&t, v->re, v->re_len);
+    sql_str(b, t.p, t.len);
+    sb_free(&t);
+}
+
+static const char *const tpart_sql[] = {"MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "YEAR"};
+static const char *const cmp_sql[] = {"<", "<=", ">", ">="};
+
+/* LIKE-escape a column's lowered value: replace(replace(replace(x, '\', '\\'), '%', '\%'), '_', '\_') */
+static void escaped_ref(sql_ctx *c, sbuf *b, const char *ref, bool lower)
+{
+    sb_puts(b, "replace(replace(replace(");
+    if (lower)
+        sb_puts(b, "LOWER(");
+    field(c, b, ref);
+    if (lower)
+        sb_putc(b, ')');
+    sb_puts(b, ", '\\', '\\\\'), '%', '\\%'), '_', '\\_')");
+}
+
+static bool leaf(sql_ctx *c, sbuf *b, const char *f, const svalue *v)
+{
+    switch (v->kind) {
+    case SV_STR:
+        return str_cmp(c, b, f, v, true);
+    case SV_NUM:
+        field(c, b, f);
+        sb_puts(b, " = ");
+        sb_puts(b, v->num.text);
+        return true;
+    case SV_BOOL:
+        field(c, b, f);
+        sb_puts(b, v->b ? " = true" : " = false");
+        return true;
+    case SV_NULL:
+        field(c, b, f);
+        sb_puts(b, " IS NULL");
+        return true;
+    case SV_EXISTS:
+        field(c, b, f);
+        sb_puts(b, v->b ? " IS NOT NULL" : " IS NULL");
+        return true;
+    case SV_RE:
+        sb_puts(b, "REGEXP_LIKE(");
+        field(c, b, f);
+        sb_puts(b, ", ");
+        regex_lit(b, v);
+        sb_putc(b, ')');
+        return true;
+    case SV_CMP:
+        field(c, b, f);
+        sb_printf(b, " %s %s", cmp_sql[v->cmp], v->num.text);
+        return true;
+    case SV_TIMEPART:
+        sb_printf(b, "EXTRACT(%s FROM ", tpart_sql[v->tpart]);
+        field(c, b, f);
+        sb_printf(b, ") = %s", v->num.text);
+        return true;
+    case SV_FIELDREF: {
+        bool lower = !v->cased;
+        if (lower)
+            sb_puts(b, "LOWER(");
+        field(c, b, f);
+        if (lower)
+            sb_putc(b, ')');
+        if (!v->ref_starts && !v->ref_ends) {
+            sb_puts(b, " = ");
+            if (lower)
+                sb_puts(b, "LOWER(");
+            field(c, b, v->ref);
+            if (lower)
+                sb_putc(b, ')');
+            return true;
+        }
+        sb_puts(b, " LIKE (");
+        if (v->ref_starts)
+            sb_puts(b, "'%' || ");
+        escaped_ref(c, b, v->ref, lower);
+        if (v->ref_ends)
+            sb_puts(b, " || '%'");
+        sb_puts(b, ") ESCAPE '\\'");
+        return true;
+    }
+    case SV_CIDR:
+        /* only reached with -O cidr=native */
+        sb_puts(b, "contains(");
+        sql_str(b, v->cidr.text, strlen(v->cidr.text));
+        sb_puts(b, ", TRY_CAST(");
+        field(c, b, f);
+        sb_puts(b, " AS IPADDRESS))");
+        return true;
+    case SV_QUERY:
+        sb_putn(b, v->re, v->re_len);
+        return true;
+    case SV_EXPANSION:
+        break;
+    }
+    return sql_fail(c, c->at, "internal error: unexpected value kind");
+}
+
+static bool in_list(sql_ctx *c, sbuf *b, const char *f, const svalue *const *v, size_t n)
+{
+    bool lower = v[0]->kind == SV_STR && !v[0]->cased;
+    if (lower)
+        sb_puts(b, "LOWER(");
+    field(c, b, f);
+    if (lower)
+        sb_putc(b, ')');
+    sb_puts(b, " IN (");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sb_puts(b, ", ");
+        if (v[i]->kind == SV_NUM) {
+            sb_puts(b, v[i]->num.text);
+            continue;
+        }
+        if (!check_text(c, &v[i]->str))
+            return false;
+        size_t len;
+        char *t = sstr_text(c->a, &v[i]->str, &len);
+        if (lower)
+            t = sql_lower(c->a, t, len, &len);
+        sql_str(b, t, len);
+    }
+    sb_putc(b, ')');
+    return true;
+}
+
+static bool keyword(sql_ctx *c, sbuf *b, const svalue *v)
+{
+    const sql_options *o = c->opt;
+    switch (v->kind) {
+    case SV_BOOL:
+        return sql_fail(c, c->at, "Boolean values can't appear as standalone value without a field name.");
+    case SV_CIDR:
+        return sql_fail(c, c->at, "CIDR values can't appear as standalone value without a field name.");
+    case SV_NULL:
+        return sql_fail(c, c->at, "Null values can't appear as standalone value without a field name.");
+    case SV_STR:
+    case SV_NUM:
+    case SV_RE:
+        break;
+    default:
+        return sql_fail(c, c->at, "this value type can't appear as standalone value without a field name.");
+    }
+    if (!o->n_keyword_fields)
+        return sql_fail(c, c->at,
+                        "Value-only %s expressions (i.e Full Text Search or 'keywords' search) are not supported "
+                        "by the backend; use -O keyword_fields=COLUMN[,COLUMN...] to search columns",
+                        v->kind == SV_NUM ? "number" : "string");
+    svalue sv;
+    if (v->kind == SV_NUM) {
+        sv = *v;
+        sv.kind = SV_STR;
+        sv.cased = false;
+        sv.str = sstr_plain(c->a, v->num.text, strlen(v->num.text));
+        v = &sv;
+    }
+    svalue pat;
+    if (v->kind == SV_STR) {
+        pat = *v;
+        sstr star = sstr_star();
+        if (!sstr_starts_star(&pat.str))
+            pat.str = sstr_concat(c->a, &star, &pat.str);
+        if (!sstr_ends_star(&pat.str))
+            pat.str = sstr_concat(c->a, &pat.str, &star);
+        v = &pat;
+    }
+    sb_putc(b, '(');
+    for (size_t i = 0; i < o->n_keyword_fields; i++) {
+        if (i)
+            sb_puts(b, " OR ");
+        if (v->kind == SV_RE) {
+            if (!leaf(c, b, o->keyword_fields[i], v))
+                return false;
+        } else if (!str_cmp(c, b, o->keyword_fields[i], v, true)) {
+            return false;
+        }
+    }
+    sb_putc(b, ')');
+    return true;
+}
+
+const sql_dialect sql_athena = {
+    .name = "athena",
+    .leaf = leaf,
+    .in_list = in_list,
+    .keyword = keyword,
+    .field = field,
+};

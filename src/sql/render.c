@@ -1,0 +1,205 @@
+/* render.c - the shared SQL driver: precedence, parentheses, IN lists and
+ * the query frame. Everything dialect-specific is behind sql_dialect. */
+#include <ctype.h>
+#include <string.h>
+
+#include "../util/limits.h"
+#include "quote.h"
+#include "sql.h"
+
+enum { P_OR = 1, P_AND = 2, P_NOT = 3, P_LEAF = 4 };
+
+static int prec(const xnode *x)
+{
+    switch (x->kind) {
+    case X_OR:
+        return P_OR;
+    case X_AND:
+        return P_AND;
+    case X_NOT:
+        return P_NOT;
+    default:
+        return P_LEAF;
+    }
+}
+
+static bool render(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, int parent);
+
+/* Kind of a leaf for IN grouping: 0 none, 1 lowered string, 2 cased string, 3 number. */
+static int in_kind(const xnode *x)
+{
+    if (x->kind != X_LEAF || !x->field)
+        return 0;
+    const svalue *v = x->val;
+    if (v->kind == SV_NUM)
+        return 3;
+    if (v->kind == SV_STR && !sstr_has_wildcard(&v->str) && !sstr_has_placeholder(&v->str))
+        return v->cased ? 2 : 1;
+    return 0;
+}
+
+static bool try_in(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, bool *done)
+{
+    *done = false;
+    if (x->group || x->n < 2)
+        return true;
+    const char *field = NULL;
+    for (size_t i = 0; i < x->n; i++) {
+        if (!in_kind(x->kids[i]))
+            return true;
+        if (field && strcmp(field, x->kids[i]->field) != 0)
+            return true;
+        field = x->kids[i]->field;
+    }
+    *done = true;
+    const svalue **vals = arena_alloc(c->a, sizeof *vals * x->n);
+    int order[3], norder = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        int k = in_kind(x->kids[i]);
+        int j;
+        for (j = 0; j < norder; j++)
+            if (order[j] == k)
+                break;
+        if (j == norder)
+            order[norder++] = k;
+    }
+    for (int j = 0; j < norder; j++) {
+        size_t nv = 0;
+        for (size_t i = 0; i < x->n; i++)
+            if (in_kind(x->kids[i]) == order[j])
+                vals[nv++] = x->kids[i]->val;
+        if (j)
+            sb_puts(b, " OR ");
+        c->at = x->kids[0]->pos;
+        if (nv == 1) {
+            if (!d->leaf(c, b, field, vals[0]))
+                return false;
+        } else if (!d->in_list(c, b, field, vals, nv)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool render(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, int parent)
+{
+    if (b->len > SIGMA_MAX_QUERY_SIZE)
+        return sql_fail(c, x->pos, "query too large (limit %u bytes)", SIGMA_MAX_QUERY_SIZE);
+    int p = prec(x);
+    bool paren = p < parent;
+    if (paren)
+        sb_putc(b, '(');
+    switch (x->kind) {
+    case X_LEAF:
+        c->at = x->pos;
+        if (!x->field) {
+            if (!d->keyword(c, b, x->val))
+                return false;
+        } else if (!d->leaf(c, b, x->field, x->val)) {
+            return false;
+        }
+        break;
+    case X_NOT:
+        sb_puts(b, "NOT ");
+        /* NOT wraps anything but a leaf */
+        if (!render(c, d, b, x->kids[0], P_LEAF))
+            return false;
+        break;
+    case X_AND:
+    case X_OR: {
+        if (x->kind == X_OR) {
+            bool done;
+            if (!try_in(c, d, b, x, &done))
+                return false;
+            if (done)
+                break;
+        }
+        const char *op = x->kind == X_AND ? " AND " : " OR ";
+        for (size_t i = 0; i < x->n; i++) {
+            if (i)
+                sb_puts(b, op);
+            if (!render(c, d, b, x->kids[i], p))
+                return false;
+        }
+        break;
+    }
+    }
+    if (paren)
+        sb_putc(b, ')');
+    return true;
+}
+
+bool sql_render_expr(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x)
+{
+    return render(c, d, b, x, 0);
+}
+
+/* `x as y` with whitespace around a case-insensitive "as" */
+static const char *find_as(const char *s, size_t *seplen)
+{
+    for (const char *p = s; *p; p++) {
+        if (isspace((unsigned char)p[0]) && (p[1] == 'a' || p[1] == 'A') && (p[2] == 's' || p[2] == 'S') &&
+            p[3] && isspace((unsigned char)p[3])) {
+            *seplen = 4;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+void sql_select_list(sql_ctx *c, sbuf *b, const char *const *fields, size_t nfields)
+{
+    if (!nfields) {
+        sb_putc(b, '*');
+        return;
+    }
+    for (size_t i = 0; i < nfields; i++) {
+        const char *f = fields[i];
+        size_t seplen;
+        const char *as;
+        if (i)
+            sb_puts(b, ", ");
+        if (strcmp(f, "*") == 0) {
+            sb_putc(b, '*');
+        } else if (strchr(f, '(') && strchr(f, ')')) {
+            sb_puts(b, f);
+        } else if ((as = find_as(f, &seplen))) {
+            char *left = arena_strndup(c->a, f, (size_t)(as - f));
+            sql_ident(b, left, c->opt->element_at, c->opt->n_element_at);
+            sb_putn(b, as, seplen);
+            sql_ident(b, as + seplen, NULL, 0);
+        } else {
+            sql_ident(b, f, c->opt->element_at, c->opt->n_element_at);
+        }
+    }
+}
+
+bool sql_rule_queries(sql_ctx *c, const sql_dialect *d, const char *table, const char ***out, size_t *nout)
+{
+    const srule *r = c->rule;
+    const char **q = arena_alloc(c->a, sizeof *q * (r->nconds ? r->nconds : 1));
+    sbuf b = SBUF_INIT;
+    for (size_t i = 0; i < r->nconds; i++) {
+        c->leaves = 0;
+        xnode *x = sql_build_tree(c, &r->conds[i]);
+        if (!x) {
+            sb_free(&b);
+            return false;
+        }
+        sb_clear(&b);
+        sb_puts(&b, "SELECT ");
+        sql_select_list(c, &b, r->fields, r->nfields);
+        sb_puts(&b, " FROM ");
+        sb_puts(&b, table ? table : "<TABLE>");
+        sb_puts(&b, " WHERE ");
+        if (!sql_render_expr(c, d, &b, x)) {
+            sb_free(&b);
+            return false;
+        }
+        q[i] = arena_strndup(c->a, b.p, b.len);
+    }
+    sb_free(&b);
+    *out = q;
+    *nout = r->nconds;
+    return true;
+}
