@@ -476,8 +476,12 @@ static bool resolve_tagged(ynode *n, const char *tag)
     const char *s = n->u.s.text;
     size_t len = n->u.s.len;
     scalar_clear_value(n);
-    if (strcmp(tag, "!") == 0) /* non-specific tag: a string (as PyYAML) */
+    if (strcmp(tag, "!") == 0) {
+        /* the non-specific tag: PyYAML resolves the text as if it were a
+         * plain scalar, whatever its style ("! '12'" is the int 12) */
+        yaml_resolve_plain(n);
         return true;
+    }
     if (strncmp(tag, pre, sizeof pre - 1) != 0)
         return false;
     tag += sizeof pre - 1;
