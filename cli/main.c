@@ -504,7 +504,10 @@ static int cmd_convert(int argc, char **argv)
             goto done;
         }
     }
-    if (strcmp(format, "json") == 0)
+    if (sigma_output(c)) {
+        fputs(sigma_output(c), f);
+        fputc('\n', f);
+    } else if (strcmp(format, "json") == 0)
         write_json(f, c);
     else
         write_default(f, c);

@@ -88,6 +88,10 @@ size_t sigma_result_count(const sigma_compiler *c);
 /* i < sigma_result_count(); results are in input order. */
 const sigma_result *sigma_result_get(const sigma_compiler *c, size_t i);
 
+/* When the pipelines have finalizers (concat, json), the whole output as
+ * one text after sigma_compile(); NULL otherwise (print the queries). */
+const char *sigma_output(const sigma_compiler *c);
+
 /* Diagnostics that belong to no rule (e.g. unused options). */
 size_t sigma_diag_count(const sigma_compiler *c);
 const sigma_diag *sigma_diag_get(const sigma_compiler *c, size_t i);

@@ -10,6 +10,7 @@
 
 #include "sigma.h"
 #include "compiler.h"
+#include "sql/correlation.h"
 #include "sql/quote.h"
 #include "util/limits.h"
 
@@ -42,6 +43,7 @@ sigma_compiler *sigma_compiler_new(void)
         return NULL;
     }
     c->opt.time_field = "time";
+    c->pipes = pipeline_set_new(c->a);
     return c;
 }
 
@@ -115,6 +117,7 @@ sigma_status sigma_set_option(sigma_compiler *c, const char *key, const char *va
         }
     }
     /* every option is also a pipeline variable backend_<key> */
+    pipeline_set_option(c->pipes, key, value);
     for (size_t i = 0; i < c->nopts; i++) {
         if (strcmp(c->opts[i].key, key) == 0) {
             c->opts[i].value = arena_strdup(a, value);
@@ -247,65 +250,156 @@ static void fill_from_rule(sigma_compiler *c, sigma_result *res, const srule *r)
     }
 }
 
-static bool fail_result(sigma_compiler *c, sigma_result *res, const char *file, spos pos, const char *msg)
+static void add_diag(sigma_compiler *c, sigma_severity sev, const char *msg)
 {
-    res->error = mkdiag(c, SIGMA_ERROR, file, pos.line, pos.col, msg);
-    res->queries = NULL;
-    res->nqueries = 0;
-    return false;
+    c->diags = arena_grow(c->a, c->diags, sizeof *c->diags, c->ndiags, c->ndiags + 1);
+    c->diags[c->ndiags++] = *mkdiag(c, sev, "sigma", 0, 0, msg);
 }
 
-const char *compiler_table(sigma_compiler *c, const srule *r)
+static void size_warnings(sigma_compiler *c, sigma_result *res, const srule *r)
 {
-    (void)r;
-    return c->opt.table;
+    for (size_t k = 0; k < res->nqueries; k++) {
+        size_t len = strlen(res->queries[k]);
+        if (len <= SIGMA_ATHENA_QUERY_LIMIT)
+            continue;
+        sigma_diag *w = arena_grow(c->a, (void *)res->warnings, sizeof *w, res->nwarnings, res->nwarnings + 1);
+        w[res->nwarnings] = *mkdiag(c, SIGMA_WARNING, r->file, r->pos.line, r->pos.col,
+                                    arena_printf(c->a, "query %zu is %zu bytes, over Athena's limit of %d bytes",
+                                                 k + 1, len, SIGMA_ATHENA_QUERY_LIMIT));
+        res->warnings = w;
+        res->nwarnings++;
+    }
+}
+
+/* pipeline state -> table: state table_name, else -O table */
+static bool rule_table(sigma_compiler *c, srule *r, const pstate *st)
+{
+    const char *t = st ? pstate_get(st, "table_name") : NULL;
+    if (t && *t) {
+        if (!sql_valid_table(t))
+            return rule_fail(c->a, r, r->pos, "invalid table name '%s' from the pipeline state", t);
+        r->table = t;
+    } else {
+        r->table = c->opt.table;
+    }
+    return true;
+}
+
+static const char *const known_options[] = {"table", "time_field", "element_at_fields", "keyword_fields", "cidr",
+                                            NULL};
+
+static void check_options(sigma_compiler *c)
+{
+    for (size_t i = 0; i < c->nopts; i++) {
+        const char *k = c->opts[i].key;
+        bool known = false;
+        for (size_t j = 0; known_options[j]; j++)
+            if (strcmp(k, known_options[j]) == 0)
+                known = true;
+        if (!known && !pipeline_set_uses_var(c->pipes, arena_printf(c->a, "backend_%s", k)))
+            add_diag(c, SIGMA_WARNING,
+                     arena_printf(c->a,
+                                  "backend option '%s' is not used by the backend or any pipeline (known options: "
+                                  "table, time_field, element_at_fields, keyword_fields, cidr)",
+                                  k));
+    }
+}
+
+static bool convert_rule(sigma_compiler *c, srule *r)
+{
+    pstate *st = arena_alloc(c->a, sizeof *st);
+    r->pstate = st;
+    if (!pipeline_apply(c->pipes, r, st))
+        return false;
+    if (!rule_table(c, r, st))
+        return false;
+    if (r->type == RT_CORRELATION)
+        return true; /* converted once every rule is */
+    sql_ctx sc = {.a = c->a, .opt = &c->opt, .rule = r};
+    if (!sql_rule_queries(&sc, &sql_athena, r->table, &r->queries, &r->nqueries))
+        return rule_fail(c->a, r, sc.err.pos, "%s", sc.err.message);
+    return true;
+}
+
+static bool convert_correlation(sigma_compiler *c, srule *r)
+{
+    sql_ctx sc = {.a = c->a, .opt = &c->opt, .rule = r};
+    if (!sql_correlation_queries(&sc, &sql_athena, r, &c->rules, &r->queries, &r->nqueries))
+        return rule_fail(c->a, r, sc.err.pos, "%s", sc.err.message);
+    return true;
 }
 
 sigma_status sigma_compile(sigma_compiler *c)
 {
     bool failed = false;
-    for (size_t i = c->ncompiled; i < c->rules.n; i++) {
+    if (!c->options_checked) {
+        check_options(c);
+        c->options_checked = true;
+    }
+    size_t first = c->ncompiled;
+    /* filters first: they change the rules they match */
+    filters_apply(c->a, &c->rules);
+    for (size_t i = first; i < c->rules.n; i++) {
+        srule *r = c->rules.v[i];
+        r->index = (int)i;
+        if (!r->error && r->type != RT_FILTER)
+            convert_rule(c, r);
+    }
+    for (size_t i = first; i < c->rules.n; i++) {
+        srule *r = c->rules.v[i];
+        if (!r->error && r->type == RT_CORRELATION)
+            convert_correlation(c, r);
+    }
+    for (size_t i = first; i < c->rules.n; i++) {
         srule *r = c->rules.v[i];
         if (r->type == RT_FILTER && !r->error)
             continue;
         sigma_result *res = new_result(c);
         fill_from_rule(c, res, r);
-        if (r->error) {
-            failed |= !fail_result(c, res, r->file, r->error->pos, r->error->message);
-            continue;
-        }
-        if (r->type == RT_CORRELATION) {
-            failed |= !fail_result(c, res, r->file, r->pos, "correlation rules are not supported yet");
-            continue;
-        }
-        sql_ctx sc = {.a = c->a, .opt = &c->opt, .rule = r};
-        const char **q;
-        size_t nq;
-        if (!sql_rule_queries(&sc, &sql_athena, compiler_table(c, r), &q, &nq)) {
-            failed |= !fail_result(c, res, r->file, sc.err.pos, sc.err.message);
-            continue;
-        }
-        res->queries = q;
-        res->nqueries = nq;
-        for (size_t k = 0; k < nq; k++) {
-            if (strlen(q[k]) > SIGMA_ATHENA_QUERY_LIMIT) {
-                sigma_diag *w = arena_grow(c->a, (void *)res->warnings, sizeof *w, res->nwarnings, res->nwarnings + 1);
-                w[res->nwarnings] = *mkdiag(c, SIGMA_WARNING, r->file, r->pos.line, r->pos.col,
-                                            arena_printf(c->a, "query %zu is %zu bytes, over Athena's limit of %d",
-                                                         k + 1, strlen(q[k]), SIGMA_ATHENA_QUERY_LIMIT));
-                res->warnings = w;
-                res->nwarnings++;
+        if (!r->error && !r->suppress) {
+            const char **q = arena_alloc(c->a, sizeof *q * (r->nqueries ? r->nqueries : 1));
+            size_t nq = 0;
+            for (size_t k = 0; k < r->nqueries; k++) {
+                const char *pq = pipeline_postprocess(c->pipes, r, r->pstate, r->queries[k]);
+                if (!pq)
+                    break;
+                q[nq++] = pq;
             }
+            if (!r->error) {
+                res->queries = q;
+                res->nqueries = nq;
+                size_warnings(c, res, r);
+            }
+        }
+        if (r->error) {
+            res->error = mkdiag(c, SIGMA_ERROR, r->file, r->error->pos.line, r->error->pos.col, r->error->message);
+            failed = true;
         }
     }
     c->ncompiled = c->rules.n;
+    /* finalizers see every query in output order */
+    size_t total = 0;
+    for (size_t i = 0; i < c->nres; i++)
+        total += c->res[i].nqueries;
+    const char **all = arena_alloc(c->a, sizeof *all * (total ? total : 1));
+    size_t n = 0;
+    for (size_t i = 0; i < c->nres; i++)
+        for (size_t k = 0; k < c->res[i].nqueries; k++)
+            all[n++] = c->res[i].queries[k];
+    c->final_output = pipeline_finalize(c->pipes, all, n);
     return failed ? SIGMA_ERULE : SIGMA_OK;
 }
 
 sigma_status sigma_add_pipeline(sigma_compiler *c, const char *spec)
 {
-    set_err(c, "The pipeline '%s' was not found.", spec);
-    return SIGMA_EUSAGE;
+    if (!pipeline_set_add(c->pipes, spec, c->lasterr, sizeof c->lasterr))
+        return SIGMA_EUSAGE;
+    return SIGMA_OK;
+}
+
+const char *sigma_output(const sigma_compiler *c)
+{
+    return c->final_output;
 }
 
 size_t sigma_result_count(const sigma_compiler *c)

@@ -4,6 +4,7 @@
 
 #include "sigma.h"
 #include "rule/rule.h"
+#include "pipeline/pipeline.h"
 #include "sql/sql.h"
 #include "util/arena.h"
 
@@ -23,6 +24,9 @@ struct sigma_compiler {
     sigma_diag *diags;
     size_t ndiags;
     char lasterr[512];
+    pipeline_set *pipes;
+    bool options_checked;
+    const char *final_output; /* finalizer result, NULL if none */
 };
 
 #endif

@@ -792,8 +792,8 @@ static bool apply_elem(mctx *c, mod_id id, svalue *v, vlist *res)
         nv->kind = SV_TIMEPART;
         nv->tpart = (tpart_kind)(id - M_MINUTE);
         if (!nv->num.is_int) {
-            /* Python int(): truncation */
-            double t = trunc(nv->num.d);
+            /* Python int(): truncation toward zero */
+            double t = nv->num.d;
             if (!(t > -9223372036854775808.0 && t < 9223372036854775808.0))
                 return fail(c, "timestamp part value '%s' is out of range", vtext(a, v));
             nv->num.is_int = true;
@@ -996,7 +996,7 @@ static bool make_number(mctx *c, const ynode *y, snum *num)
         if (!isfinite(d))
             return fail(c, "Invalid number");
         num->d = d;
-        const char *fixed = arena_printf(a, "%.0f", fabs(d));
+        const char *fixed = arena_printf(a, "%.0f", d < 0 ? -d : d);
         if (ex && strcmp(fixed, ex) == 0)
             num->text = snum_format(a, d);
         else
@@ -1007,7 +1007,7 @@ static bool make_number(mctx *c, const ynode *y, snum *num)
         return fail(c, "Invalid number");
     num->d = d;
     num->text = snum_format(a, d);
-    if (d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
+    if (snum_integral(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
         num->is_int = true;
         num->i = (int64_t)d;
     }

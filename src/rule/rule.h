@@ -143,6 +143,12 @@ struct srule {
     const char **applied; /* pipeline item ids applied to the rule */
     size_t napplied;
     int index;            /* position among all rules of the run */
+    /* set during compilation */
+    const char *table;    /* effective table (pipeline state, -O table or NULL) */
+    void *pstate;         /* pipeline state (pipeline.h pstate) */
+    const char **queries; /* converted queries (before postprocessing) */
+    size_t nqueries;
+    bool suppress;        /* referenced by a correlation without generate */
 };
 
 /* Loads every document of a file into rules (action: global/reset/repeat,

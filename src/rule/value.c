@@ -364,9 +364,20 @@ const char *snum_repr(arena *a, double d)
     return arena_strdup(a, out);
 }
 
+/* Integral and finite, without libm: every double >= 2^52 is integral. */
+bool snum_integral(double d)
+{
+    if (isnan(d) || isinf(d))
+        return false;
+    double m = d < 0 ? -d : d;
+    if (m >= 4503599627370496.0)
+        return true;
+    return (double)(int64_t)d == d;
+}
+
 const char *snum_format(arena *a, double d)
 {
-    if (isfinite(d) && d == floor(d)) {
+    if (snum_integral(d)) {
         if (d == 0)
             return "0";
         return arena_printf(a, "%.0f", d);

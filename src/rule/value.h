@@ -114,6 +114,8 @@ const char *snum_format(arena *a, double d);
  * exponent is < -4 or >= 16 ("1e-05", "1.2345678901234567e+19", "1e+16"),
  * else positional with at least one decimal ("1.5", "100.0"); "inf", "nan". */
 const char *snum_repr(arena *a, double d);
+/* True if d is finite and has no fractional part. */
+bool snum_integral(double d);
 
 /* CIDR expansion into string prefixes (IPv4 at octet boundaries, IPv6 at
  * hex-digit boundaries, as pySigma does). Each pattern is a Sigma string
