@@ -90,16 +90,28 @@ static bool fail(mctx *c, const char *fmt, ...)
     return false;
 }
 
-/* Bytes as printable text for a message: control bytes become \xNN. */
+static bool u8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp);
+
+/* Bytes as printable text for a message: control bytes and bytes that are
+ * not valid UTF-8 become \xNN. */
 static const char *printable(arena *a, const char *s, size_t n)
 {
     sbuf b = SBUF_INIT;
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+    while (i < n) {
         unsigned char ch = (unsigned char)s[i];
-        if (ch < 0x20 || ch == 0x7f)
+        size_t k = i;
+        uint32_t cp;
+        if (ch < 0x20 || ch == 0x7f) {
             sb_printf(&b, "\\x%02x", ch);
-        else
-            sb_putc(&b, (char)ch);
+            i++;
+        } else if (u8_next((const unsigned char *)s, n, &k, &cp)) {
+            sb_putn(&b, s + i, k - i);
+            i = k;
+        } else {
+            sb_printf(&b, "\\x%02x", ch);
+            i++;
+        }
     }
     const char *r = arena_strndup(a, sb_cstr(&b), b.len);
     sb_free(&b);
@@ -1064,7 +1076,7 @@ bool modifiers_apply(arena *a, srule *r, ditem *item, ynode **raw, size_t nraw, 
     spos ipos = item->pos.line ? item->pos : pos;
     mctx c = {a, r, item, NULL, ipos};
     int *ids = arena_alloc(a, (item->nmods ? item->nmods : 1) * sizeof *ids);
-    bool re = false;
+    bool re = false, has_cmp = false, has_tpart = false;
     for (size_t i = 0; i < item->nmods; i++) {
         const char *m = item->mods[i];
         ids[i] = m ? mod_lookup(m) : -1;
@@ -1078,17 +1090,15 @@ bool modifiers_apply(arena *a, srule *r, ditem *item, ynode **raw, size_t nraw, 
             return fail(&c, "the cidr modifier must come first");
         if (ids[i] == M_EXISTS && !item->field)
             return fail(&c, "the exists modifier needs a field");
-        if (is_cmp((mod_id)ids[i]) || is_tpart((mod_id)ids[i])) {
-            for (size_t j = 0; j < item->nmods; j++)
-                if (j != i && (is_cmp((mod_id)ids[j]) ? is_tpart((mod_id)ids[i])
-                                                      : is_tpart((mod_id)ids[j]) && is_cmp((mod_id)ids[i])))
-                    return fail(&c, "timestamp part modifiers cannot be combined with gt/gte/lt/lte");
-        }
+        has_cmp = has_cmp || is_cmp((mod_id)ids[i]);
+        has_tpart = has_tpart || is_tpart((mod_id)ids[i]);
         if (ids[i] == M_RE)
             re = true;
     }
-    if (nraw > SIGMA_MAX_EXPANSION)
-        return fail(&c, "too many values (%zu, limit %d)", nraw, SIGMA_MAX_EXPANSION);
+    if (has_cmp && has_tpart)
+        return fail(&c, "timestamp part modifiers cannot be combined with gt/gte/lt/lte");
+    if (nraw > SIGMA_MAX_VALUES)
+        return fail(&c, "too many values (%zu, limit %d)", nraw, SIGMA_MAX_VALUES);
 
     svalue **vals = arena_alloc(a, (nraw ? nraw : 1) * sizeof *vals);
     for (size_t k = 0; k < nraw; k++) {
@@ -1114,27 +1124,33 @@ bool modifiers_apply(arena *a, srule *r, ditem *item, ynode **raw, size_t nraw, 
             size_t total = 0;
             for (size_t k = 0; k < nraw; k++) {
                 size_t w = windash_weight(vals[k]);
+                if (w > SIGMA_MAX_EXPANSION) {
+                    if (w == SIZE_MAX)
+                        return fail(&c, "windash expansion too large (more than %zu values, limit %d)",
+                                    (size_t)SIZE_MAX - 1, SIGMA_MAX_EXPANSION);
+                    return fail(&c, "windash expansion too large (%zu values, limit %d)", w,
+                                SIGMA_MAX_EXPANSION);
+                }
                 total = total > SIZE_MAX - w ? SIZE_MAX : total + w;
             }
-            if (total > SIGMA_MAX_EXPANSION) {
-                if (total == SIZE_MAX)
-                    return fail(&c, "windash expansion too large (more than %zu values, limit %d)",
-                                (size_t)SIZE_MAX - 1, SIGMA_MAX_EXPANSION);
-                return fail(&c, "windash expansion too large (%zu values, limit %d)", total,
-                            SIGMA_MAX_EXPANSION);
-            }
+            if (total > SIGMA_MAX_VALUES)
+                return fail(&c, "windash expansion too large (%zu values, limit %d)", total, SIGMA_MAX_VALUES);
         }
         size_t total = 0;
         for (size_t k = 0; k < nraw; k++) {
             c.pos = node_pos(raw[k]);
             if (!apply_value(&c, id, vals[k], &vals[k]))
                 return false;
-            total += value_weight(vals[k]);
+            size_t w = value_weight(vals[k]);
+            if (w > SIGMA_MAX_EXPANSION)
+                return fail(&c, "expansion of one value too large after modifier '%s' (%zu values, limit %d)",
+                            c.mod, w, SIGMA_MAX_EXPANSION);
+            total += w;
         }
         c.pos = ipos;
-        if (total > SIGMA_MAX_EXPANSION)
+        if (total > SIGMA_MAX_VALUES)
             return fail(&c, "too many values after modifier '%s' (%zu, limit %d)", c.mod, total,
-                        SIGMA_MAX_EXPANSION);
+                        SIGMA_MAX_VALUES);
     }
     /* regexes are checked once more with their final text and flags */
     for (size_t k = 0; k < nraw; k++) {
