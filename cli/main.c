@@ -489,11 +489,27 @@ static int cmd_convert(int argc, char **argv)
     /* write to a temporary file and rename: never a partial output file */
     FILE *f = stdout;
     char *tmp = NULL;
-    if (output && strcmp(output, "-") != 0) {
+    struct stat ost;
+    bool special = output && stat(output, &ost) == 0 && !S_ISREG(ost.st_mode);
+    if (output && strcmp(output, "-") != 0 && special) {
+        /* a device or pipe (e.g. /dev/null): write to it directly */
+        if (!(f = fopen(output, "w"))) {
+            fprintf(stderr, "%s: error: cannot write: %s\n", output, strerror(errno));
+            sigma_compiler_free(&c);
+            rc = EXIT_RULES;
+            goto done;
+        }
+    } else if (output && strcmp(output, "-") != 0) {
         size_t n = strlen(output) + 16;
         tmp = malloc(n);
         snprintf(tmp, n, "%s.tmpXXXXXX", output);
         int fd = mkstemp(tmp);
+        if (fd >= 0) {
+            mode_t um = umask(0);
+            umask(um);
+            if (fchmod(fd, 0666 & ~um) != 0) { /* mkstemp creates 0600 */
+            }
+        }
         if (fd < 0 || !(f = fdopen(fd, "w"))) {
             fprintf(stderr, "%s: error: cannot write: %s\n", output, strerror(errno));
             if (fd >= 0)
@@ -511,7 +527,12 @@ static int cmd_convert(int argc, char **argv)
         write_json(f, c);
     else
         write_default(f, c);
-    if (tmp) {
+    if (f != stdout && !tmp) {
+        if (fclose(f) != 0) {
+            fprintf(stderr, "%s: error: cannot write: %s\n", output, strerror(errno));
+            rc = EXIT_RULES;
+        }
+    } else if (tmp) {
         bool bad = ferror(f) != 0;
         if (fclose(f) != 0)
             bad = true;
