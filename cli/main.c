@@ -557,12 +557,129 @@ done:
     return rc < 0 ? 0 : rc;
 }
 
+/* ------------------------------------------------------------ check */
+
+static const char usage_check[] =
+    "Usage: sigma check [OPTIONS] INPUT...\n"
+    "\n"
+    "Load and validate Sigma rules without converting them. Every problem is\n"
+    "printed as path:line:col: error|warning: message; warnings name the\n"
+    "validator that found them, e.g. [dangling_detection].\n"
+    "\n"
+    "Options:\n"
+    "  -P, --file-pattern GLOB   File pattern for directories (default: *.yml)\n"
+    "  -e, --fail-on-error       Exit 1 if any rule has an error (default)\n"
+    "  -E, --pass-on-error       Exit 0 even if rules have errors\n"
+    "  -i, --fail-on-issues      Exit 1 if any validator reports an issue\n"
+    "  -I, --pass-on-issues      Exit 0 whatever the validators report (default)\n"
+    "  -x, --exclude VALIDATOR   Skip a validator (repeatable; see sigma list validators)\n"
+    "  -h, --help                Show this message and exit\n"
+    "\n"
+    "Exit status: 0 no failure, 1 failure (see -e/-i), 2 usage error.\n";
+
+static int cmd_check(int argc, char **argv)
+{
+    const char *pattern = "*.yml";
+    bool fail_err = true, fail_issues = false;
+    strvec inputs = {0}, excl = {0};
+    int rc = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(usage_check, stdout);
+            goto done;
+        } else if (strcmp(a, "-P") == 0 || strcmp(a, "--file-pattern") == 0) {
+            if (i + 1 >= argc) {
+                rc = usage_error("check", "Option '%s' requires an argument.", a);
+                goto done;
+            }
+            pattern = argv[++i];
+        } else if (strcmp(a, "-x") == 0 || strcmp(a, "--exclude") == 0) {
+            if (i + 1 >= argc) {
+                rc = usage_error("check", "Option '%s' requires an argument.", a);
+                goto done;
+            }
+            const char *name = argv[++i];
+            bool known = false;
+            for (size_t k = 0; sigma_validator_names[k]; k++)
+                if (strcmp(sigma_validator_names[k], name) == 0)
+                    known = true;
+            if (!known) {
+                rc = usage_error("check", "Unknown validator '%s' (see: sigma list validators).", name);
+                goto done;
+            }
+            sv_push(&excl, strdup(name));
+        } else if (strcmp(a, "-e") == 0 || strcmp(a, "--fail-on-error") == 0) {
+            fail_err = true;
+        } else if (strcmp(a, "-E") == 0 || strcmp(a, "--pass-on-error") == 0) {
+            fail_err = false;
+        } else if (strcmp(a, "-i") == 0 || strcmp(a, "--fail-on-issues") == 0) {
+            fail_issues = true;
+        } else if (strcmp(a, "-I") == 0 || strcmp(a, "--pass-on-issues") == 0) {
+            fail_issues = false;
+        } else if (a[0] == '-' && a[1]) {
+            rc = usage_error("check", "No such option: %s", a);
+            goto done;
+        } else {
+            sv_push(&inputs, strdup(a));
+        }
+    }
+    if (!inputs.n) {
+        rc = usage_error("check", "%s", "Missing argument 'INPUT...'.");
+        goto done;
+    }
+    strvec files = {0};
+    if ((rc = expand_inputs(inputs.v, inputs.n, pattern, &files)) != 0) {
+        sv_free(&files);
+        goto done;
+    }
+    sigma_compiler *c = sigma_compiler_new();
+    bool io_error = false;
+    for (size_t i = 0; i < files.n; i++) {
+        if (strcmp(files.v[i], "-") == 0) {
+            size_t len;
+            char *buf = read_stdin(&len);
+            if (buf)
+                sigma_add_source(c, "<stdin>", buf, len);
+            free(buf);
+        } else if (sigma_add_file(c, files.v[i]) != SIGMA_OK) {
+            fprintf(stdout, "%s: error: %s\n", files.v[i], sigma_last_error(c));
+            io_error = true;
+        }
+    }
+    sigma_check(c, (const char *const *)excl.v, excl.n);
+    size_t nerr = io_error ? 1 : 0, nwarn = 0;
+    for (size_t i = 0; i < sigma_diag_count(c); i++) {
+        const sigma_diag *d = sigma_diag_get(c, i);
+        if (d->severity == SIGMA_ERROR)
+            nerr++;
+        else
+            nwarn++;
+        if (d->line)
+            printf("%s:%u:%u: %s: %s\n", d->file, d->line, d->column,
+                   d->severity == SIGMA_ERROR ? "error" : "warning", d->message);
+        else
+            printf("%s: %s: %s\n", d->file, d->severity == SIGMA_ERROR ? "error" : "warning", d->message);
+    }
+    printf("%zu file%s checked: %zu error%s, %zu warning%s\n", files.n, files.n == 1 ? "" : "s", nerr,
+           nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s");
+    sv_free(&files);
+    sigma_compiler_free(&c);
+    if ((fail_err && nerr) || (fail_issues && nwarn))
+        rc = EXIT_RULES;
+done:
+    sv_free(&inputs);
+    sv_free(&excl);
+    return rc;
+}
+
 /* ------------------------------------------------------------ list */
 
 static int cmd_list(int argc, char **argv)
 {
     if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
-        fputs("Usage: sigma list targets|formats|pipelines|modifiers|correlation-methods|transformations|conditions\n",
+        fputs("Usage: sigma list targets|formats|pipelines|modifiers|validators|correlation-methods|\n"
+              "                  transformations|conditions\n",
               argc < 1 ? stderr : stdout);
         return argc < 1 ? EXIT_USAGE : 0;
     }
@@ -572,6 +689,9 @@ static int cmd_list(int argc, char **argv)
     } else if (strcmp(what, "formats") == 0) {
         puts("default\tqueries separated by a blank line");
         puts("json\tone JSON array, an object per rule with its queries or error");
+    } else if (strcmp(what, "validators") == 0) {
+        for (size_t i = 0; sigma_validator_names[i]; i++)
+            puts(sigma_validator_names[i]);
     } else if (strcmp(what, "correlation-methods") == 0) {
         puts("default\tsliding window over time_field");
     } else if (strcmp(what, "modifiers") == 0) {
@@ -607,6 +727,8 @@ int main(int argc, char **argv)
         return cmd_convert(argc - 2, argv + 2);
     if (strcmp(cmd, "list") == 0)
         return cmd_list(argc - 2, argv + 2);
+    if (strcmp(cmd, "check") == 0)
+        return cmd_check(argc - 2, argv + 2);
     fprintf(stderr, "%s", usage_main);
     fprintf(stderr, "\nError: No such command '%s'.\n", cmd);
     return EXIT_USAGE;

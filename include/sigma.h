@@ -84,6 +84,16 @@ sigma_status sigma_add_source(sigma_compiler *c, const char *name, const char *t
  * SIGMA_ERULE if any failed (the others are still converted). */
 sigma_status sigma_compile(sigma_compiler *c);
 
+/* Validates every rule added so far without converting it (`sigma check`):
+ * rule errors, modifier and condition errors, unknown detections become
+ * SIGMA_ERROR diagnostics; validator findings become SIGMA_WARNING
+ * diagnostics whose message ends in " [validator_name]". Validators named in
+ * exclude[0..nexclude) are skipped. Read them with sigma_diag_count/get.
+ * SIGMA_ERULE if there is any error. */
+sigma_status sigma_check(sigma_compiler *c, const char *const *exclude, size_t nexclude);
+/* NULL-terminated names of the validators sigma_check runs. */
+extern const char *const sigma_validator_names[];
+
 size_t sigma_result_count(const sigma_compiler *c);
 /* i < sigma_result_count(); results are in input order. */
 const sigma_result *sigma_result_get(const sigma_compiler *c, size_t i);
