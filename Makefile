@@ -13,9 +13,10 @@ PREFIX  ?= /usr/local
 PKGS    := yaml-0.1 libpcre2-8 libutf8proc
 OPT     ?= -O2
 CFLAGS  ?=
-CFLAGS  += -std=c11 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+# CFLAGS/LDFLAGS from the command line add to these (e.g. sanitizers)
+XCFLAGS := -std=c11 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -D_POSIX_C_SOURCE=200809L -DSIGMA_VERSION='"$(VERSION)"' -fPIC \
-           $(shell pkg-config --cflags $(PKGS))
+           $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread
 
 SRC     := $(sort $(shell find src -name '*.c'))
@@ -26,34 +27,59 @@ UNIT_SRC:= $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN:= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 EX_SRC  := $(sort $(wildcard examples/*.c))
 EX_BIN  := $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
+FUZZ_T  := rule yaml condition
+REPLAY_BIN := $(FUZZ_T:%=$(BUILD)/fuzz/replay_%)
 DEPS    := $(OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
 .PHONY: all check unit asan bench install clean fuzz
-all: $(BUILD)/sigma $(BUILD)/libsigma.a $(BUILD)/libsigma.so $(EX_BIN)
+all: $(BUILD)/sigma $(BUILD)/libsigma.a $(BUILD)/libsigma.so $(EX_BIN) $(REPLAY_BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iinclude -MMD -MP -c $< -o $@
+	$(CC) $(XCFLAGS) -Iinclude -MMD -MP -c $< -o $@
 
 $(BUILD)/libsigma.a: $(OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/libsigma.so: $(OBJ)
-	$(CC) $(CFLAGS) -shared -Wl,-soname,libsigma.so.$(firstword $(subst ., ,$(VERSION))) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+	$(CC) $(XCFLAGS) -shared -Wl,-soname,libsigma.so.$(firstword $(subst ., ,$(VERSION))) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/sigma: $(CLI_OBJ) $(BUILD)/libsigma.a
-	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(XCFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsigma.a tests/unit/t.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iinclude -Isrc -o $@ $< $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(XCFLAGS) -Iinclude -Isrc -o $@ $< $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/examples/%: examples/%.c $(BUILD)/libsigma.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iinclude -o $@ $< $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(XCFLAGS) -Iinclude -o $@ $< $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS)
 
 unit: $(UNIT_BIN)
+
+# fuzz targets without libFuzzer: replay saved inputs in the normal tests
+$(BUILD)/fuzz/replay_%: fuzz/fuzz_%.c fuzz/replay.c $(BUILD)/libsigma.a
+	@mkdir -p $(dir $@)
+	$(CC) $(XCFLAGS) -Iinclude -Isrc -o $@ fuzz/fuzz_$*.c fuzz/replay.c $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS)
+
+# libFuzzer runs: make fuzz [FUZZ_SECONDS=600]; crashes go to fuzz/regress/TARGET/
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang OPT=-O1 CFLAGS='-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer' \
+	    LDFLAGS='-fsanitize=address,undefined' build-fuzz/libsigma.a
+	@for t in $(FUZZ_T); do \
+	    clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -o build-fuzz/fuzz_$$t fuzz/fuzz_$$t.c \
+	        build-fuzz/libsigma.a $(LDLIBS) || exit 1; \
+	done
+	@for t in $(FUZZ_T); do \
+	    mkdir -p build-fuzz/corpus/$$t fuzz/regress/$$t; \
+	    dict=fuzz/sigma.dict; [ $$t = condition ] && dict=fuzz/condition.dict; \
+	    seeds=fuzz/seeds/rule; [ $$t = condition ] && seeds=fuzz/seeds/condition; \
+	    echo "fuzzing $$t for $(FUZZ_SECONDS)s"; \
+	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -dict=$$dict -artifact_prefix=fuzz/regress/$$t/ \
+	        -print_final_stats=1 build-fuzz/corpus/$$t $$seeds fuzz/regress/$$t 2>&1 | tail -12 || exit 1; \
+	done
 
 check: all unit
 	BUILD=$(BUILD) sh tests/run.sh
@@ -75,6 +101,6 @@ install: all
 	install -m 644 docs/sigma.1 $(DESTDIR)$(PREFIX)/share/man/man1/sigma.1
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(DEPS)
