@@ -41,7 +41,7 @@ static int in_kind(const xnode *x)
 static bool try_in(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, bool *done)
 {
     *done = false;
-    if (x->group || x->n < 2)
+    if (x->group || x->n < 1)
         return true;
     const char *field = NULL;
     for (size_t i = 0; i < x->n; i++) {
@@ -71,7 +71,7 @@ static bool try_in(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, bo
         if (j)
             sb_puts(b, " OR ");
         c->at = x->kids[0]->pos;
-        if (nv == 1) {
+        if (nv == 1 && x->n > 1) {
             if (!d->leaf(c, b, field, vals[0]))
                 return false;
         } else if (!d->in_list(c, b, field, vals, nv)) {

@@ -79,7 +79,10 @@ static xnode *value_node(sql_ctx *c, const char *field, const svalue *v, spos po
                 return NULL;
             g->kids[g->n++] = k;
         }
-        return n == 1 ? g->kids[0] : g;
+        /* CIDR patterns form a plain OR, so exact addresses become an IN list
+         * (a single one too: LOWER(f) IN ('10.1.2.3')), as in the reference */
+        g->group = false;
+        return n == 1 && sstr_has_wildcard(&pats[0]) ? g->kids[0] : g;
     }
     return leaf(c, field, v, pos);
 }
