@@ -652,16 +652,6 @@ static bool do_base64offset(mctx *c, const svalue *v, vlist *res)
     return true;
 }
 
-static bool is_cmp(mod_id id)
-{
-    return id == M_GT || id == M_GTE || id == M_LT || id == M_LTE;
-}
-
-static bool is_tpart(mod_id id)
-{
-    return id >= M_MINUTE && id <= M_YEAR;
-}
-
 /* Applies one modifier to a non-expansion value; results appended to res. */
 static bool apply_elem(mctx *c, mod_id id, svalue *v, vlist *res)
 {
@@ -779,14 +769,13 @@ static bool apply_elem(mctx *c, mod_id id, svalue *v, vlist *res)
     case M_GTE:
     case M_LT:
     case M_LTE:
-        if (v->kind == SV_TIMEPART)
-            return fail(c, "timestamp part modifiers cannot be combined with gt/gte/lt/lte");
-        if (v->kind != SV_NUM) {
+        if (v->kind != SV_NUM && v->kind != SV_TIMEPART) {
             const char *ty = vtype(v->kind);
             ty += ty[1] == 'n' ? 3 : 2; /* drop the article */
             return fail(c, "modifier '%s' needs a number, got %s '%s'", c->mod, ty, vtext(a, v));
         }
         nv = sv_copy(a, v);
+        nv->cmp_tpart = v->kind == SV_TIMEPART; /* hour|gt: compare the part */
         nv->kind = SV_CMP;
         nv->cmp = id == M_GT ? CMP_GT : id == M_GTE ? CMP_GTE : id == M_LT ? CMP_LT : CMP_LTE;
         break;
@@ -796,12 +785,15 @@ static bool apply_elem(mctx *c, mod_id id, svalue *v, vlist *res)
     case M_WEEK:
     case M_MONTH:
     case M_YEAR:
-        if (v->kind == SV_CMP)
-            return fail(c, "timestamp part modifiers cannot be combined with gt/gte/lt/lte");
-        if (v->kind != SV_NUM)
+        if (v->kind == SV_CMP && v->cmp_tpart)
+            return fail(c, "only one timestamp part modifier may be used");
+        if (v->kind != SV_NUM && v->kind != SV_CMP)
             return not_applicable(c, v);
         nv = sv_copy(a, v);
-        nv->kind = SV_TIMEPART;
+        if (v->kind == SV_CMP)
+            nv->cmp_tpart = true; /* gt|hour: compare the part */
+        else
+            nv->kind = SV_TIMEPART;
         nv->tpart = (tpart_kind)(id - M_MINUTE);
         if (!nv->num.is_int) {
             /* Python int(): truncation toward zero */
@@ -1076,7 +1068,7 @@ bool modifiers_apply(arena *a, srule *r, ditem *item, ynode **raw, size_t nraw, 
     spos ipos = item->pos.line ? item->pos : pos;
     mctx c = {a, r, item, NULL, ipos};
     int *ids = arena_alloc(a, (item->nmods ? item->nmods : 1) * sizeof *ids);
-    bool re = false, has_cmp = false, has_tpart = false;
+    bool re = false;
     for (size_t i = 0; i < item->nmods; i++) {
         const char *m = item->mods[i];
         ids[i] = m ? mod_lookup(m) : -1;
@@ -1090,13 +1082,9 @@ bool modifiers_apply(arena *a, srule *r, ditem *item, ynode **raw, size_t nraw, 
             return fail(&c, "the cidr modifier must come first");
         if (ids[i] == M_EXISTS && !item->field)
             return fail(&c, "the exists modifier needs a field");
-        has_cmp = has_cmp || is_cmp((mod_id)ids[i]);
-        has_tpart = has_tpart || is_tpart((mod_id)ids[i]);
         if (ids[i] == M_RE)
             re = true;
     }
-    if (has_cmp && has_tpart)
-        return fail(&c, "timestamp part modifiers cannot be combined with gt/gte/lt/lte");
     if (nraw > SIGMA_MAX_VALUES)
         return fail(&c, "too many values (%zu, limit %d)", nraw, SIGMA_MAX_VALUES);
 

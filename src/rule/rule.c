@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../util/limits.h"
@@ -606,19 +607,23 @@ static void parse_rule(arena *a, srule *r, const ynode *doc)
 
 /* ------------------------------------------------------------ correlations */
 
-static bool parse_timespan(const char *s, long long *out)
+/* `<count><unit>`, count > 0, units s m h d w M y (pySigma's table).
+ * Returns 0 on success, 1 if malformed, 2 if zero, 3 if over the limit. */
+static int parse_timespan(const char *s, size_t len, long long *out)
 {
     long long v = 0;
-    const char *p = s;
-    if (!isdigit((unsigned char)*p))
-        return false;
-    while (isdigit((unsigned char)*p)) {
-        if (v > 1000000000000LL)
-            return false;
-        v = v * 10 + (*p++ - '0');
+    size_t i = 0;
+    if (!len || !isdigit((unsigned char)s[0]))
+        return 1;
+    while (i < len && isdigit((unsigned char)s[i])) {
+        if (v < 1000000000000LL)
+            v = v * 10 + (s[i] - '0');
+        i++;
     }
+    if (i + 1 != len)
+        return 1;
     long long mul;
-    switch (*p) {
+    switch (s[i]) {
     case 's': mul = 1; break;
     case 'm': mul = 60; break;
     case 'h': mul = 3600; break;
@@ -626,12 +631,54 @@ static bool parse_timespan(const char *s, long long *out)
     case 'w': mul = 604800; break;
     case 'M': mul = 2629746; break;
     case 'y': mul = 31556952; break;
-    default: return false;
+    default: return 1;
     }
-    if (p[1])
-        return false;
+    if (v == 0)
+        return 2;
+    const long long max_seconds = 100LL * 31556952; /* 100 years */
+    if (v > max_seconds / mul)
+        return 3;
     *out = v * mul;
-    return true;
+    return 0;
+}
+
+/* A correlation threshold: a YAML number, or a string holding one (pySigma
+ * converts with int()/float()). Finite only. */
+static bool corr_number(const ynode *v, double *out)
+{
+    if (v->kind != YN_SCALAR)
+        return false;
+    if (v->u.s.type == YT_INT || v->u.s.type == YT_FLOAT) {
+        *out = v->u.s.fval;
+    } else if (v->u.s.type == YT_STR) {
+        const char *t = v->u.s.text;
+        size_t n = v->u.s.len, i = 0;
+        bool digits = false;
+        while (i < n && (t[i] == ' ' || t[i] == '\t'))
+            i++;
+        size_t st = i;
+        if (i < n && (t[i] == '-' || t[i] == '+'))
+            i++;
+        while (i < n && isdigit((unsigned char)t[i]))
+            i++, digits = true;
+        if (i < n && t[i] == '.') {
+            i++;
+            while (i < n && isdigit((unsigned char)t[i]))
+                i++, digits = true;
+        }
+        size_t en = i;
+        while (i < n && (t[i] == ' ' || t[i] == '\t'))
+            i++;
+        if (!digits || i != n || en - st > 60)
+            return false;
+        char buf[64];
+        memcpy(buf, t + st, en - st);
+        buf[en - st] = 0;
+        *out = strtod(buf, NULL);
+    } else {
+        return false;
+    }
+    return *out == *out && *out - *out == 0; /* finite */
 }
 
 static const char *const corr_type_names[] = {"event_count", "value_count",  "temporal",
@@ -725,8 +772,17 @@ static void parse_correlation(arena *a, srule *r, const ynode *doc)
         rule_fail(a, r, node_pos(c), "Sigma correlation rule without timespan");
         return;
     }
-    if (n->kind != YN_SCALAR || !parse_timespan(n->u.s.text, &co->timespan)) {
-        rule_fail(a, r, node_pos(n), "Timespan '%s' is invalid.", n->kind == YN_SCALAR ? n->u.s.text : kind_name(n));
+    int ts = n->kind == YN_SCALAR ? parse_timespan(n->u.s.text, n->u.s.len, &co->timespan) : 1;
+    if (ts) {
+        const char *txt = n->kind == YN_SCALAR ? n->u.s.text : kind_name(n);
+        if (ts == 2)
+            rule_fail(a, r, node_pos(n), "Timespan '%s' must be greater than zero.", txt);
+        else if (ts == 3)
+            rule_fail(a, r, node_pos(n), "Timespan '%s' is too long (limit 100 years).", txt);
+        else
+            rule_fail(a, r, node_pos(n),
+                      "Timespan '%s' is invalid: expected a count and a unit s, m, h, d, w, M or y (e.g. 5m).",
+                      txt);
         return;
     }
     co->timespan_text = n->u.s.text;
@@ -773,6 +829,7 @@ static void parse_correlation(arena *a, srule *r, const ynode *doc)
             return;
         } else {
             co->has_cond = true;
+            size_t o0 = 0;
             for (size_t i = 0; i < n->u.map.n; i++) {
                 const ynode *k = n->u.map.pairs[i].key, *v = n->u.map.pairs[i].value;
                 static const char *const ops[] = {"gt", "gte", "lt", "lte", "eq", "neq"};
@@ -785,14 +842,27 @@ static void parse_correlation(arena *a, srule *r, const ynode *doc)
                         rule_fail(a, r, node_pos(k), "Sigma correlation condition must have one or two operators");
                         return;
                     }
-                    if (v->kind != YN_SCALAR || (v->u.s.type != YT_INT && v->u.s.type != YT_FLOAT)) {
+                    double d;
+                    if (!corr_number(v, &d)) {
                         rule_fail(a, r, node_pos(v), "'%s' is no valid Sigma correlation condition count",
                                   v->kind == YN_SCALAR ? v->u.s.text : kind_name(v));
                         return;
                     }
+                    if (co->cond.nops == 1) {
+                        /* a range: one lower bound (gt/gte) and one upper bound (lt/lte) */
+                        bool lo0 = o0 == 0 || o0 == 1, hi0 = o0 == 2 || o0 == 3;
+                        bool lo1 = o == 0 || o == 1, hi1 = o == 2 || o == 3;
+                        if (!((lo0 && hi1) || (hi0 && lo1))) {
+                            rule_fail(a, r, node_pos(k),
+                                      "Sigma correlation condition with two operators must be a range: one of gt/gte "
+                                      "and one of lt/lte");
+                            return;
+                        }
+                    }
+                    o0 = o;
                     co->cond.op[co->cond.nops] = ops[o];
-                    co->cond.val[co->cond.nops] = v->u.s.fval;
-                    co->cond.num[co->cond.nops] = snum_format(a, v->u.s.fval);
+                    co->cond.val[co->cond.nops] = d;
+                    co->cond.num[co->cond.nops] = snum_format(a, d);
                     co->cond.nops++;
                 } else if (yscalar_is(k, "field")) {
                     if (v->kind == YN_SCALAR) {
@@ -809,11 +879,14 @@ static void parse_correlation(arena *a, srule *r, const ynode *doc)
                         return;
                     }
                 } else if (yscalar_is(k, "percentile")) {
-                    if (v->kind != YN_SCALAR || (v->u.s.type != YT_INT && v->u.s.type != YT_FLOAT)) {
-                        rule_fail(a, r, node_pos(v), "Sigma correlation percentile must be a number");
+                    double d;
+                    if (!corr_number(v, &d) || d < 0 || d > 100) {
+                        rule_fail(a, r, node_pos(v), "'%s' is no valid Sigma correlation condition percentile "
+                                  "(expected a number from 0 to 100)",
+                                  v->kind == YN_SCALAR ? v->u.s.text : kind_name(v));
                         return;
                     }
-                    co->cond.percentile = v->u.s.text;
+                    co->cond.percentile = snum_format(a, d);
                 } else {
                     rule_fail(a, r, node_pos(k), "Sigma correlation condition contains invalid items: %s",
                               k->kind == YN_SCALAR ? k->u.s.text : kind_name(k));
@@ -821,7 +894,9 @@ static void parse_correlation(arena *a, srule *r, const ynode *doc)
                 }
             }
             if (co->cond.nops == 0) {
-                rule_fail(a, r, node_pos(n), "Sigma correlation condition must have exactly one condition item");
+                rule_fail(a, r, node_pos(n),
+                          "Sigma correlation condition must have one condition item (gt, gte, lt, lte, eq or neq) "
+                          "or a range of two");
                 return;
             }
         }
@@ -839,6 +914,17 @@ static void parse_correlation(arena *a, srule *r, const ynode *doc)
         "Value percentile correlation rule without field reference", "Value median correlation rule without field reference"};
     if (nofield[co->type] && co->cond.nfields == 0) {
         rule_fail(a, r, node_pos(ymap_get(c, "condition")), "%s", nofield[co->type]);
+        return;
+    }
+    if (nofield[co->type] && co->cond.nfields > 1) {
+        const ynode *f = ymap_get(ymap_get(c, "condition"), "field");
+        rule_fail(a, r, node_pos(f), "Sigma correlation condition field must name one field (%zu given)",
+                  co->cond.nfields);
+        return;
+    }
+    if (co->type == CT_VALUE_PERCENTILE && !co->cond.percentile) {
+        rule_fail(a, r, node_pos(ymap_get(c, "condition")),
+                  "Value percentile correlation rule without percentile (e.g. percentile: 95)");
         return;
     }
 }

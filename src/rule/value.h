@@ -62,6 +62,7 @@ struct svalue {
     snum num;
     bool b;
     cmp_op cmp;
+    bool cmp_tpart; /* SV_CMP on a timestamp part (tpart): hour|gt */
     tpart_kind tpart;
     const char *re; /* SV_RE: regex text (may hold NUL), SV_QUERY: SQL text */
     size_t re_len;

@@ -121,7 +121,13 @@ static bool leaf(sql_ctx *c, sbuf *b, const char *f, const svalue *v)
         sb_putc(b, ')');
         return true;
     case SV_CMP:
-        field(c, b, f);
+        if (v->cmp_tpart) {
+            sb_printf(b, "EXTRACT(%s FROM ", tpart_sql[v->tpart]);
+            field(c, b, f);
+            sb_putc(b, ')');
+        } else {
+            field(c, b, f);
+        }
         sb_printf(b, " %s %s", cmp_sql[v->cmp], v->num.text);
         return true;
     case SV_TIMEPART:
@@ -176,14 +182,16 @@ static bool in_list(sql_ctx *c, sbuf *b, const char *f, const svalue *const *v, 
     bool lower = v[0]->kind == SV_STR && !v[0]->cased;
     if (lower)
         sb_puts(b, "LOWER(");
+    if (v[0]->kind == SV_TIMEPART)
+        sb_printf(b, "EXTRACT(%s FROM ", tpart_sql[v[0]->tpart]);
     field(c, b, f);
-    if (lower)
+    if (lower || v[0]->kind == SV_TIMEPART)
         sb_putc(b, ')');
     sb_puts(b, " IN (");
     for (size_t i = 0; i < n; i++) {
         if (i)
             sb_puts(b, ", ");
-        if (v[i]->kind == SV_NUM) {
+        if (v[i]->kind == SV_NUM || v[i]->kind == SV_TIMEPART) {
             sb_puts(b, v[i]->num.text);
             continue;
         }

@@ -9,11 +9,14 @@
 
 enum { P_OR = 1, P_AND = 2, P_NOT = 3, P_LEAF = 4 };
 
+static int in_groups(const xnode *x);
+
 static int prec(const xnode *x)
 {
     switch (x->kind) {
     case X_OR:
-        return P_OR;
+        /* an OR that renders as one IN list is a single predicate */
+        return in_groups(x) == 1 ? P_LEAF : P_OR;
     case X_AND:
         return P_AND;
     case X_NOT:
@@ -25,7 +28,8 @@ static int prec(const xnode *x)
 
 static bool render(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, int parent);
 
-/* Kind of a leaf for IN grouping: 0 none, 1 lowered string, 2 cased string, 3 number. */
+/* Kind of a leaf for IN grouping: 0 none, 1 lowered string, 2 cased string,
+ * 3 number, 4 + part: a timestamp part. */
 static int in_kind(const xnode *x)
 {
     if (x->kind != X_LEAF || !x->field)
@@ -33,27 +37,44 @@ static int in_kind(const xnode *x)
     const svalue *v = x->val;
     if (v->kind == SV_NUM)
         return 3;
+    if (v->kind == SV_TIMEPART)
+        return 4 + (int)v->tpart;
     if (v->kind == SV_STR && !sstr_has_wildcard(&v->str) && !sstr_has_placeholder(&v->str))
         return v->cased ? 2 : 1;
     return 0;
 }
 
+/* Number of IN groups an OR renders as (0: not an IN list at all). */
+static int in_groups(const xnode *x)
+{
+    if (x->kind != X_OR || x->group || x->n < 1)
+        return 0;
+    const char *field = NULL;
+    int kinds = 0; /* bit set */
+    for (size_t i = 0; i < x->n; i++) {
+        int k = in_kind(x->kids[i]);
+        if (!k)
+            return 0;
+        if (field && strcmp(field, x->kids[i]->field) != 0)
+            return 0;
+        field = x->kids[i]->field;
+        kinds |= 1 << k;
+    }
+    int n = 0;
+    for (; kinds; kinds &= kinds - 1)
+        n++;
+    return n;
+}
+
 static bool try_in(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, bool *done)
 {
     *done = false;
-    if (x->group || x->n < 1)
+    if (!in_groups(x))
         return true;
-    const char *field = NULL;
-    for (size_t i = 0; i < x->n; i++) {
-        if (!in_kind(x->kids[i]))
-            return true;
-        if (field && strcmp(field, x->kids[i]->field) != 0)
-            return true;
-        field = x->kids[i]->field;
-    }
+    const char *field = x->kids[0]->field;
     *done = true;
     const svalue **vals = arena_alloc(c->a, sizeof *vals * x->n);
-    int order[3], norder = 0;
+    int order[16], norder = 0;
     for (size_t i = 0; i < x->n; i++) {
         int k = in_kind(x->kids[i]);
         int j;

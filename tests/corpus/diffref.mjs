@@ -142,7 +142,7 @@ const steps = [
     const g = t => t.t === 'qid' ? { ...t, v: t.v.replace(/"/g, '') } : t;
     return [a.map(f).map(g), b.map(f).map(g)];
   }],
-  ['parentheses around expansions (CIDR, windash, base64offset)', (a, b) => [a.filter(t => t.v !== '(' && t.v !== ')' || t.t !== 'sym'), b.filter(t => t.v !== '(' && t.v !== ')' || t.t !== 'sym')]],
+  ['parentheses only where precedence needs them (expansions grouped, IN lists bare)', (a, b) => [a.filter(t => t.v !== '(' && t.v !== ')' || t.t !== 'sym'), b.filter(t => t.v !== '(' && t.v !== ')' || t.t !== 'sym')]],
 ];
 
 const classes = {}, unexplained = [];

@@ -657,10 +657,13 @@ static void test_exists_cmp(void)
     CHECK_STR(run("A|year: 2024"), "year:2024");
     CHECK_STR(run("A|hour: 5.7"), "hour:5");
     CHECK_STR(run("A|hour: '5'"), "ERR: modifier 'hour' is not applicable to a string value '5'");
-    CHECK_STR(run("A|hour|gt: 5"),
-              "ERR: timestamp part modifiers cannot be combined with gt/gte/lt/lte");
-    CHECK_STR(run("A|gt|hour: 5"),
-              "ERR: timestamp part modifiers cannot be combined with gt/gte/lt/lte");
+    /* a part compared with gt/gte/lt/lte, in either order */
+    CHECK_STR(run("A|hour|gt: 5"), "gt:5");
+    CHECK(item && item->vals[0]->cmp_tpart && item->vals[0]->tpart == TP_HOUR);
+    CHECK_STR(run("A|gt|hour: 5"), "gt:5");
+    CHECK(item && item->vals[0]->cmp_tpart && item->vals[0]->tpart == TP_HOUR);
+    CHECK_STR(run("A|year|hour|gt: 5"), "ERR: modifier 'hour' is not applicable to a timestamp part value '5'");
+    CHECK_STR(run("A|gt|year|hour: 5"), "ERR: only one timestamp part modifier may be used");
 }
 
 static void test_limits(void)

@@ -1,0 +1,55 @@
+#!/bin/sh
+# all.sh - the full test run (the README's test command, and CI's):
+#
+#     sh tests/all.sh
+#
+# builds (make -j2), runs every test (make check, BUILD=build), then the same
+# tests under AddressSanitizer + UndefinedBehaviorSanitizer (make asan,
+# BUILD=build-asan), and ends with one line summing both runs:
+# "N passed, M failed". A failed build stops the run. The check and asan
+# runs both happen even if the first has failures, so the total is complete.
+# Exit status 1 if anything failed.
+
+cd "$(dirname "$0")/.." || exit 2
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sigma-all.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+if ! make -j2; then
+    echo "build failed"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+total_pass=0
+total_fail=0
+
+# run LABEL TARGET: make TARGET, add up its final "N passed, M failed" line.
+run() {
+    echo "==> make $2"
+    { make "$2" 2>&1; echo $? >"$tmp/rc"; } | tee "$tmp/out"
+    rc=$(cat "$tmp/rc")
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$tmp/out" | tail -n 1)
+    if [ -z "$line" ]; then
+        echo "$1: no summary line (make $2 exited with status $rc)"
+        total_fail=$((total_fail + 1))
+        return
+    fi
+    p=${line%% passed*}
+    f=${line#*passed, }
+    f=${f%% failed}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        echo "$1: make $2 exited with status $rc"
+        f=1
+    fi
+    echo "$1: $p passed, $f failed"
+    total_pass=$((total_pass + p))
+    total_fail=$((total_fail + f))
+}
+
+run check check
+run asan asan
+
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE LOWER(A) = 'ywjj' AND LOWER(B) LIKE '%agvsbg8=%' ESCAPE '\' AND (LOWER(C) LIKE '%//5hagia%' ESCAPE '\' OR LOWER(C) LIKE '%/+yqbia%' ESCAPE '\' OR LOWER(C) LIKE '%//meayg%' ESCAPE '\')

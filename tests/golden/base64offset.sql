@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE (LOWER(CommandLine) LIKE '%ywjj%' ESCAPE '\' OR LOWER(CommandLine) LIKE '%fiy%' ESCAPE '\' OR LOWER(CommandLine) LIKE '%hym%' ESCAPE '\') AND LOWER(Image) = 'x' AND NOT (LOWER(ParentCommandLine) LIKE '%zgvm%' ESCAPE '\' OR LOWER(ParentCommandLine) LIKE '%rlz%' ESCAPE '\' OR LOWER(ParentCommandLine) LIKE '%kzw%' ESCAPE '\')

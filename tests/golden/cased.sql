@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE A = 'AbC' AND B LIKE '%AbC%' ESCAPE '\' AND C IN ('AbC', 'DeF') AND D LIKE '%x\%Y%' ESCAPE '\' AND E LIKE 'A%b' ESCAPE '\'

@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE LOWER(User) = 'x' AND NOT (LOWER(DestinationIp) LIKE '10.0.0.%' ESCAPE '\' OR LOWER(DestinationIp) LIKE '10.0.1.%' ESCAPE '\') AND NOT (LOWER(SourceIp) LIKE '192.168.0.%' ESCAPE '\' OR LOWER(SourceIp) LIKE '192.168.1.%' ESCAPE '\')

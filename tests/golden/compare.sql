@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE A > 5 AND B >= 1.5 AND C < -3 AND D <= 0

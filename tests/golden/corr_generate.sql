@@ -1,0 +1,5 @@
+SELECT * FROM <TABLE> WHERE A = 1
+
+WITH combined_events AS (SELECT * FROM <TABLE> WHERE A = 1), event_counts AS (SELECT *, COUNT(*) OVER (ORDER BY time RANGE BETWEEN INTERVAL '60' SECOND PRECEDING AND CURRENT ROW) as correlation_event_count FROM combined_events) SELECT * FROM event_counts WHERE correlation_event_count >= 2
+
+WITH combined_events AS (SELECT * FROM <TABLE> WHERE B = 1), event_counts AS (SELECT *, COUNT(*) OVER (ORDER BY time RANGE BETWEEN INTERVAL '60' SECOND PRECEDING AND CURRENT ROW) as correlation_event_count FROM combined_events) SELECT * FROM event_counts WHERE correlation_event_count >= 2

@@ -1,0 +1,1 @@
+WITH combined_events AS (SELECT * FROM <TABLE> WHERE EventID = 4625), event_counts AS (SELECT *, COUNT(*) OVER (PARTITION BY SourceIp ORDER BY time RANGE BETWEEN INTERVAL '600' SECOND PRECEDING AND CURRENT ROW) as correlation_event_count FROM combined_events) SELECT * FROM event_counts WHERE correlation_event_count >= 5

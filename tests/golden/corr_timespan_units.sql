@@ -1,0 +1,3 @@
+WITH combined_events AS (SELECT * FROM <TABLE> WHERE A = 1), event_counts AS (SELECT *, COUNT(*) OVER (PARTITION BY "Group", "Order" ORDER BY time RANGE BETWEEN INTERVAL '7889238' SECOND PRECEDING AND CURRENT ROW) as correlation_event_count FROM combined_events) SELECT * FROM event_counts WHERE correlation_event_count > 10 AND correlation_event_count < 100
+
+WITH combined_events AS (SELECT * FROM <TABLE> WHERE A = 1), event_counts AS (SELECT *, COUNT(*) OVER (ORDER BY time RANGE BETWEEN INTERVAL '31556952' SECOND PRECEDING AND CURRENT ROW) as correlation_event_count FROM combined_events) SELECT * FROM event_counts WHERE correlation_event_count <= 1.5

@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE LOWER("Some-Field") = 'a' AND LOWER("Group") = 'b' AND LOWER("a""b") = 'c' AND LOWER(actor.user.uid) = 'd' AND LOWER(a."b-c") = 'e' AND LOWER("a.b") = 'f' AND LOWER("9abc") = 'g' AND LOWER("Order") = 'h' AND LOWER("Values") = 'i' AND LOWER("Table") = 'j' AND LOWER("Skip") = 'k' AND LOWER(normal_Field1) = 'l'

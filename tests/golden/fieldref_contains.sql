@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE LOWER(A) LIKE ('%' || replace(replace(replace(LOWER(B), '\', '\\'), '%', '\%'), '_', '\_') || '%') ESCAPE '\' AND LOWER(C) LIKE (replace(replace(replace(LOWER(D), '\', '\\'), '%', '\%'), '_', '\_') || '%') ESCAPE '\' AND LOWER(E) LIKE ('%' || replace(replace(replace(LOWER(F), '\', '\\'), '%', '\%'), '_', '\_')) ESCAPE '\'

@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE NOT A = 5 AND NOT LOWER(B) IN ('x', 'y') AND LOWER(C) = 'z'

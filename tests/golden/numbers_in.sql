@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE EventID IN (1, 2, 3)

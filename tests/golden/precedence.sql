@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE A = 1 AND (B = 2 OR C = 3) OR NOT (A = 1 AND B = 2) OR NOT (NOT C = 3)

@@ -1,0 +1,1 @@
+SELECT * FROM db.events WHERE LOWER(A) = 'x'

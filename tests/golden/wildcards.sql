@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE LOWER(Image) LIKE '%\\cmd_.exe' ESCAPE '\' AND LOWER(CommandLine) LIKE 'a%b_c\\d' ESCAPE '\' AND LOWER(OriginalFileName) LIKE '%a%' ESCAPE '\' AND LOWER(Description) LIKE '%a_%' ESCAPE '\' AND LOWER(Product) LIKE '%a%b%' ESCAPE '\'

@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE LOWER(Image) LIKE '%\\powershell.exe' ESCAPE '\' AND (LOWER(CommandLine) LIKE '%-enc%' ESCAPE '\' OR LOWER(CommandLine) LIKE '%/enc%' ESCAPE '\' OR LOWER(CommandLine) LIKE '%–enc%' ESCAPE '\' OR LOWER(CommandLine) LIKE '%—enc%' ESCAPE '\' OR LOWER(CommandLine) LIKE '%―enc%' ESCAPE '\')

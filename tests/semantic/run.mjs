@@ -1,0 +1,376 @@
+// run.mjs - semantic tests: does the SQL mean what the Sigma rule means?
+//
+//     BUILD=build node tests/semantic/run.mjs [-v] [CASE-NAME-SUBSTRING...]
+//
+// Each case file cases/NAME.yml (except cases/corr_*.yml, which corr.mjs
+// runs) holds:
+//   rule:     the Sigma rule, as a YAML block string (preferred; may hold
+//             several documents), a nested map, or a list of block strings
+//             given to sigma as separate input files, in that order
+//   args:     optional list of extra `sigma convert` arguments
+//   pipeline: optional pipeline YAML text, passed as `-p FILE`
+//   columns:  optional map column -> SQL type (INTEGER, DOUBLE, BOOLEAN,
+//             TIMESTAMP, MAP(VARCHAR, VARCHAR), STRUCT(...)); others are VARCHAR
+//   events:   list of maps, each with an `id`
+//   match:    the ids the rule must return, exactly
+//   queries:  optional number of queries the rule must produce
+//
+// The rule is converted with `$BUILD/sigma convert -t athena -O table=events`,
+// the events are loaded into an in-memory DuckDB table `events`, every query
+// runs (with small Trino-compatibility shims, see SHIMS below) and the ids
+// matched by any query are compared with `match`. A query that fails in
+// DuckDB, or that a Trino-only check rejects (see lint()), fails the case.
+//
+// Prints one line per failing case and ends with
+// "semantic: N passed, M failed"; exit status 1 if any failed.
+
+import { DuckDBInstance } from '@duckdb/node-api';
+import YAML from 'yaml';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const build = path.resolve(root, process.env.BUILD || 'build');
+const sigma = path.join(build, 'sigma');
+const argv = process.argv.slice(2);
+const verbose = argv.includes('-v');
+const filters = argv.filter(a => a !== '-v');
+
+// ---------------------------------------------------------------- shims
+// Trino functions DuckDB lacks or spells differently. Each one is a SQL
+// macro; IPADDRESS containment is rewritten to sem_cidr_contains() first,
+// because DuckDB has no IPADDRESS type (and no inet extension offline).
+const SHIMS = [
+  // Trino's REGEXP_LIKE searches anywhere in the string, as regexp_matches does.
+  `CREATE MACRO regexp_like(s, p) AS regexp_matches(s, p)`,
+  // Trino's element_at(map, key) returns the value (NULL when absent).
+  `CREATE MACRO element_at(m, k) AS map_extract_value(m, k)`,
+  // One IPv4 octet (0-255, no sign) as a BIGINT, else NULL.
+  `CREATE MACRO sem_octet(o) AS
+     CASE WHEN regexp_full_match(o, '[0-9]{1,3}') AND TRY_CAST(o AS INTEGER) <= 255
+          THEN TRY_CAST(o AS BIGINT) END`,
+  // Dotted-quad IPv4 text as a 32-bit number, else NULL.
+  `CREATE MACRO sem_ipv4(s) AS
+     CASE WHEN regexp_full_match(s, '[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}')
+          THEN sem_octet(split_part(s, '.', 1)) * 16777216 + sem_octet(split_part(s, '.', 2)) * 65536
+             + sem_octet(split_part(s, '.', 3)) * 256 + sem_octet(split_part(s, '.', 4)) END`,
+  // contains(network, TRY_CAST(addr AS IPADDRESS)) for IPv4 networks:
+  // NULL when addr is not an IP address (TRY_CAST gives NULL), false for an
+  // IPv6 address (a different family), else the prefix comparison.
+  `CREATE MACRO sem_cidr_contains(net, addr) AS
+     CASE
+       WHEN net NOT LIKE '%.%/%' THEN error('semantic harness: IPv6 networks are not supported: ' || net)
+       WHEN addr IS NULL THEN NULL
+       WHEN sem_ipv4(addr) IS NOT NULL THEN
+         sem_ipv4(addr) // CAST(pow(2, 32 - TRY_CAST(split_part(net, '/', 2) AS INTEGER)) AS BIGINT)
+         = sem_ipv4(split_part(net, '/', 1)) // CAST(pow(2, 32 - TRY_CAST(split_part(net, '/', 2) AS INTEGER)) AS BIGINT)
+       WHEN addr LIKE '%:%' THEN false
+       ELSE NULL
+     END`,
+];
+
+// contains('<net>', TRY_CAST(<expr> AS IPADDRESS)) -> sem_cidr_contains('<net>', <expr>).
+// CAST (not TRY_CAST) would raise on a non-address in Trino; we only accept TRY_CAST.
+function rewriteIpaddress(sql) {
+  return sql.replace(/\bcontains\(\s*('(?:[^']|'')*')\s*,\s*TRY_CAST\((.+?) AS IPADDRESS\)\)/gi,
+    (_, net, expr) => `sem_cidr_contains(${net}, ${expr})`);
+}
+
+// ---------------------------------------------------------------- lint
+// Things DuckDB accepts but Trino rejects (or reads differently).
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|REAL|DOUBLE|DECIMAL.*|FLOAT)$/i;
+
+function tokenize(sql) {
+  const toks = [];
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i];
+    if (/\s/.test(c)) { i++; continue; }
+    if (c === "'") {
+      let j = i + 1, v = '';
+      for (;;) {
+        if (j >= sql.length) throw new Error(`unterminated string literal at ${i}`);
+        if (sql[j] === "'") {
+          if (sql[j + 1] === "'") { v += "'"; j += 2; continue; }
+          break;
+        }
+        v += sql[j++];
+      }
+      toks.push({ t: 'str', v, at: i });
+      i = j + 1;
+    } else if (c === '"') {
+      let j = i + 1, v = '';
+      for (;;) {
+        if (j >= sql.length) throw new Error(`unterminated quoted identifier at ${i}`);
+        if (sql[j] === '"') {
+          if (sql[j + 1] === '"') { v += '"'; j += 2; continue; }
+          break;
+        }
+        v += sql[j++];
+      }
+      toks.push({ t: 'qid', v, at: i });
+      i = j + 1;
+    } else if (/[0-9]/.test(c)) {
+      const m = /^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?/.exec(sql.slice(i));
+      toks.push({ t: 'num', v: m[0], at: i });
+      i += m[0].length;
+    } else if (/[A-Za-z_]/.test(c)) {
+      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i));
+      toks.push({ t: 'word', v: m[0], at: i });
+      i += m[0].length;
+    } else {
+      const m = /^(<>|<=|>=|!=|==|\|\||[^\s])/.exec(sql.slice(i));
+      toks.push({ t: 'op', v: m[0], at: i });
+      i += m[0].length;
+    }
+  }
+  return toks;
+}
+
+const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'NOT', 'LIKE', 'ESCAPE', 'IN', 'IS',
+  'NULL', 'TRUE', 'FALSE', 'AS', 'EXTRACT', 'CAST', 'TRY_CAST']);
+
+function lint(sql, typeOfColumn) {
+  const out = [];
+  // Names the query defines itself (AS alias, CTE names) have no known type.
+  const defined = new Set();
+  for (const m of sql.replace(/'(?:[^']|'')*'/g, "''").matchAll(/\b(?:AS\s+("(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*)\s+AS\s*\()/gi)) {
+    const n = m[1] ?? m[2];
+    defined.add((n.startsWith('"') ? n.slice(1, -1).replace(/""/g, '"') : n).toLowerCase());
+  }
+  const typeOf = n => defined.has(String(n).toLowerCase()) ? 'UNKNOWN' : typeOfColumn(n);
+  if (/[\u0000-\u001f\u007f]/.test(sql)) out.push('raw control character in the SQL text (use chr())');
+  let toks;
+  try { toks = tokenize(sql); } catch (e) { return [`cannot tokenize: ${e.message}`]; }
+  const isWord = (k, w) => toks[k] && toks[k].t === 'word' && toks[k].v.toUpperCase() === w;
+  const isOp = (k, o) => toks[k] && toks[k].t === 'op' && toks[k].v === o;
+  // Operand at k: returns {end, type} with type 'varchar', 'numeric', or null (unknown).
+  const operand = k => {
+    const tk = toks[k];
+    if (!tk) return null;
+    if (tk.t === 'word' && tk.v.toUpperCase() === 'LOWER' && isOp(k + 1, '(')) {
+      let depth = 0, j = k + 1;
+      for (; j < toks.length; j++) {
+        if (isOp(j, '(')) depth++;
+        else if (isOp(j, ')') && --depth === 0) break;
+      }
+      return { end: j + 1, type: 'varchar' };
+    }
+    if ((tk.t === 'word' && !KEYWORDS.has(tk.v.toUpperCase())) || tk.t === 'qid') {
+      if (isOp(k + 1, '(') || isOp(k + 1, '.') || isOp(k - 1, '.')) return null;
+      const t = typeOf(tk.v);
+      return { end: k + 1, type: NUMERIC.test(t) ? 'numeric' : /^VARCHAR$/i.test(t) ? 'varchar' : /^BOOLEAN$/i.test(t) ? 'boolean' : null };
+    }
+    return null;
+  };
+  const literalType = k => {
+    if (isOp(k, '-')) k++;
+    const tk = toks[k];
+    if (!tk) return null;
+    if (tk.t === 'num') return 'numeric';
+    if (tk.t === 'str') return 'varchar';
+    if (tk.t === 'word' && /^(TRUE|FALSE)$/i.test(tk.v)) return 'boolean';
+    return null;
+  };
+  for (let k = 0; k < toks.length; k++) {
+    const tk = toks[k];
+    if (tk.t === 'op' && (tk.v === '==' || tk.v === '!=')) out.push(`operator ${tk.v} is not Trino SQL`);
+    if (tk.t === 'op' && tk.v === '&') out.push('operator & is not Trino SQL');
+    // LIKE '<p>' ESCAPE '\': Trino rejects an escape not followed by %, _ or \.
+    if (isWord(k, 'LIKE') && toks[k + 1]?.t === 'str' && isWord(k + 2, 'ESCAPE')) {
+      const p = toks[k + 1].v;
+      for (let j = 0; j < p.length; j++) {
+        if (p[j] === '\\') {
+          if (!['%', '_', '\\'].includes(p[j + 1])) { out.push(`LIKE pattern '${p}': escape before '${p[j + 1] ?? 'end'}'`); break; }
+          j++;
+        }
+      }
+    }
+    // <operand> <cmp> <literal> and <operand> IN (<literals>) must agree in type.
+    const od = operand(k);
+    if (od && od.type) {
+      let j = od.end;
+      const lits = [];
+      if (toks[j]?.t === 'op' && ['=', '<>', '<', '>', '<=', '>='].includes(toks[j].v)) lits.push(j + 1);
+      else if (isWord(j, 'IN') && isOp(j + 1, '(')) {
+        for (let q = j + 2; q < toks.length && !isOp(q, ')'); q++) if (!isOp(q, ',') && !isOp(q, '-')) lits.push(q);
+      } else if (isWord(j, 'NOT') && isWord(j + 1, 'IN')) {
+        for (let q = j + 3; q < toks.length && !isOp(q, ')'); q++) if (!isOp(q, ',') && !isOp(q, '-')) lits.push(q);
+      }
+      for (const q of lits) {
+        const lt = literalType(q);
+        if (lt && lt !== od.type) {
+          out.push(`type mismatch near "${sql.slice(tk.at, toks[q].at + 20)}": ${od.type} compared with ${lt} (Trino rejects this)`);
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- values
+function sqlString(s) {
+  // Control characters go through chr(), as the converter is required to do.
+  const parts = [];
+  let cur = '';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0);
+    if (cp < 0x20 || cp === 0x7f) {
+      if (cur) parts.push(`'${cur.replace(/'/g, "''")}'`);
+      parts.push(`chr(${cp})`);
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur || !parts.length) parts.push(`'${cur.replace(/'/g, "''")}'`);
+  return parts.length === 1 ? parts[0] : `(${parts.join(' || ')})`;
+}
+
+function sqlValue(v, type) {
+  if (v === null || v === undefined) return 'NULL';
+  const T = type.toUpperCase();
+  if (T === 'VARCHAR') return sqlString(typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  if (NUMERIC.test(T)) return typeof v === 'number' ? String(v) : `CAST(${sqlString(String(v))} AS ${type})`;
+  if (T === 'BOOLEAN') return v === true ? 'true' : v === false ? 'false' : `CAST(${sqlString(String(v))} AS BOOLEAN)`;
+  // Nested values: a YAML map/list goes through JSON; a string is DuckDB's
+  // text form of the type (e.g. "{'name': 'al'}" for a STRUCT).
+  if (typeof v === 'object') return `CAST(CAST(${sqlString(JSON.stringify(v))} AS JSON) AS ${type})`;
+  return `CAST(${sqlString(String(v))} AS ${type})`;
+}
+
+const quoteIdent = n => `"${String(n).replace(/"/g, '""')}"`;
+
+// ---------------------------------------------------------------- one case
+function convert(c, tmpdir) {
+  if (c.rule === undefined || c.rule === null) throw new Error('the case has no rule');
+  const texts = (Array.isArray(c.rule) ? c.rule : [c.rule])
+    .map(r => typeof r === 'string' ? r : YAML.stringify(r, { version: '1.1' }));
+  const files = texts.map((t, i) => {
+    const file = path.join(tmpdir, `${c.name}${texts.length > 1 ? `.${i + 1}` : ''}.yml`);
+    fs.writeFileSync(file, t);
+    return file;
+  });
+  const args = ['convert', '-t', 'athena', '-O', 'table=events'];
+  if (c.pipeline) {
+    const pfile = path.join(tmpdir, `${c.name}.pipeline.yml`);
+    fs.writeFileSync(pfile, typeof c.pipeline === 'string' ? c.pipeline : YAML.stringify(c.pipeline, { version: '1.1' }));
+    args.push('-p', pfile);
+  }
+  args.push(...(c.args || []).map(String), ...files);
+  const r = spawnSync(sigma, args, { encoding: 'utf8' });
+  if (r.error) throw new Error(`cannot run ${sigma}: ${r.error.message}`);
+  if (r.status !== 0 || r.signal) {
+    throw new Error(`sigma ${args.join(' ')} exited ${r.signal || r.status}\n${r.stderr.trim()}`);
+  }
+  if (r.stderr.trim()) throw new Error(`unexpected stderr from sigma: ${r.stderr.trim()}`);
+  // One query per line; the queries are separated by a blank line.
+  return r.stdout.split('\n').filter(l => l.trim() !== '');
+}
+
+async function runCase(c, tmpdir) {
+  const problems = [];
+  const queries = convert(c, tmpdir);
+  if (!queries.length) return ['the rule produced no query'];
+  if (c.queries !== undefined && queries.length !== c.queries) problems.push(`expected ${c.queries} queries, got ${queries.length}`);
+
+  const declared = new Map();
+  for (const [k, t] of Object.entries(c.columns || {})) declared.set(k.toLowerCase(), { name: k, type: String(t) });
+  const events = c.events || [];
+  for (const ev of events) {
+    if (!ev || ev.id === undefined) throw new Error('every event needs an id');
+    for (const k of Object.keys(ev)) if (!declared.has(k.toLowerCase())) declared.set(k.toLowerCase(), { name: k, type: 'VARCHAR' });
+  }
+  declared.set('id', { name: 'id', type: 'VARCHAR' });
+  const typeOf = n => (declared.get(String(n).toLowerCase()) || { type: 'VARCHAR' }).type;
+
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  try {
+    for (const s of SHIMS) await con.run(s);
+    const cols = [...declared.values()];
+    await con.run(`CREATE TABLE events (${cols.map(c2 => `${quoteIdent(c2.name)} ${c2.type}`).join(', ')})`);
+    for (const ev of events) {
+      const lower = new Map(Object.entries(ev).map(([k, v]) => [k.toLowerCase(), v]));
+      const vals = cols.map(c2 => sqlValue(c2.name === 'id' ? String(ev.id) : lower.get(c2.name.toLowerCase()), c2.type));
+      await con.run(`INSERT INTO events VALUES (${vals.join(', ')})`);
+    }
+
+    const matched = new Set();
+    for (const q of queries) {
+      if (verbose) console.log(`  ${c.name}: ${q}`);
+      for (const l of lint(q, typeOf)) problems.push(`Trino check: ${l}\n      ${q}`);
+      const m = /^SELECT (.+?) FROM events WHERE (.*)$/s.exec(q);
+      if (!m) { problems.push(`query is not SELECT ... FROM events WHERE ...: ${q}`); continue; }
+      const sql = rewriteIpaddress(q);
+      const idSql = rewriteIpaddress(`SELECT id FROM events WHERE ${m[2]}`);
+      // Columns the SQL names but no event has are added as NULL VARCHARs.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await con.run(sql);
+          const rows = (await con.runAndReadAll(idSql)).getRows();
+          for (const [id] of rows) matched.add(String(id));
+          break;
+        } catch (e) {
+          const miss = /Referenced column "([^"]+)" not found/.exec(e.message);
+          if (miss && attempt < 50) {
+            await con.run(`ALTER TABLE events ADD COLUMN ${quoteIdent(miss[1])} VARCHAR`);
+            continue;
+          }
+          problems.push(`SQL error: ${e.message.split('\n')[0]}\n      ${q}`);
+          break;
+        }
+      }
+    }
+    const want = new Set((c.match || []).map(String));
+    const extra = [...matched].filter(x => !want.has(x)).sort();
+    const missing = [...want].filter(x => !matched.has(x)).sort();
+    if (extra.length || missing.length) {
+      problems.push(`matched [${[...matched].sort().join(', ')}], expected [${[...want].sort().join(', ')}]` +
+        (missing.length ? `; missing ${missing.join(', ')}` : '') + (extra.length ? `; unexpected ${extra.join(', ')}` : '') +
+        `\n      ${queries.join('\n      ')}`);
+    }
+  } finally {
+    con.closeSync?.();
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------- main
+const caseDir = path.join(here, 'cases');
+const files = fs.readdirSync(caseDir).filter(f => f.endsWith('.yml') && !f.startsWith('corr_')).sort();
+const tmpdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sigma-semantic-'));
+let pass = 0, fail = 0;
+try {
+  if (!fs.existsSync(sigma)) throw new Error(`${sigma} not found (build first)`);
+  for (const f of files) {
+    const name = f.replace(/\.yml$/, '');
+    if (filters.length && !filters.some(x => name.includes(x))) continue;
+    let problems;
+    try {
+      const c = YAML.parse(fs.readFileSync(path.join(caseDir, f), 'utf8'));
+      c.name = name;
+      problems = await runCase(c, tmpdir);
+    } catch (e) {
+      problems = [e.message];
+    }
+    if (problems.length) {
+      fail++;
+      console.log(`FAIL ${name}`);
+      for (const p of problems) console.log(`    ${p}`);
+    } else {
+      pass++;
+      if (verbose) console.log(`ok   ${name}`);
+    }
+  }
+} catch (e) {
+  console.log(`semantic: ${e.message}`);
+  fail++;
+} finally {
+  fs.rmSync(tmpdir, { recursive: true, force: true });
+}
+console.log(`semantic: ${pass} passed, ${fail} failed`);
+process.exitCode = fail ? 1 : 0;
