@@ -7,7 +7,9 @@
 #   3. semantic tests    tests/semantic/run.mjs (the SQL run in DuckDB), then
 #                        tests/semantic/corr.mjs (correlations) if present
 #   4. examples          each examples/*.sh, when $BUILD/examples/ has programs
-#   5. corpus check      tests/corpus/check.sh, only when ../shared/corpus/sigmahq
+#   5. man page, fuzz    tests/man.sh; saved fuzz inputs replayed through
+#                        $BUILD/fuzz/replay_* (fuzz/seeds, fuzz/regress)
+#   6. corpus check      tests/corpus/check.sh, only when ../shared/corpus/sigmahq
 #                        exists beside the repository
 #
 #     BUILD=build sh tests/run.sh        (what `make check` runs)
@@ -100,7 +102,17 @@ if ls "$BUILD"/examples/* >/dev/null 2>&1; then
     done
 fi
 
-# 5. corpus check (only beside the shared material)
+# 5. the man page documents every option; saved fuzz inputs replay cleanly
+part man sh tests/man.sh
+for t in "$BUILD"/fuzz/replay_*; do
+    [ -x "$t" ] || continue
+    name=${t##*/replay_}
+    seeds=fuzz/seeds/rule
+    [ "$name" = condition ] && seeds=fuzz/seeds/condition
+    part "fuzz-replay $name" "$t" "$name" "$seeds" "fuzz/regress/$name"
+done
+
+# 6. corpus check (only beside the shared material)
 if [ -d ../shared/corpus/sigmahq ] && [ -f tests/corpus/check.sh ]; then
     part corpus sh tests/corpus/check.sh
 fi

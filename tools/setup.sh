@@ -22,5 +22,5 @@ if [ -n "$need" ]; then
     apt-get install -y -qq --no-install-recommends $need >/dev/null
 fi
 if [ "${1:-}" = "--test" ] && [ ! -d tests/semantic/node_modules/@duckdb ]; then
-    (cd tests/semantic && npm ci --no-audit --no-fund --loglevel=error)
+    (cd tests/semantic && npm ci --no-audit --no-fund)
 fi
