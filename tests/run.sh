@@ -7,7 +7,7 @@
 #   3. semantic tests    tests/semantic/run.mjs (the SQL run in DuckDB), then
 #                        tests/semantic/corr.mjs (correlations) if present
 #   4. examples          each examples/*.sh, when $BUILD/examples/ has programs
-#   5. man page, fuzz    tests/man.sh; saved fuzz inputs replayed through
+#   5. man, limits, fuzz tests/man.sh, tests/limits.sh; saved fuzz inputs replayed through
 #                        $BUILD/fuzz/replay_* (fuzz/seeds, fuzz/regress)
 #   6. corpus check      tests/corpus/check.sh, only when ../shared/corpus/sigmahq
 #                        exists beside the repository
@@ -104,6 +104,7 @@ fi
 
 # 5. the man page documents every option; saved fuzz inputs replay cleanly
 part man sh tests/man.sh
+part limits sh tests/limits.sh
 for t in "$BUILD"/fuzz/replay_*; do
     [ -x "$t" ] || continue
     name=${t##*/replay_}
