@@ -27,7 +27,7 @@ UNIT_SRC:= $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN:= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 EX_SRC  := $(sort $(wildcard examples/*.c))
 EX_BIN  := $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
-FUZZ_T  := rule yaml condition
+FUZZ_T  := rule yaml condition pipeline
 REPLAY_BIN := $(FUZZ_T:%=$(BUILD)/fuzz/replay_%)
 DEPS    := $(OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
@@ -75,7 +75,8 @@ fuzz:
 	@for t in $(FUZZ_T); do \
 	    mkdir -p build-fuzz/corpus/$$t fuzz/regress/$$t; \
 	    dict=fuzz/sigma.dict; [ $$t = condition ] && dict=fuzz/condition.dict; \
-	    seeds=fuzz/seeds/rule; [ $$t = condition ] && seeds=fuzz/seeds/condition; \
+	    [ $$t = pipeline ] && dict=fuzz/pipeline.dict; \
+	    seeds=fuzz/seeds/$$t; [ $$t = yaml ] && seeds=fuzz/seeds/rule; \
 	    echo "fuzzing $$t for $(FUZZ_SECONDS)s"; \
 	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -dict=$$dict -artifact_prefix=fuzz/regress/$$t/ \
 	        -print_final_stats=1 build-fuzz/corpus/$$t $$seeds fuzz/regress/$$t 2>&1 | tail -12 || exit 1; \
@@ -87,8 +88,14 @@ check: all unit
 asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' LDFLAGS='-fsanitize=address,undefined' check
 
-bench: all
-	sh bench/run.sh
+BENCH_BIN := $(BUILD)/bench/measure $(BUILD)/bench/yaml_floor $(BUILD)/bench/yaml_diff
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libsigma.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iinclude -Isrc -o $@ $< $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS) -lm
+
+bench: all $(BENCH_BIN)
+	BUILD=$(BUILD) sh bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1

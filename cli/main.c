@@ -1,4 +1,5 @@
 /* main.c - the `sigma` command: convert, check, list. */
+#define _DEFAULT_SOURCE /* struct dirent d_type */
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -103,6 +104,17 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* fnmatch(pattern, name, 0), with a fast path for the usual "*.yml": a
+ * star and a literal suffix is a suffix test. */
+static bool name_matches(const char *pattern, const char *name)
+{
+    if (pattern[0] == '*' && !strpbrk(pattern + 1, "*?[\\")) {
+        size_t pl = strlen(pattern + 1), nl = strlen(name);
+        return nl >= pl && memcmp(name + nl - pl, pattern + 1, pl) == 0;
+    }
+    return fnmatch(pattern, name, 0) == 0;
+}
+
 static void walk(const char *dir, const char *pattern, strvec *out, int depth)
 {
     if (depth > 64)
@@ -114,26 +126,42 @@ static void walk(const char *dir, const char *pattern, strvec *out, int depth)
     }
     struct dirent *e;
     size_t dl = strlen(dir);
+    if (dl && dir[dl - 1] == '/')
+        dl--;
     while ((e = readdir(d))) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        size_t n = dl + strlen(e->d_name) + 2;
-        char *p = malloc(n);
+        /* the entry type saves a stat() per file; links and unknown types
+         * are stat()ed (followed) as before */
+        bool is_dir = false, is_reg = false;
+#if defined(DT_DIR) && defined(DT_REG)
+        if (e->d_type == DT_DIR)
+            is_dir = true;
+        else if (e->d_type == DT_REG)
+            is_reg = true;
+        if (is_reg && !name_matches(pattern, e->d_name))
+            continue;
+#endif
+        size_t nl = strlen(e->d_name);
+        char *p = malloc(dl + nl + 2);
         if (!p)
             continue;
-        if (dl && dir[dl - 1] == '/')
-            snprintf(p, n, "%s%s", dir, e->d_name);
-        else
-            snprintf(p, n, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (stat(p, &st) != 0) {
-            free(p);
-            continue;
+        memcpy(p, dir, dl);
+        p[dl] = '/';
+        memcpy(p + dl + 1, e->d_name, nl + 1);
+        if (!is_dir && !is_reg) {
+            struct stat st;
+            if (stat(p, &st) != 0) {
+                free(p);
+                continue;
+            }
+            is_dir = S_ISDIR(st.st_mode);
+            is_reg = S_ISREG(st.st_mode);
         }
-        if (S_ISDIR(st.st_mode)) {
+        if (is_dir) {
             walk(p, pattern, out, depth + 1);
             free(p);
-        } else if (S_ISREG(st.st_mode) && fnmatch(pattern, e->d_name, 0) == 0) {
+        } else if (is_reg && name_matches(pattern, e->d_name)) {
             sv_push(out, p);
         } else {
             free(p);
@@ -201,6 +229,14 @@ static void json_str(FILE *f, const char *s)
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
         unsigned char c = *p;
+        const unsigned char *run = p; /* printable ASCII needing no escape: one write */
+        while (*run >= 0x20 && *run < 0x7f && *run != '"' && *run != '\\')
+            run++;
+        if (run > p) {
+            fwrite(p, 1, (size_t)(run - p), f);
+            p = run;
+            continue;
+        }
         if (c == '"' || c == '\\') {
             fputc('\\', f);
             fputc(c, f);
@@ -459,10 +495,16 @@ static int cmd_convert(int argc, char **argv)
         goto done;
     }
     bool io_error = false;
-    for (size_t i = 0; i < files.n; i++) {
+    const char **errs = calloc(files.n + 1, sizeof *errs);
+    if (!errs) {
+        fputs("sigma: out of memory\n", stderr);
+        exit(EXIT_USAGE);
+    }
+    for (size_t i = 0; i < files.n;) {
         if (strcmp(files.v[i], "-") == 0) {
             size_t len;
             char *buf = read_stdin(&len);
+            i++;
             if (!buf) {
                 fputs("<stdin>: error: cannot read standard input\n", stderr);
                 io_error = true;
@@ -470,11 +512,19 @@ static int cmd_convert(int argc, char **argv)
             }
             sigma_add_source(c, "<stdin>", buf, len);
             free(buf);
-        } else if (sigma_add_file(c, files.v[i]) != SIGMA_OK) {
-            fprintf(stderr, "%s: error: %s\n", files.v[i], sigma_last_error(c));
-            io_error = true;
+            continue;
         }
+        /* the files up to the next "-" in one batch: read in parallel */
+        size_t k = i;
+        while (k < files.n && strcmp(files.v[k], "-") != 0)
+            k++;
+        if (sigma_add_files(c, (const char *const *)files.v + i, k - i, errs + i) != SIGMA_OK)
+            io_error = true;
+        for (; i < k; i++)
+            if (errs[i])
+                fprintf(stderr, "%s: error: %s\n", files.v[i], errs[i]);
     }
+    free(errs);
     sv_free(&files);
     sigma_status st = sigma_compile(c);
     for (size_t i = 0; i < sigma_diag_count(c); i++)
@@ -701,6 +751,14 @@ static int cmd_list(int argc, char **argv)
     } else if (strcmp(what, "pipelines") == 0 || strcmp(what, "transformations") == 0 ||
                strcmp(what, "conditions") == 0) {
         /* filled in by the pipeline module */
+        const char *const *lines = sigma_list(what);
+        for (size_t i = 0; lines && lines[i]; i++) {
+            const char *tab = strchr(lines[i], '\t');
+            if (tab)
+                printf("%-32.*s %s\n", (int)(tab - lines[i]), lines[i], tab + 1);
+            else
+                puts(lines[i]);
+        }
     } else {
         fprintf(stderr, "Error: unknown list '%s'\n", what);
         return EXIT_USAGE;

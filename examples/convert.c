@@ -50,16 +50,21 @@ int main(int argc, char **argv)
     if (sigma_compile(c) != SIGMA_OK)
         rc = 1;
 
-    /* Everything below points into the compiler: valid until it is freed. */
+    /* Everything below points into the compiler: valid until it is freed.
+     * With pipeline finalizers (concat, json) the output is one text. */
     int first = 1;
-    for (size_t i = 0; i < sigma_result_count(c); i++) {
+    if (sigma_output(c)) {
+        puts(sigma_output(c));
+        first = -1;
+    }
+    for (size_t i = 0; first >= 0 && i < sigma_result_count(c); i++) {
         const sigma_result *r = sigma_result_get(c, i);
         for (size_t k = 0; k < r->nqueries; k++) {
             printf("%s%s", first ? "" : "\n\n", r->queries[k]);
             first = 0;
         }
     }
-    if (!first)
+    if (first == 0)
         putchar('\n');
     for (size_t i = 0; i < sigma_diag_count(c); i++) {
         const sigma_diag *d = sigma_diag_get(c, i);

@@ -79,6 +79,13 @@ sigma_status sigma_add_pipeline(sigma_compiler *c, const char *spec);
 sigma_status sigma_add_file(sigma_compiler *c, const char *path);
 /* Same for text in memory; name is used as the file in diagnostics. */
 sigma_status sigma_add_source(sigma_compiler *c, const char *name, const char *text, size_t len);
+/* Same as sigma_add_file on each path, in order, but the files are read
+ * and parsed on several threads (environment SIGMA_THREADS=N, default: the
+ * number of online CPUs); the rules keep the order of `paths`. If errors is
+ * not NULL, errors[i] is NULL or the message of a file that could not be
+ * read (owned by the compiler). SIGMA_EIO if any could not be read (the
+ * last message is also in sigma_last_error()). */
+sigma_status sigma_add_files(sigma_compiler *c, const char *const *paths, size_t n, const char **errors);
 
 /* Converts everything added so far. SIGMA_OK if every rule converted,
  * SIGMA_ERULE if any failed (the others are still converted). */
@@ -111,6 +118,11 @@ const char *sigma_last_error(const sigma_compiler *c);
 
 /* NULL-terminated list of the value modifier ids the compiler knows. */
 const char *const *sigma_modifiers(void);
+
+/* For `sigma list`: NULL-terminated "name\tdescription" lines of what =
+ * "pipelines" (built-in), "transformations" or "conditions"; NULL for
+ * anything else. */
+const char *const *sigma_list(const char *what);
 
 /* "0.1.0" */
 const char *sigma_version(void);

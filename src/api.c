@@ -1,7 +1,9 @@
 /* api.c - the public API: sources in, results out. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,20 @@ const char *const *sigma_modifiers(void)
     return modifier_names;
 }
 
+/* SIGMA_THREADS=N (1..64) if set and valid, else the number of online CPUs. */
+static unsigned thread_count(void)
+{
+    const char *e = getenv("SIGMA_THREADS");
+    if (e && *e) {
+        char *end;
+        long v = strtol(e, &end, 10);
+        if (!*end && v >= 1)
+            return v > 64 ? 64 : (unsigned)v;
+    }
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
 sigma_compiler *sigma_compiler_new(void)
 {
     sigma_compiler *c = calloc(1, sizeof *c);
@@ -52,6 +68,14 @@ void sigma_compiler_free(sigma_compiler **cp)
     if (!cp || !*cp)
         return;
     sigma_compiler *c = *cp;
+    if (c->workers) {
+        for (unsigned k = 0; k < c->nthreads; k++) {
+            arena_free(c->workers[k].a);
+            arena_free(c->workers[k].scratch);
+            free(c->workers[k].buf);
+        }
+        free(c->workers);
+    }
     arena_free(c->a);
     free(c);
     *cp = NULL;
@@ -156,62 +180,173 @@ static sigma_result *new_result(sigma_compiler *c)
     return r;
 }
 
-sigma_status sigma_add_source(sigma_compiler *c, const char *name, const char *text, size_t len)
+/* ------------------------------------------------------------------------ */
+/* Parallel phases                                                          */
+/* ------------------------------------------------------------------------ */
+
+/* par_for runs fn(c, w, ctx, i) for every i < n on up to c->nthreads
+ * threads: the calling thread plus helpers, each taking the next index from
+ * a shared counter. Each thread has its own worker (arenas, buffer), so fn
+ * must only write to its worker and to what belongs to index i. Results
+ * are placed by index, which keeps them in input order. */
+typedef void (*job_fn)(sigma_compiler *c, worker *w, void *ctx, size_t i);
+
+typedef struct par_job {
+    sigma_compiler *c;
+    job_fn fn;
+    void *ctx;
+    size_t n;
+    atomic_size_t next;
+} par_job;
+
+typedef struct par_arg {
+    par_job *job;
+    worker *w;
+} par_arg;
+
+static void run_jobs(par_job *j, worker *w)
 {
-    arena *a = c->a;
+    for (;;) {
+        size_t i = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed);
+        if (i >= j->n)
+            return;
+        j->fn(j->c, w, j->ctx, i);
+    }
+}
+
+static void *par_thread(void *p)
+{
+    par_arg *a = p;
+    run_jobs(a->job, a->w);
+    return NULL;
+}
+
+static void oom(void)
+{
+    fputs("sigma: out of memory\n", stderr);
+    abort();
+}
+
+/* The workers are made on first use, with the thread count (a small run
+ * never asks the system how many CPUs it has). */
+static void make_workers(sigma_compiler *c)
+{
+    if (c->workers)
+        return;
+    c->nthreads = thread_count();
+    c->workers = calloc(c->nthreads, sizeof *c->workers);
+    if (!c->workers)
+        oom();
+    for (unsigned k = 0; k < c->nthreads; k++) {
+        c->workers[k].a = arena_new();
+        c->workers[k].scratch = arena_new();
+        if (!c->workers[k].a || !c->workers[k].scratch)
+            oom();
+    }
+}
+
+static void par_for(sigma_compiler *c, size_t n, job_fn fn, void *ctx)
+{
+    if (!n)
+        return;
+    make_workers(c);
+    unsigned nt = c->nthreads < n ? c->nthreads : (unsigned)n;
+    par_job j = {.c = c, .fn = fn, .ctx = ctx, .n = n};
+    atomic_init(&j.next, 0);
+    pthread_t tid[64];
+    par_arg args[64];
+    unsigned started = 0;
+    for (unsigned k = 1; k < nt; k++) {
+        args[started] = (par_arg){&j, &c->workers[k]};
+        if (pthread_create(&tid[started], NULL, par_thread, &args[started]) != 0)
+            break; /* fewer threads: the others take up the work */
+        started++;
+    }
+    run_jobs(&j, &c->workers[0]);
+    for (unsigned k = 0; k < started; k++)
+        pthread_join(tid[k], NULL);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Loading                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* A rule that stands for a file that could not be loaded. */
+static srule *file_error_rule(arena *a, const char *file, spos pos, const char *msg)
+{
+    srule *r = arena_alloc(a, sizeof *r);
+    r->file = file;
+    rule_fail(a, r, pos, "%s", msg);
+    return r;
+}
+
+/* YAML text -> rules appended to *out, all memory from a. */
+static void load_source(arena *a, const char *name, const char *text, size_t len, rule_list *out)
+{
     const char *file = arena_strdup(a, name ? name : "<stdin>");
     if (len > SIGMA_MAX_FILE_SIZE) {
-        srule *r = arena_alloc(a, sizeof *r);
-        r->file = file;
-        rule_fail(a, r, (spos){0, 0}, "file too large (%zu bytes, limit %u)", len, SIGMA_MAX_FILE_SIZE);
-        rule_list_push(a, &c->rules, r);
-        return SIGMA_OK;
+        char msg[128];
+        snprintf(msg, sizeof msg, "file too large (%zu bytes, limit %u)", len, SIGMA_MAX_FILE_SIZE);
+        rule_list_push(a, out, file_error_rule(a, file, (spos){0, 0}, msg));
+        return;
     }
     ydoc *docs;
     size_t ndocs;
     yerror ye;
     if (!yaml_load(a, text, len, &docs, &ndocs, &ye)) {
-        srule *r = arena_alloc(a, sizeof *r);
-        r->file = file;
-        rule_fail(a, r, (spos){ye.line, ye.col}, "%s", ye.message);
-        rule_list_push(a, &c->rules, r);
-        return SIGMA_OK;
+        rule_list_push(a, out, file_error_rule(a, file, (spos){ye.line, ye.col}, ye.message));
+        return;
     }
-    rules_from_docs(a, file, docs, ndocs, &c->rules);
+    rules_from_docs(a, file, docs, ndocs, out);
+}
+
+sigma_status sigma_add_source(sigma_compiler *c, const char *name, const char *text, size_t len)
+{
+    load_source(c->a, name, text, len, &c->rules);
     return SIGMA_OK;
 }
 
-sigma_status sigma_add_file(sigma_compiler *c, const char *path)
+/* Reads a whole regular file with one read() into *buf (grown as needed,
+ * kept for the next file) and loads its rules into *out. SIGMA_EIO with a
+ * message in err when the file cannot be read. */
+static sigma_status load_file(arena *a, char **buf, size_t *cap, const char *path, rule_list *out, char *err,
+                              size_t errlen)
 {
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
-        set_err(c, "%s: %s", path, strerror(errno));
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return SIGMA_EIO;
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        set_err(c, "%s: not a regular file", path);
+        snprintf(err, errlen, "%s: not a regular file", path);
         close(fd);
         return SIGMA_EIO;
     }
     size_t size = (size_t)st.st_size;
     if (size > SIGMA_MAX_FILE_SIZE) {
         close(fd);
-        srule *r = arena_alloc(c->a, sizeof *r);
-        r->file = arena_strdup(c->a, path);
-        rule_fail(c->a, r, (spos){0, 0}, "file too large (%zu bytes, limit %u)", size, SIGMA_MAX_FILE_SIZE);
-        rule_list_push(c->a, &c->rules, r);
+        char msg[128];
+        snprintf(msg, sizeof msg, "file too large (%zu bytes, limit %u)", size, SIGMA_MAX_FILE_SIZE);
+        rule_list_push(a, out, file_error_rule(a, arena_strdup(a, path), (spos){0, 0}, msg));
         return SIGMA_OK;
     }
-    char *buf = malloc(size + 1);
-    if (!buf) {
-        close(fd);
-        set_err(c, "%s: out of memory", path);
-        return SIGMA_EIO;
+    if (size + 1 > *cap) {
+        size_t ncap = *cap ? *cap : 64 * 1024;
+        while (ncap < size + 1)
+            ncap *= 2;
+        char *nb = realloc(*buf, ncap);
+        if (!nb) {
+            close(fd);
+            snprintf(err, errlen, "%s: out of memory", path);
+            return SIGMA_EIO;
+        }
+        *buf = nb;
+        *cap = ncap;
     }
     size_t got = 0;
     while (got < size) {
-        ssize_t k = read(fd, buf + got, size - got);
+        ssize_t k = read(fd, *buf + got, size - got);
         if (k < 0 && errno == EINTR)
             continue;
         if (k <= 0)
@@ -220,14 +355,61 @@ sigma_status sigma_add_file(sigma_compiler *c, const char *path)
     }
     close(fd);
     if (got != size) {
-        free(buf);
-        set_err(c, "%s: read error", path);
+        snprintf(err, errlen, "%s: read error", path);
         return SIGMA_EIO;
     }
-    buf[size] = 0;
-    sigma_status st2 = sigma_add_source(c, path, buf, size);
-    free(buf);
-    return st2;
+    (*buf)[size] = 0;
+    load_source(a, path, *buf, size, out);
+    return SIGMA_OK;
+}
+
+sigma_status sigma_add_file(sigma_compiler *c, const char *path)
+{
+    make_workers(c);
+    worker *w = &c->workers[0];
+    return load_file(c->a, &w->buf, &w->cap, path, &c->rules, c->lasterr, sizeof c->lasterr);
+}
+
+/* One input file of sigma_add_files: its rules, or why it was not read. */
+typedef struct file_slot {
+    const char *path;
+    rule_list rules;
+    const char *err;
+} file_slot;
+
+static void load_job(sigma_compiler *c, worker *w, void *ctx, size_t i)
+{
+    (void)c;
+    file_slot *s = &((file_slot *)ctx)[i];
+    char err[512];
+    /* most files hold one rule: start the list small */
+    s->rules.v = arena_alloc(w->a, 2 * sizeof *s->rules.v);
+    s->rules.cap = 2;
+    if (load_file(w->a, &w->buf, &w->cap, s->path, &s->rules, err, sizeof err) != SIGMA_OK)
+        s->err = arena_strdup(w->a, err);
+}
+
+sigma_status sigma_add_files(sigma_compiler *c, const char *const *paths, size_t n, const char **errors)
+{
+    file_slot *slots = calloc(n ? n : 1, sizeof *slots);
+    if (!slots)
+        oom();
+    for (size_t i = 0; i < n; i++)
+        slots[i].path = paths[i];
+    par_for(c, n, load_job, slots);
+    sigma_status st = SIGMA_OK;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < slots[i].rules.n; k++)
+            rule_list_push(c->a, &c->rules, slots[i].rules.v[k]);
+        if (errors)
+            errors[i] = slots[i].err;
+        if (slots[i].err) {
+            snprintf(c->lasterr, sizeof c->lasterr, "%s", slots[i].err);
+            st = SIGMA_EIO;
+        }
+    }
+    free(slots);
+    return st;
 }
 
 static void fill_from_rule(sigma_compiler *c, sigma_result *res, const srule *r)
@@ -305,6 +487,8 @@ static void check_options(sigma_compiler *c)
     }
 }
 
+/* Pipelines and the effective table, rule by rule in input order. Returns
+ * true if the rule goes on to rule_queries (plain rules that did not fail). */
 static bool convert_rule(sigma_compiler *c, srule *r)
 {
     pstate *st = arena_alloc(c->a, sizeof *st);
@@ -313,12 +497,32 @@ static bool convert_rule(sigma_compiler *c, srule *r)
         return false;
     if (!rule_table(c, r, st))
         return false;
-    if (r->type == RT_CORRELATION)
-        return true; /* converted once every rule is */
-    sql_ctx sc = {.a = c->a, .opt = &c->opt, .rule = r};
-    if (!sql_rule_queries(&sc, &sql_athena, r->table, &r->queries, &r->nqueries))
-        return rule_fail(c->a, r, sc.err.pos, "%s", sc.err.message);
-    return true;
+    return r->type != RT_CORRELATION; /* correlations: once every rule is converted */
+}
+
+/* The SQL of a plain rule. Reads only the rule and the options, so rules
+ * convert in parallel: the work happens in the worker's scratch arena and
+ * the queries (or the error) are copied to its arena. */
+static void rule_queries(sigma_compiler *c, worker *w, srule *r)
+{
+    sql_ctx sc = {.a = w->scratch, .opt = &c->opt, .rule = r};
+    const char **q;
+    size_t nq;
+    if (!sql_rule_queries(&sc, &sql_athena, r->table, &q, &nq)) {
+        rule_fail(w->a, r, sc.err.pos, "%s", sc.err.message);
+    } else {
+        const char **keep = arena_alloc(w->a, sizeof *keep * (nq ? nq : 1));
+        for (size_t k = 0; k < nq; k++)
+            keep[k] = arena_strdup(w->a, q[k]);
+        r->queries = keep;
+        r->nqueries = nq;
+    }
+    arena_reset(w->scratch);
+}
+
+static void sql_job(sigma_compiler *c, worker *w, void *ctx, size_t i)
+{
+    rule_queries(c, w, ((srule **)ctx)[i]);
 }
 
 static bool convert_correlation(sigma_compiler *c, srule *r)
@@ -339,12 +543,18 @@ sigma_status sigma_compile(sigma_compiler *c)
     size_t first = c->ncompiled;
     /* filters first: they change the rules they match */
     filters_apply(c->a, &c->rules);
+    srule **todo = malloc(sizeof *todo * (c->rules.n - first + 1));
+    if (!todo)
+        oom();
+    size_t ntodo = 0;
     for (size_t i = first; i < c->rules.n; i++) {
         srule *r = c->rules.v[i];
         r->index = (int)i;
-        if (!r->error && r->type != RT_FILTER)
-            convert_rule(c, r);
+        if (!r->error && r->type != RT_FILTER && convert_rule(c, r))
+            todo[ntodo++] = r;
     }
+    par_for(c, ntodo, sql_job, todo);
+    free(todo);
     for (size_t i = first; i < c->rules.n; i++) {
         srule *r = c->rules.v[i];
         if (!r->error && r->type == RT_CORRELATION)

@@ -8,6 +8,16 @@
 #include "sql/sql.h"
 #include "util/arena.h"
 
+/* One thread's share of a parallel phase (api.c: par_for). Worker 0 is the
+ * calling thread. What a worker builds lives in its arena until the
+ * compiler is freed; `scratch` is reset after each rule it converts. */
+typedef struct worker {
+    arena *a;
+    arena *scratch;
+    char *buf; /* file read buffer, reused from file to file */
+    size_t cap;
+} worker;
+
 typedef struct option_kv {
     const char *key, *value;
 } option_kv;
@@ -27,6 +37,8 @@ struct sigma_compiler {
     pipeline_set *pipes;
     bool options_checked;
     const char *final_output; /* finalizer result, NULL if none */
+    unsigned nthreads;        /* SIGMA_THREADS, default: online CPUs */
+    worker *workers;          /* nthreads of them, made on first use */
 };
 
 #endif

@@ -108,8 +108,8 @@ part limits sh tests/limits.sh
 for t in "$BUILD"/fuzz/replay_*; do
     [ -x "$t" ] || continue
     name=${t##*/replay_}
-    seeds=fuzz/seeds/rule
-    [ "$name" = condition ] && seeds=fuzz/seeds/condition
+    seeds=fuzz/seeds/$name
+    [ "$name" = yaml ] && seeds=fuzz/seeds/rule
     part "fuzz-replay $name" "$t" "$name" "$seeds" "fuzz/regress/$name"
 done
 

@@ -513,10 +513,9 @@ static detection *parse_detection(arena *a, srule *r, const ynode *n, int depth)
     }
     if (n->kind == YN_SCALAR || all_scalars(n)) {
         /* keyword item (one value or an OR list of values) */
-        static ynode nullkey = {.kind = YN_SCALAR};
-        nullkey.u.s.type = YT_NULL;
-        nullkey.u.s.text = "";
-        ynode key = nullkey;
+        ynode key = {.kind = YN_SCALAR};
+        key.u.s.type = YT_NULL;
+        key.u.s.text = "";
         key.line = n->line;
         key.col = n->col;
         d->and_link = true;

@@ -13,8 +13,15 @@ sstr sstr_parse(arena *a, const char *s, size_t n)
     sstr r = {NULL, 0};
     if (n == 0)
         return r;
-    /* at most n parts (every char a wildcard); text unescaped into buf */
-    spart *parts = arena_alloc(a, n * sizeof *parts);
+    /* one wildcard part per * or ?, and at most one text part around each */
+    size_t maxp = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '*' || s[i] == '?')
+            maxp += 2;
+        else if (s[i] == '\\' && i + 1 < n)
+            i++;
+    }
+    spart *parts = arena_alloc(a, maxp * sizeof *parts);
     char *buf = arena_alloc(a, n + 1);
     size_t np = 0, bl = 0, tstart = 0;
 #define FLUSH_TEXT()                                                  \

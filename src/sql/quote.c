@@ -1,6 +1,7 @@
 #include "quote.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -8,6 +9,11 @@ bool utf8_valid(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s, *e = p + n;
     while (p < e) {
+        uint64_t w;
+        if (e - p >= 8 && (memcpy(&w, p, 8), (w & 0x8080808080808080u) == 0)) {
+            p += 8; /* eight ASCII bytes */
+            continue;
+        }
         if (*p < 0x80) {
             p++;
             continue;
@@ -111,18 +117,24 @@ void sql_str(sbuf *b, const char *s, size_t n)
 
 void sql_like(arena *a, sbuf *b, const sstr *s, bool lower)
 {
-    sbuf t = SBUF_INIT;
+    /* the pattern is built in the arena: a text byte escapes to at most two
+     * bytes, after lower-casing, which grows text by at most half plus 7 */
+    size_t cap = 1;
+    for (size_t i = 0; i < s->n; i++)
+        cap += s->parts[i].kind == SP_TEXT ? 2 * (s->parts[i].n + s->parts[i].n / 2 + 8) : 1;
+    char *t = arena_alloc(a, cap);
+    size_t tl = 0;
     bool prev_star = false;
     for (size_t i = 0; i < s->n; i++) {
         const spart *p = &s->parts[i];
         switch (p->kind) {
         case SP_STAR:
             if (!prev_star)
-                sb_putc(&t, '%');
+                t[tl++] = '%';
             prev_star = true;
             continue;
         case SP_QMARK:
-            sb_putc(&t, '_');
+            t[tl++] = '_';
             break;
         case SP_PH: /* unresolved placeholders never reach here */
             break;
@@ -134,8 +146,8 @@ void sql_like(arena *a, sbuf *b, const sstr *s, bool lower)
             for (size_t k = 0; k < n; k++) {
                 char c = txt[k];
                 if (c == '%' || c == '_' || c == '\\')
-                    sb_putc(&t, '\\');
-                sb_putc(&t, c);
+                    t[tl++] = '\\';
+                t[tl++] = c;
             }
             if (n == 0)
                 continue;
@@ -144,8 +156,7 @@ void sql_like(arena *a, sbuf *b, const sstr *s, bool lower)
         }
         prev_star = false;
     }
-    sql_str(b, t.p ? t.p : "", t.len);
-    sb_free(&t);
+    sql_str(b, t, tl);
 }
 
 static const char *const reserved[] = {

@@ -1,4 +1,4 @@
-/* arena.h - one bump allocator per compilation; nodes never move, all freed at once. */
+/* arena.h - bump allocators: nodes never move, all freed at once. */
 #ifndef SIGMA_ARENA_H
 #define SIGMA_ARENA_H
 
@@ -10,13 +10,13 @@ typedef struct arena arena;
 arena *arena_new(void);
 /* Frees every block; NULL is accepted. */
 void arena_free(arena *a);
-/* Drops every allocation but keeps the first block for reuse. */
+/* Drops every allocation but keeps the current block (cleared) for reuse. */
 void arena_reset(arena *a);
 
 /* Zeroed, 16-byte aligned memory. Aborts the process on out-of-memory:
  * every caller would otherwise need a path that cannot be tested. */
 void *arena_alloc(arena *a, size_t n);
-/* Copy of s[0..n) plus a terminating NUL. */
+/* Copy of s[0..n) plus a terminating NUL (byte-aligned: strings pack). */
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_strdup(arena *a, const char *s);
 /* printf into the arena. */
@@ -25,7 +25,8 @@ char *arena_printf(arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-/* Grows (copies) an array of elem-sized items from cap to newcap elements. */
+/* Grows an array of elem-sized items from cap to newcap elements: in place
+ * when it is the latest allocation and there is room, else by copying. */
 void *arena_grow(arena *a, void *old, size_t elem, size_t oldcap, size_t newcap);
 
 /* Bytes handed out so far (for limits and statistics). */

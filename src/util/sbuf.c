@@ -8,7 +8,7 @@ void sb_reserve(sbuf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap)
         return;
-    size_t cap = b->cap ? b->cap : 64;
+    size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + extra + 1)
         cap *= 2;
     char *p = realloc(b->p, cap);
@@ -34,7 +34,7 @@ void sb_puts(sbuf *b, const char *s)
     sb_putn(b, s, strlen(s));
 }
 
-void sb_putc(sbuf *b, char c)
+void sb_putc_slow(sbuf *b, char c)
 {
     sb_reserve(b, 1);
     b->p[b->len++] = c;

@@ -15,7 +15,18 @@ typedef struct sbuf {
 void sb_reserve(sbuf *b, size_t extra); /* aborts on out-of-memory */
 void sb_putn(sbuf *b, const char *s, size_t n);
 void sb_puts(sbuf *b, const char *s);
-void sb_putc(sbuf *b, char c);
+void sb_putc_slow(sbuf *b, char c);
+
+/* One byte; inline because the SQL writer calls it per character. */
+static inline void sb_putc(sbuf *b, char c)
+{
+    if (b->len + 2 <= b->cap) {
+        b->p[b->len++] = c;
+        b->p[b->len] = 0;
+    } else {
+        sb_putc_slow(b, c);
+    }
+}
 void sb_printf(sbuf *b, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))

@@ -3,8 +3,9 @@
  * The tree is built iteratively: open collections live on an explicit frame
  * stack (bounded by SIGMA_MAX_YAML_DEPTH) and their children on one shared
  * item stack; a closing collection copies its slice of the item stack into
- * the arena. All memory, scratch included, comes from the arena, so an error
- * anywhere needs no cleanup beyond the current libyaml event and the parser.
+ * the arena. The item stack is the only malloc'd memory (scratch, freed
+ * when yaml_load returns, so it does not stay in the arena once per file);
+ * everything else comes from the arena.
  *
  * Scalar typing follows PyYAML's SafeLoader (YAML 1.1 implicit resolvers);
  * the regular expressions are implemented by hand below.
@@ -568,6 +569,18 @@ static uint32_t pos32(size_t v)
     return v >= UINT32_MAX ? UINT32_MAX : (uint32_t)(v + 1);
 }
 
+/* One parser event as the tree builder sees it, from libyaml or from the
+ * fast path below. Positions are 1-based. */
+typedef struct yev {
+    yaml_event_type_t type;
+    uint32_t line, col;
+    const char *value; /* scalar text (len bytes) */
+    size_t len;
+    bool plain;         /* plain scalar style */
+    const char *tag;    /* scalar tag, or NULL */
+    const char *anchor; /* anchor of a scalar or collection, alias name */
+} yev;
+
 static bool fail(loader *L, uint32_t line, uint32_t col, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
@@ -691,7 +704,12 @@ static bool add_node(loader *L, ynode *n, uint32_t line, uint32_t col)
         return false;
     if (L->nitems == L->capitems) {
         size_t ncap = L->capitems ? L->capitems * 2 : 64;
-        L->items = arena_grow(L->a, L->items, sizeof *L->items, L->capitems, ncap);
+        ynode **ni = realloc(L->items, ncap * sizeof *ni);
+        if (!ni) {
+            fputs("sigma: out of memory\n", stderr);
+            abort();
+        }
+        L->items = ni;
         L->capitems = ncap;
     }
     L->items[L->nitems++] = n;
@@ -753,26 +771,26 @@ static void anchor_set(loader *L, const char *name, size_t nlen, ynode *node, si
     e->size = size;
 }
 
-static bool on_scalar(loader *L, yaml_event_t *ev)
+static bool on_scalar(loader *L, const yev *ev)
 {
-    uint32_t line = pos32(ev->start_mark.line), col = pos32(ev->start_mark.column);
+    uint32_t line = ev->line, col = ev->col;
     if (!count_nodes(L, 1, line, col))
         return false;
     ynode *n = arena_alloc(L->a, sizeof *n);
     n->kind = YN_SCALAR;
     n->line = line;
     n->col = col;
-    n->u.s.len = ev->data.scalar.length;
-    n->u.s.text = arena_strndup(L->a, (const char *)ev->data.scalar.value, ev->data.scalar.length);
-    n->u.s.plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-    const char *tag = (const char *)ev->data.scalar.tag;
+    n->u.s.len = ev->len;
+    n->u.s.text = arena_strndup(L->a, ev->value, ev->len);
+    n->u.s.plain = ev->plain;
+    const char *tag = ev->tag;
     if (!(tag && resolve_tagged(n, tag))) {
         if (n->u.s.plain)
             yaml_resolve_plain(n);
         else
             scalar_clear_value(n);
     }
-    const char *anchor = (const char *)ev->data.scalar.anchor;
+    const char *anchor = ev->anchor;
     if (anchor) {
         size_t al = strlen(anchor);
         anchor_set(L, arena_strndup(L->a, anchor, al), al, n, 1);
@@ -784,10 +802,10 @@ static bool on_scalar(loader *L, yaml_event_t *ev)
     return add_node(L, n, line, col);
 }
 
-static bool on_alias(loader *L, yaml_event_t *ev)
+static bool on_alias(loader *L, const yev *ev)
 {
-    uint32_t line = pos32(ev->start_mark.line), col = pos32(ev->start_mark.column);
-    const char *name = (const char *)ev->data.alias.anchor;
+    uint32_t line = ev->line, col = ev->col;
+    const char *name = ev->anchor;
     anchor_ent *e = name ? anchor_find(L, name) : NULL;
     if (!e) {
         char q[160];
@@ -801,9 +819,9 @@ static bool on_alias(loader *L, yaml_event_t *ev)
     return add_node(L, e->node, line, col);
 }
 
-static bool on_start(loader *L, yaml_event_t *ev, ynode_kind kind)
+static bool on_start(loader *L, const yev *ev, ynode_kind kind)
 {
-    uint32_t line = pos32(ev->start_mark.line), col = pos32(ev->start_mark.column);
+    uint32_t line = ev->line, col = ev->col;
     if (L->depth >= SIGMA_MAX_YAML_DEPTH)
         return fail(L, line, col, "YAML nesting too deep (limit %d)", SIGMA_MAX_YAML_DEPTH);
     if (!count_nodes(L, 1, line, col))
@@ -812,8 +830,7 @@ static bool on_start(loader *L, yaml_event_t *ev, ynode_kind kind)
     n->kind = kind;
     n->line = line;
     n->col = col;
-    const char *anchor = (const char *)(kind == YN_SEQ ? ev->data.sequence_start.anchor
-                                                       : ev->data.mapping_start.anchor);
+    const char *anchor = ev->anchor;
     frame *f = &L->frames[L->depth++];
     memset(f, 0, sizeof *f);
     f->node = n;
@@ -860,11 +877,11 @@ static bool on_end(loader *L)
     return add_node(L, n, n->line, n->col);
 }
 
-static void on_doc_start(loader *L, yaml_event_t *ev)
+static void on_doc_start(loader *L, const yev *ev)
 {
     L->cur.root = NULL;
-    L->cur.line = pos32(ev->start_mark.line);
-    L->cur.col = pos32(ev->start_mark.column);
+    L->cur.line = ev->line;
+    L->cur.col = ev->col;
     L->root_empty = false;
     /* anchors are scoped to their document */
     L->anchors = NULL;
@@ -916,77 +933,677 @@ static void libyaml_error(loader *L, const yaml_parser_t *p, const char *buf, si
         fail(L, line, col, "%s", problem);
 }
 
-bool yaml_load(arena *a, const char *buf, size_t len, ydoc **docs, size_t *ndocs, yerror *err)
+/* Feeds one event to the tree builder; *done is set at the stream end. */
+static bool dispatch(loader *L, const yev *ev, bool *done)
 {
-    loader L;
-    L.a = a;
-    L.err = err;
-    L.items = NULL;
-    L.nitems = L.capitems = 0;
-    L.depth = 0;
-    L.count = 0;
-    L.anchors = NULL;
-    L.acap = L.an = 0;
-    L.docs = NULL;
-    L.ndocs = L.capdocs = 0;
-    L.cur.root = NULL;
-    L.cur.line = L.cur.col = 1;
-    L.root_empty = false;
-    err->line = err->col = 0;
-    err->message[0] = 0;
-    *docs = NULL;
-    *ndocs = 0;
+    switch (ev->type) {
+    case YAML_STREAM_END_EVENT:
+        *done = true;
+        return true;
+    case YAML_DOCUMENT_START_EVENT:
+        on_doc_start(L, ev);
+        return true;
+    case YAML_DOCUMENT_END_EVENT:
+        on_doc_end(L);
+        return true;
+    case YAML_SCALAR_EVENT:
+        return on_scalar(L, ev);
+    case YAML_ALIAS_EVENT:
+        return on_alias(L, ev);
+    case YAML_SEQUENCE_START_EVENT:
+        return on_start(L, ev, YN_SEQ);
+    case YAML_MAPPING_START_EVENT:
+        return on_start(L, ev, YN_MAP);
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+        return L->depth > 0 ? on_end(L) : fail(L, ev->line, ev->col, "unbalanced YAML events");
+    default: /* STREAM_START, NO_EVENT */
+        return true;
+    }
+}
 
+/* libyaml's event -> yev (pointers into the event, valid until it is deleted) */
+static yev from_libyaml(const yaml_event_t *e)
+{
+    yev v = {.type = e->type, .line = pos32(e->start_mark.line), .col = pos32(e->start_mark.column)};
+    switch (e->type) {
+    case YAML_SCALAR_EVENT:
+        v.value = (const char *)e->data.scalar.value;
+        v.len = e->data.scalar.length;
+        v.plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+        v.tag = (const char *)e->data.scalar.tag;
+        v.anchor = (const char *)e->data.scalar.anchor;
+        break;
+    case YAML_ALIAS_EVENT:
+        v.anchor = (const char *)e->data.alias.anchor;
+        break;
+    case YAML_SEQUENCE_START_EVENT:
+        v.anchor = (const char *)e->data.sequence_start.anchor;
+        break;
+    case YAML_MAPPING_START_EVENT:
+        v.anchor = (const char *)e->data.mapping_start.anchor;
+        break;
+    default:
+        break;
+    }
+    return v;
+}
+
+static bool load_libyaml(loader *L, const char *buf, size_t len)
+{
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p))
-        return fail(&L, 1, 1, "out of memory while parsing YAML");
-    yaml_parser_set_input_string(&p, (const unsigned char *)(buf ? buf : ""), buf ? len : 0);
-
+        return fail(L, 1, 1, "out of memory while parsing YAML");
+    yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
     bool ok = true, done = false;
     while (ok && !done) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&p, &ev)) {
-            libyaml_error(&L, &p, buf ? buf : "", buf ? len : 0);
+            libyaml_error(L, &p, buf, len);
             ok = false;
             break;
         }
-        switch (ev.type) {
-        case YAML_STREAM_END_EVENT:
-            done = true;
-            break;
-        case YAML_DOCUMENT_START_EVENT:
-            on_doc_start(&L, &ev);
-            break;
-        case YAML_DOCUMENT_END_EVENT:
-            on_doc_end(&L);
-            break;
-        case YAML_SCALAR_EVENT:
-            ok = on_scalar(&L, &ev);
-            break;
-        case YAML_ALIAS_EVENT:
-            ok = on_alias(&L, &ev);
-            break;
-        case YAML_SEQUENCE_START_EVENT:
-            ok = on_start(&L, &ev, YN_SEQ);
-            break;
-        case YAML_MAPPING_START_EVENT:
-            ok = on_start(&L, &ev, YN_MAP);
-            break;
-        case YAML_SEQUENCE_END_EVENT:
-        case YAML_MAPPING_END_EVENT:
-            ok = L.depth > 0 ? on_end(&L) : fail(&L, pos32(ev.start_mark.line), pos32(ev.start_mark.column), "unbalanced YAML events");
-            break;
-        default: /* STREAM_START, NO_EVENT */
-            break;
-        }
+        yev v = from_libyaml(&ev);
+        ok = dispatch(L, &v, &done);
         yaml_event_delete(&ev);
     }
     yaml_parser_delete(&p);
+    return ok;
+}
+
+static void loader_init(loader *L, arena *a, yerror *err)
+{
+    L->a = a;
+    L->err = err;
+    L->items = NULL;
+    L->nitems = L->capitems = 0;
+    L->depth = 0;
+    L->count = 0;
+    L->anchors = NULL;
+    L->acap = L->an = 0;
+    L->docs = NULL;
+    L->ndocs = L->capdocs = 0;
+    L->cur.root = NULL;
+    L->cur.line = L->cur.col = 1;
+    L->root_empty = false;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Fast path                                                                */
+/* ------------------------------------------------------------------------ */
+
+/* Rule files use little of YAML, and libyaml spends most of its time on
+ * generality (character decoding, token queues, a malloc per token). This
+ * scanner reads the common subset directly and produces the very events
+ * libyaml would (same values, styles and start marks); for anything else
+ * it declines, having changed nothing, and libyaml parses the input as
+ * before, errors included. It handles:
+ *   - printable UTF-8 and newlines only (no tab, CR, BOM, NEL, LS, PS or
+ *     control character); one implicit document: no ---, ... or directives
+ *   - block mappings whose keys are one-line plain or quoted scalars, block
+ *     sequences (also "indentless" ones and "- key: value" entries)
+ *   - one-line plain scalars, one-line single-quoted scalars, one-line
+ *     double-quoted scalars without escapes, literal block scalars (|, |-,
+ *     |+ without an indentation digit); empty values
+ *   - comments that follow whitespace
+ * It declines anchors, aliases, tags, flow collections, folded scalars,
+ * multi-line flow scalars and anything libyaml would reject. bench/yaml_diff
+ * compares both parsers' trees file by file. */
+
+#define FAST_MAX_DEPTH 64
+#define FAST_MAX_KEY 1000 /* libyaml: a simple key fits in 1024 characters */
+
+typedef struct fev {
+    yaml_event_type_t type;
+    uint32_t line, col; /* 0-based, as libyaml's marks */
+    bool plain;
+    bool own;      /* value is in the scratch text, else in the input */
+    size_t off, len;
+} fev;
+
+typedef struct fscan {
+    const char *s;
+    size_t n;
+    size_t p;   /* cursor */
+    size_t bol; /* start of the cursor's line */
+    uint32_t line;
+    int depth;
+    bool ascii; /* columns are byte offsets */
+    fev *ev;
+    size_t nev, capev;
+    char *txt; /* decoded scalar text ('' escapes, block scalars) */
+    size_t ntxt, captxt;
+} fscan;
+
+static void fast_init(fscan *f, const char *s, size_t n)
+{
+    memset(f, 0, sizeof *f);
+    f->s = s;
+    f->n = n;
+}
+
+static void fast_free(fscan *f)
+{
+    free(f->ev);
+    free(f->txt);
+}
+
+/* the byte at p + k, or 0 at the end (the input holds no NUL here) */
+static char fch(const fscan *f, size_t k)
+{
+    return f->p + k < f->n ? f->s[f->p + k] : 0;
+}
+
+/* libyaml counts columns in characters */
+static uint32_t fcol(const fscan *f)
+{
+    if (f->ascii)
+        return (uint32_t)(f->p - f->bol);
+    uint32_t c = 0;
+    for (size_t i = f->bol; i < f->p; i++)
+        c += ((unsigned char)f->s[i] & 0xC0) != 0x80;
+    return c;
+}
+
+static bool fblankz(char c)
+{
+    return c == ' ' || c == '\n' || c == 0;
+}
+
+static void fnewline(fscan *f)
+{
+    f->p++;
+    f->line++;
+    f->bol = f->p;
+}
+
+static bool femit(fscan *f, yaml_event_type_t type, uint32_t line, uint32_t col)
+{
+    if (f->nev == f->capev) {
+        size_t ncap = f->capev ? f->capev * 2 : 256;
+        fev *nv = realloc(f->ev, ncap * sizeof *nv);
+        if (!nv)
+            return false; /* out of memory: libyaml will tell */
+        f->ev = nv;
+        f->capev = ncap;
+    }
+    f->ev[f->nev++] = (fev){.type = type, .line = line, .col = col};
+    return true;
+}
+
+static bool femit_scalar(fscan *f, const fev *sc)
+{
+    if (!femit(f, YAML_SCALAR_EVENT, sc->line, sc->col))
+        return false;
+    f->ev[f->nev - 1] = *sc;
+    return true;
+}
+
+static bool ftext(fscan *f, const char *s, size_t n)
+{
+    if (!n)
+        return true;
+    if (f->ntxt + n > f->captxt) {
+        size_t ncap = f->captxt ? f->captxt : 1024;
+        while (ncap < f->ntxt + n)
+            ncap *= 2;
+        char *nt = realloc(f->txt, ncap);
+        if (!nt)
+            return false; /* out of memory: libyaml will tell */
+        f->txt = nt;
+        f->captxt = ncap;
+    }
+    memcpy(f->txt + f->ntxt, s, n);
+    f->ntxt += n;
+    return true;
+}
+
+/* Skips blank lines, comment lines and the spaces before the next token;
+ * returns its column, or -1 at the end of the input. */
+static int fpeek(fscan *f)
+{
+    for (;;) {
+        while (fch(f, 0) == ' ')
+            f->p++;
+        char c = fch(f, 0);
+        if (c == '#')
+            while (f->p < f->n && f->s[f->p] != '\n')
+                f->p++;
+        c = fch(f, 0);
+        if (c == '\n') {
+            fnewline(f);
+            continue;
+        }
+        return c ? (int)fcol(f) : -1;
+    }
+}
+
+/* After a token: spaces, an optional comment (after at least one space),
+ * then the end of the line, which is consumed. */
+static bool fend_line(fscan *f)
+{
+    size_t st = f->p;
+    while (fch(f, 0) == ' ')
+        f->p++;
+    if (fch(f, 0) == '#') {
+        if (f->p == st)
+            return false; /* libyaml takes "'a'#b" as a comment; rare: decline */
+        while (f->p < f->n && f->s[f->p] != '\n')
+            f->p++;
+    }
+    if (fch(f, 0) == '\n') {
+        fnewline(f);
+        return true;
+    }
+    return fch(f, 0) == 0;
+}
+
+/* Can a plain scalar start here (libyaml's rule in block context)? */
+static bool fplain_start(const fscan *f)
+{
+    char c = fch(f, 0);
+    if (c == '-' || c == '?' || c == ':')
+        return !fblankz(fch(f, 1));
+    return c && !strchr(" \n,[]{}#&*!|>'\"%@`", c);
+}
+
+/* A one-line plain or quoted scalar at the cursor, into *sc (not emitted).
+ * The cursor ends after it: for a plain scalar at the end of the line, at
+ * the ':' of a key, or at the space before a comment. */
+static bool fscalar(fscan *f, fev *sc)
+{
+    *sc = (fev){.type = YAML_SCALAR_EVENT, .line = f->line, .col = fcol(f)};
+    char q = fch(f, 0);
+    if (q == '\'' || q == '"') {
+        size_t st = ++f->p;
+        bool esc = false;
+        for (;;) {
+            char c = fch(f, 0);
+            if (c == '\n' || c == 0 || (q == '"' && c == '\\'))
+                return false; /* multi-line, unterminated or escapes */
+            if (c == q) {
+                if (q == '\'' && fch(f, 1) == '\'') {
+                    esc = true;
+                    f->p += 2;
+                    continue;
+                }
+                break;
+            }
+            f->p++;
+        }
+        sc->off = st;
+        sc->len = f->p - st;
+        f->p++;
+        if (esc) { /* '' stands for ' */
+            sc->own = true;
+            sc->off = f->ntxt;
+            for (size_t i = st; i < st + sc->len; i++) {
+                if (!ftext(f, &f->s[i], 1))
+                    return false;
+                if (f->s[i] == '\'')
+                    i++;
+            }
+            sc->len = f->ntxt - sc->off;
+        }
+        return true;
+    }
+    if (!fplain_start(f))
+        return false;
+    size_t st = f->p, end = f->p;
+    for (;;) {
+        char c = fch(f, 0);
+        if (c == '\n' || c == 0 || (c == ':' && fblankz(fch(f, 1))))
+            break;
+        if (c == ' ') {
+            if (fch(f, 1) == '#')
+                break;
+        } else {
+            end = f->p + 1;
+        }
+        f->p++;
+    }
+    sc->plain = true;
+    sc->off = st;
+    sc->len = end - st;
+    return true;
+}
+
+/* Spaces then ':' and a blank: the scalar just scanned is a key. The
+ * cursor moves to the ':' only then. */
+static bool fat_colon(fscan *f)
+{
+    size_t p = f->p;
+    while (fch(f, 0) == ' ')
+        f->p++;
+    if (fch(f, 0) == ':' && fblankz(fch(f, 1)))
+        return true;
+    f->p = p;
+    return false;
+}
+
+/* libyaml's yaml_parser_scan_block_scalar_breaks */
+static void fblock_breaks(fscan *f, int *ind, size_t *breaks, int parent)
+{
+    int max = 0;
+    for (;;) {
+        while ((!*ind || (int)fcol(f) < *ind) && fch(f, 0) == ' ')
+            f->p++;
+        if ((int)fcol(f) > max)
+            max = (int)fcol(f);
+        if (fch(f, 0) != '\n')
+            break;
+        (*breaks)++;
+        fnewline(f);
+    }
+    if (!*ind) {
+        *ind = max;
+        if (*ind < parent + 1)
+            *ind = parent + 1;
+        if (*ind < 1)
+            *ind = 1;
+    }
+}
+
+static bool fnewlines(fscan *f, size_t k)
+{
+    for (; k; k--)
+        if (!ftext(f, "\n", 1))
+            return false;
+    return true;
+}
+
+/* A literal block scalar at the '|' (libyaml's yaml_parser_scan_block_scalar
+ * for the literal style); parent is the enclosing collection's indent. */
+static bool fblock_scalar(fscan *f, int parent)
+{
+    fev sc = {.type = YAML_SCALAR_EVENT, .line = f->line, .col = fcol(f), .own = true, .off = f->ntxt};
+    f->p++;
+    int chomp = 0; /* -1 strip, 0 clip, 1 keep */
+    if (fch(f, 0) == '-' || fch(f, 0) == '+') {
+        chomp = fch(f, 0) == '-' ? -1 : 1;
+        f->p++;
+    }
+    if (fch(f, 0) >= '0' && fch(f, 0) <= '9')
+        return false;
+    if (fch(f, 0) != ' ' && fch(f, 0) != '\n' && fch(f, 0) != 0)
+        return false;
+    if (!fend_line(f))
+        return false;
+    int ind = 0;
+    size_t trailing = 0;
+    bool lead_break = false;
+    fblock_breaks(f, &ind, &trailing, parent);
+    while ((int)fcol(f) == ind && fch(f, 0)) {
+        if (lead_break && !ftext(f, "\n", 1))
+            return false;
+        lead_break = false;
+        if (!fnewlines(f, trailing))
+            return false;
+        trailing = 0;
+        size_t ls = f->p;
+        while (f->p < f->n && f->s[f->p] != '\n')
+            f->p++;
+        if (!ftext(f, f->s + ls, f->p - ls))
+            return false;
+        if (fch(f, 0) == '\n') {
+            lead_break = true;
+            fnewline(f);
+        }
+        fblock_breaks(f, &ind, &trailing, parent);
+    }
+    if (chomp != -1 && lead_break && !ftext(f, "\n", 1))
+        return false;
+    if (chomp == 1 && !fnewlines(f, trailing))
+        return false;
+    sc.len = f->ntxt - sc.off;
+    return femit_scalar(f, &sc);
+}
+
+static bool fmapping(fscan *f, int col);
+static bool fsequence(fscan *f, int col, bool indentless);
+
+/* A node at the cursor. indent: the enclosing collection's indent (libyaml's
+ * parser->indent). first: the node starts its line (may be a sequence);
+ * map: it may be a mapping (not after "key: "). */
+static bool fnode(fscan *f, int indent, bool first, bool map)
+{
+    int col = (int)fcol(f);
+    if (fch(f, 0) == '-' && fblankz(fch(f, 1)))
+        return first && fsequence(f, col, false);
+    if (fch(f, 0) == '|')
+        return fblock_scalar(f, indent);
+    size_t p0 = f->p, t0 = f->ntxt;
+    fev sc;
+    if (!fscalar(f, &sc))
+        return false;
+    if (fat_colon(f)) {
+        if (!map)
+            return false;
+        f->p = p0; /* scanned again as the mapping's first key */
+        f->ntxt = t0;
+        return fmapping(f, col);
+    }
+    if (!femit_scalar(f, &sc) || !fend_line(f))
+        return false;
+    /* a plain scalar continues on a more indented line: decline */
+    return !sc.plain || fpeek(f) <= indent;
+}
+
+/* The value after "key:" of a mapping at column col; the cursor is after
+ * the ':'. */
+static bool fvalue(fscan *f, int col)
+{
+    uint32_t line = f->line, vcol = fcol(f);
+    while (fch(f, 0) == ' ')
+        f->p++;
+    char c = fch(f, 0);
+    if (c != '\n' && c != 0 && c != '#')
+        return fnode(f, col, false, false);
+    int next = fpeek(f);
+    if (next > col)
+        return fnode(f, col, true, true);
+    if (next == col && fch(f, 0) == '-' && fblankz(fch(f, 1)))
+        return fsequence(f, col, true);
+    /* empty value: a plain empty scalar at the end of the ':' */
+    fev sc = {.type = YAML_SCALAR_EVENT, .line = line, .col = vcol, .plain = true};
+    return femit_scalar(f, &sc);
+}
+
+/* A block mapping at column col; the cursor is at its first key. */
+static bool fmapping(fscan *f, int col)
+{
+    if (++f->depth > FAST_MAX_DEPTH || !femit(f, YAML_MAPPING_START_EVENT, f->line, fcol(f)))
+        return false;
+    for (;;) {
+        size_t k0 = f->p;
+        fev key;
+        if (!fscalar(f, &key) || !fat_colon(f) || f->p - k0 > FAST_MAX_KEY || !femit_scalar(f, &key))
+            return false;
+        f->p++; /* ':' */
+        if (!fvalue(f, col))
+            return false;
+        int next = fpeek(f);
+        if (next < col)
+            break;
+        if (next > col || (fch(f, 0) == '-' && fblankz(fch(f, 1))))
+            return false;
+    }
+    f->depth--;
+    return femit(f, YAML_MAPPING_END_EVENT, f->line, fcol(f));
+}
+
+/* A block sequence at column col; the cursor is at its first '-'.
+ * indentless: the value of a key at the same column. */
+static bool fsequence(fscan *f, int col, bool indentless)
+{
+    if (++f->depth > FAST_MAX_DEPTH || !femit(f, YAML_SEQUENCE_START_EVENT, f->line, fcol(f)))
+        return false;
+    for (;;) {
+        f->p++; /* '-' */
+        uint32_t line = f->line, ecol = fcol(f);
+        while (fch(f, 0) == ' ')
+            f->p++;
+        char c = fch(f, 0);
+        if (c != '\n' && c != 0 && c != '#') {
+            if (!fnode(f, col, false, true))
+                return false;
+        } else if (fpeek(f) > col) {
+            if (!fnode(f, col, true, true))
+                return false;
+        } else { /* empty entry: a plain empty scalar at the end of the '-' */
+            fev sc = {.type = YAML_SCALAR_EVENT, .line = line, .col = ecol, .plain = true};
+            if (!femit_scalar(f, &sc))
+                return false;
+        }
+        int next = fpeek(f);
+        if (next < col)
+            break;
+        if (next > col)
+            return false;
+        if (!(fch(f, 0) == '-' && fblankz(fch(f, 1)))) {
+            if (indentless)
+                break; /* the mapping's next key */
+            return false;
+        }
+    }
+    f->depth--;
+    return femit(f, YAML_SEQUENCE_END_EVENT, f->line, fcol(f));
+}
+
+/* Length of the valid UTF-8 character at s[0..n) that is printable for
+ * libyaml and not a line break (U+A0..U+D7FF, U+E000..U+FFFD but U+FEFF,
+ * U+10000..); 0 for anything else. */
+static size_t futf8(const unsigned char *s, size_t n)
+{
+    size_t k = s[0] >= 0xF8 ? 0 : s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 0;
+    if (!k || k > n)
+        return 0;
+    uint32_t cp = s[0] & (0x7F >> k);
+    for (size_t i = 1; i < k; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3F);
+    }
+    static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min[k] || cp > 0x10FFFF)
+        return 0;
+    bool ok = (cp >= 0xA0 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD && cp != 0xFEFF) || cp >= 0x10000;
+    return ok && cp != 0x2028 && cp != 0x2029 ? k : 0;
+}
+
+/* True if s[0..n) is all printable ASCII (0x20..0x7E), eight bytes at a
+ * time: a byte below 0x20 borrows in the subtraction, one from 0x80 up has
+ * its high bit, 0x7F is found as a zero byte of w ^ 0x7F..7F. */
+static bool fascii_line(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t del = w ^ (0x7F * ones);
+        if ((((w - 0x20 * ones) | w) & high) || ((del - ones) & ~del & high))
+            return false;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7F)
+            return false;
+    return true;
+}
+
+/* Every line printable characters only, none a document marker. */
+static bool fcheck_text(fscan *f)
+{
+    f->ascii = true;
+    for (size_t ls = 0; ls < f->n;) {
+        const char *nl = memchr(f->s + ls, '\n', f->n - ls);
+        size_t le = nl ? (size_t)(nl - f->s) : f->n;
+        if (le - ls >= 3 && (memcmp(f->s + ls, "---", 3) == 0 || memcmp(f->s + ls, "...", 3) == 0))
+            return false; /* document markers (also "---x": rare, declined) */
+        if (!fascii_line(f->s + ls, le - ls)) {
+            for (size_t i = ls; i < le; i++) {
+                unsigned char c = (unsigned char)f->s[i];
+                if (c < 0x80) {
+                    if (c < 0x20 || c == 0x7F)
+                        return false;
+                    continue;
+                }
+                size_t k = futf8((const unsigned char *)f->s + i, le - i);
+                if (!k)
+                    return false;
+                f->ascii = false;
+                i += k - 1;
+            }
+        }
+        ls = le + 1;
+    }
+    return true;
+}
+
+/* The whole input as events, or false (decline). */
+static bool fast_scan(fscan *f)
+{
+    if (!fcheck_text(f))
+        return false;
+    if (!femit(f, YAML_STREAM_START_EVENT, 0, 0))
+        return false;
+    if (fpeek(f) != 0) /* empty, or the root is indented: libyaml */
+        return false;
+    if (!femit(f, YAML_DOCUMENT_START_EVENT, f->line, 0) || !fnode(f, -1, true, true) || fpeek(f) != -1)
+        return false;
+    return femit(f, YAML_DOCUMENT_END_EVENT, f->line, fcol(f)) && femit(f, YAML_STREAM_END_EVENT, f->line, fcol(f));
+}
+
+/* Feeds the scanned events to the tree builder. */
+static bool fast_replay(loader *L, const fscan *f)
+{
+    bool done = false;
+    for (size_t i = 0; i < f->nev && !done; i++) {
+        const fev *e = &f->ev[i];
+        yev v = {.type = e->type, .line = pos32(e->line), .col = pos32(e->col), .plain = e->plain, .len = e->len};
+        if (e->type == YAML_SCALAR_EVENT)
+            v.value = e->len ? (e->own ? f->txt : f->s) + e->off : "";
+        if (!dispatch(L, &v, &done))
+            return false;
+    }
+    return true;
+}
+
+bool yaml_load_with(arena *a, const char *buf, size_t len, ydoc **docs, size_t *ndocs, yerror *err,
+                    yaml_parser_choice how)
+{
+    loader L;
+    loader_init(&L, a, err);
+    err->line = err->col = 0;
+    err->message[0] = 0;
+    *docs = NULL;
+    *ndocs = 0;
+    if (!buf)
+        buf = "", len = 0;
+
+    fscan f;
+    fast_init(&f, buf, len);
+    bool ok;
+    if (how != YAML_USE_LIBYAML && fast_scan(&f)) {
+        ok = fast_replay(&L, &f);
+    } else if (how == YAML_USE_FAST) {
+        fast_free(&f);
+        return fail(&L, 0, 0, "not in the fast parser's subset");
+    } else {
+        ok = load_libyaml(&L, buf, len);
+    }
+    fast_free(&f);
+    free(L.items);
     if (!ok)
         return false;
     *docs = L.docs;
     *ndocs = L.ndocs;
     return true;
+}
+
+bool yaml_load(arena *a, const char *buf, size_t len, ydoc **docs, size_t *ndocs, yerror *err)
+{
+    return yaml_load_with(a, buf, len, docs, ndocs, err, YAML_USE_ANY);
 }
 
 /* ------------------------------------------------------------------------ */

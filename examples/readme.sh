@@ -1,0 +1,39 @@
+#!/bin/sh
+# readme.sh - the README's two pipeline examples, run verbatim: the YAML block
+# of the "Pipelines" section and both commands, on one CloudTrail rule.
+# Prints "readme: N passed, M failed".
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SIGMA="$ROOT/${BUILD:-build}/sigma"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+want="SELECT * FROM amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0 WHERE LOWER(eventName) = 'consolelogin'"
+
+# the YAML block of the Pipelines section
+awk '/^## Pipelines/ { p = 1 } /^## Correlations/ { p = 0 } p && /^```yaml/ { y = 1; next } y && /^```/ { exit } y { print }' \
+    "$ROOT/README.md" >"$T/security_lake.yml"
+# the two commands, with the rule folder replaced by a test rule
+cmds=$(awk '/^## Pipelines/ { p = 1 } /^## Correlations/ { p = 0 } p && /^build\/sigma convert/ { print }' "$ROOT/README.md")
+mkdir -p "$T/rules/cloud/aws"
+cat >"$T/rules/cloud/aws/login.yml" <<'RULE'
+title: Console login
+logsource: {product: aws, service: cloudtrail}
+detection:
+    sel:
+        eventName: ConsoleLogin
+    condition: sel
+RULE
+n=0
+echo "$cmds" | while IFS= read -r cmd; do
+    n=$((n + 1))
+    got=$(cd "$T" && eval "$(echo "$cmd" | sed "s#^build/sigma#$SIGMA#")" 2>&1)
+    if [ "$got" = "$want" ]; then echo "ok   readme command $n"; else echo "FAIL readme command $n: $cmd"; echo "  got: $got"; fi
+done >"$T/log"
+cat "$T/log"
+pass=$(grep -c '^ok' "$T/log")
+fail=$(grep -c '^FAIL' "$T/log")
+[ "$(grep -c . "$T/security_lake.yml")" -gt 5 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: no YAML block found"; }
+[ "$(echo "$cmds" | grep -c .)" -eq 2 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: expected 2 commands"; }
+echo "readme: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

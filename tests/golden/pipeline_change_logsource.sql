@@ -1,0 +1,3 @@
+SELECT * FROM sysmon_events WHERE LOWER(Image) = 'x'
+
+SELECT * FROM <TABLE> WHERE LOWER(Image) = 'x'

@@ -1,0 +1,1 @@
+SELECT img_mapped, unmapped.User FROM <TABLE> WHERE LOWER(img) = 'x' AND LOWER(unmapped.User) = 'y'

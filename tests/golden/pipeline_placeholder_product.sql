@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE LOWER(User) = '80-alice' OR LOWER(User) LIKE '80-bob%' ESCAPE '\' OR LOWER(User) = '80-42' OR LOWER(User) = '443-alice' OR LOWER(User) LIKE '443-bob%' ESCAPE '\' OR LOWER(User) = '443-42'

@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE (LOWER(User) = 'alice' OR LOWER(User) LIKE 'bob%' ESCAPE '\' OR LOWER(User) = '42') AND LOWER(DestinationPort) IN ('80', '443') AND LOWER(Image) LIKE '%\%program\%.exe' ESCAPE '\' AND DestinationHostname IN (SELECT v FROM lookups.bad_hosts) AND LOWER(Comment) = '%admins%'

@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE LOWER(eventName) = 'x'
