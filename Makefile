@@ -45,8 +45,14 @@ $(BUILD)/libsigma.a: $(OBJ)
 $(BUILD)/libsigma.so: $(OBJ)
 	$(CC) $(XCFLAGS) -shared -Wl,-soname,libsigma.so.$(firstword $(subst ., ,$(VERSION))) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
+# The command is linked statically (CLI_STATIC=0 to link dynamically): it
+# starts in about 1 ms less, which is most of the time for one small rule.
+CLI_STATIC ?= 1
+ifeq ($(CLI_STATIC),1)
+CLI_LDFLAGS := -static
+endif
 $(BUILD)/sigma: $(CLI_OBJ) $(BUILD)/libsigma.a
-	$(CC) $(XCFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(XCFLAGS) $(CLI_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsigma.a tests/unit/t.h
 	@mkdir -p $(dir $@)
@@ -86,9 +92,9 @@ check: all unit
 	BUILD=$(BUILD) sh tests/run.sh
 
 asan:
-	$(MAKE) BUILD=build-asan OPT=-O1 CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' LDFLAGS='-fsanitize=address,undefined' check
+	$(MAKE) BUILD=build-asan OPT=-O1 CLI_STATIC=0 CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' LDFLAGS='-fsanitize=address,undefined' check
 
-BENCH_BIN := $(BUILD)/bench/measure $(BUILD)/bench/yaml_floor $(BUILD)/bench/yaml_diff
+BENCH_BIN := $(BUILD)/bench/measure $(BUILD)/bench/yaml_floor
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libsigma.a
 	@mkdir -p $(dir $@)

@@ -76,14 +76,6 @@ typedef struct yerror {
  * with alias expansion), "YAML nesting too deep (limit N)". */
 bool yaml_load(arena *a, const char *buf, size_t len, ydoc **docs, size_t *ndocs, yerror *err);
 
-/* yaml_load with a choice of parser, for tests and benchmarks: the result
- * is the same whichever parses (the fast path takes only the YAML subset
- * most rule files use and leaves everything else to libyaml).
- * YAML_USE_FAST fails with "not in the fast parser's subset" when the fast
- * path declines the input. */
-typedef enum { YAML_USE_ANY, YAML_USE_LIBYAML, YAML_USE_FAST } yaml_parser_choice;
-bool yaml_load_with(arena *a, const char *buf, size_t len, ydoc **docs, size_t *ndocs, yerror *err,
-                    yaml_parser_choice how);
 
 /* Lookup of a string key in a mapping node (NULL if absent / not a map). */
 ynode *ymap_get(const ynode *map, const char *key);
