@@ -543,6 +543,8 @@ sigma_status sigma_compile(sigma_compiler *c)
     size_t first = c->ncompiled;
     /* filters first: they change the rules they match */
     filters_apply(c->a, &c->rules);
+    /* pipelines may look up the rules a correlation refers to, in any order */
+    pipeline_set_rules(c->pipes, &c->rules);
     srule **todo = malloc(sizeof *todo * (c->rules.n - first + 1));
     if (!todo)
         oom();
