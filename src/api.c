@@ -81,31 +81,6 @@ void sigma_compiler_free(sigma_compiler **cp)
     *cp = NULL;
 }
 
-/* comma-separated list, items trimmed, empty items dropped; appended */
-static void split_list(arena *a, const char *v, const char ***out, size_t *n)
-{
-    const char *p = v;
-    while (*p) {
-        const char *q = strchr(p, ',');
-        const char *e = q ? q : p + strlen(p);
-        const char *s = p;
-        while (s < e && (*s == ' ' || *s == '\t'))
-            s++;
-        const char *t = e;
-        while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
-            t--;
-        if (t > s) {
-            const char **nv = arena_grow(a, (void *)*out, sizeof **out, *n, *n + 1);
-            nv[*n] = arena_strndup(a, s, (size_t)(t - s));
-            *out = nv;
-            (*n)++;
-        }
-        if (!q)
-            break;
-        p = q + 1;
-    }
-}
-
 sigma_status sigma_set_option(sigma_compiler *c, const char *key, const char *value)
 {
     if (!key || !*key || !value) {
@@ -127,9 +102,9 @@ sigma_status sigma_set_option(sigma_compiler *c, const char *key, const char *va
         }
         c->opt.time_field = arena_strdup(a, value);
     } else if (strcmp(key, "element_at_fields") == 0) {
-        split_list(a, value, &c->opt.element_at, &c->opt.n_element_at);
+        arena_split_list(a, value, &c->opt.element_at, &c->opt.n_element_at);
     } else if (strcmp(key, "keyword_fields") == 0) {
-        split_list(a, value, &c->opt.keyword_fields, &c->opt.n_keyword_fields);
+        arena_split_list(a, value, &c->opt.keyword_fields, &c->opt.n_keyword_fields);
     } else if (strcmp(key, "cidr") == 0) {
         if (strcmp(value, "native") == 0)
             c->opt.cidr_native = true;

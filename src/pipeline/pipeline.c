@@ -202,25 +202,7 @@ void pipeline_set_option(pipeline_set *ps, const char *key, const char *value)
     if (strcmp(key, "element_at_fields") == 0) {
         ps->element_at = NULL;
         ps->n_element_at = 0;
-        const char *p = val;
-        while (*p) {
-            const char *q = strchr(p, ',');
-            const char *e = q ? q : p + strlen(p);
-            const char *s = p;
-            while (s < e && (*s == ' ' || *s == '\t'))
-                s++;
-            const char *t = e;
-            while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
-                t--;
-            if (t > s) {
-                ps->element_at =
-                    arena_grow(a, (void *)ps->element_at, sizeof *ps->element_at, ps->n_element_at, ps->n_element_at + 1);
-                ps->element_at[ps->n_element_at++] = arena_strndup(a, s, (size_t)(t - s));
-            }
-            if (!q)
-                break;
-            p = q + 1;
-        }
+        arena_split_list(a, val, &ps->element_at, &ps->n_element_at);
     }
     for (size_t i = 0; i < ps->nopts; i++)
         if (strcmp(ps->opts[i].name, name) == 0) {

@@ -264,3 +264,27 @@ size_t arena_used(const arena *a)
 {
     return a->total;
 }
+
+void arena_split_list(arena *a, const char *list, const char ***out, size_t *n)
+{
+    const char *p = list;
+    while (*p) {
+        const char *q = strchr(p, ',');
+        const char *e = q ? q : p + strlen(p);
+        const char *s = p;
+        while (s < e && (*s == ' ' || *s == '\t'))
+            s++;
+        const char *t = e;
+        while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
+            t--;
+        if (t > s) {
+            const char **nv = arena_grow(a, (void *)*out, sizeof **out, *n, *n + 1);
+            nv[*n] = arena_strndup(a, s, (size_t)(t - s));
+            *out = nv;
+            (*n)++;
+        }
+        if (!q)
+            break;
+        p = q + 1;
+    }
+}

@@ -29,6 +29,10 @@ char *arena_printf(arena *a, const char *fmt, ...)
  * when it is the latest allocation and there is room, else by copying. */
 void *arena_grow(arena *a, void *old, size_t elem, size_t oldcap, size_t newcap);
 
+/* Appends the items of a comma-separated list to (*out, *n): items trimmed
+ * of spaces and tabs, empty items dropped. */
+void arena_split_list(arena *a, const char *list, const char ***out, size_t *n);
+
 /* Bytes handed out so far (for limits and statistics). */
 size_t arena_used(const arena *a);
 
