@@ -345,6 +345,45 @@ static void write_default(FILE *f, const sigma_compiler *c)
         fputc('\n', f);
 }
 
+/* Adds every input to the compiler: "-" is standard input, and each run of
+ * files between two "-" is read and parsed in parallel. Problems reading a
+ * file are printed to errout; returns false if there was any. */
+static bool load_inputs(sigma_compiler *c, const strvec *files, FILE *errout)
+{
+    bool io_error = false;
+    const char **errs = calloc(files->n + 1, sizeof *errs);
+    if (!errs) {
+        fputs("sigma: out of memory\n", stderr);
+        exit(EXIT_USAGE);
+    }
+    for (size_t i = 0; i < files->n;) {
+        if (strcmp(files->v[i], "-") == 0) {
+            size_t len;
+            char *buf = read_stdin(&len);
+            i++;
+            if (!buf) {
+                fputs("<stdin>: error: cannot read standard input\n", errout);
+                io_error = true;
+                continue;
+            }
+            sigma_add_source(c, "<stdin>", buf, len);
+            free(buf);
+            continue;
+        }
+        /* the files up to the next "-" in one batch: read in parallel */
+        size_t k = i;
+        while (k < files->n && strcmp(files->v[k], "-") != 0)
+            k++;
+        if (sigma_add_files(c, (const char *const *)files->v + i, k - i, errs + i) != SIGMA_OK)
+            io_error = true;
+        for (; i < k; i++)
+            if (errs[i])
+                fprintf(errout, "%s: error: %s\n", files->v[i], errs[i]);
+    }
+    free(errs);
+    return !io_error;
+}
+
 /* ------------------------------------------------------------ convert */
 
 static const char *need_arg(int argc, char **argv, int *i, const char *opt)
@@ -494,37 +533,7 @@ static int cmd_convert(int argc, char **argv)
         sigma_compiler_free(&c);
         goto done;
     }
-    bool io_error = false;
-    const char **errs = calloc(files.n + 1, sizeof *errs);
-    if (!errs) {
-        fputs("sigma: out of memory\n", stderr);
-        exit(EXIT_USAGE);
-    }
-    for (size_t i = 0; i < files.n;) {
-        if (strcmp(files.v[i], "-") == 0) {
-            size_t len;
-            char *buf = read_stdin(&len);
-            i++;
-            if (!buf) {
-                fputs("<stdin>: error: cannot read standard input\n", stderr);
-                io_error = true;
-                continue;
-            }
-            sigma_add_source(c, "<stdin>", buf, len);
-            free(buf);
-            continue;
-        }
-        /* the files up to the next "-" in one batch: read in parallel */
-        size_t k = i;
-        while (k < files.n && strcmp(files.v[k], "-") != 0)
-            k++;
-        if (sigma_add_files(c, (const char *const *)files.v + i, k - i, errs + i) != SIGMA_OK)
-            io_error = true;
-        for (; i < k; i++)
-            if (errs[i])
-                fprintf(stderr, "%s: error: %s\n", files.v[i], errs[i]);
-    }
-    free(errs);
+    bool io_error = !load_inputs(c, &files, stderr);
     sv_free(&files);
     sigma_status st = sigma_compile(c);
     for (size_t i = 0; i < sigma_diag_count(c); i++)
@@ -685,18 +694,8 @@ static int cmd_check(int argc, char **argv)
     }
     sigma_compiler *c = sigma_compiler_new();
     bool io_error = false;
-    for (size_t i = 0; i < files.n; i++) {
-        if (strcmp(files.v[i], "-") == 0) {
-            size_t len;
-            char *buf = read_stdin(&len);
-            if (buf)
-                sigma_add_source(c, "<stdin>", buf, len);
-            free(buf);
-        } else if (sigma_add_file(c, files.v[i]) != SIGMA_OK) {
-            fprintf(stdout, "%s: error: %s\n", files.v[i], sigma_last_error(c));
-            io_error = true;
-        }
-    }
+    if (!load_inputs(c, &files, stdout))
+        io_error = true;
     sigma_check(c, (const char *const *)excl.v, excl.n);
     size_t nerr = io_error ? 1 : 0, nwarn = 0;
     for (size_t i = 0; i < sigma_diag_count(c); i++) {
