@@ -105,6 +105,7 @@ fi
 # 5. the man page documents every option; saved fuzz inputs replay cleanly
 part man sh tests/man.sh
 part limits sh tests/limits.sh
+part check sh tests/check.sh
 for t in "$BUILD"/fuzz/replay_*; do
     [ -x "$t" ] || continue
     name=${t##*/replay_}
