@@ -108,6 +108,7 @@ install: all
 	install -m 755 $(BUILD)/sigma $(DESTDIR)$(PREFIX)/bin/sigma
 	install -m 644 $(BUILD)/libsigma.a $(DESTDIR)$(PREFIX)/lib/libsigma.a
 	install -m 755 $(BUILD)/libsigma.so $(DESTDIR)$(PREFIX)/lib/libsigma.so.$(VERSION)
+	ln -sf libsigma.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libsigma.so.$(firstword $(subst ., ,$(VERSION)))
 	ln -sf libsigma.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libsigma.so
 	install -m 644 include/sigma.h $(DESTDIR)$(PREFIX)/include/sigma.h
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' docs/sigma.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sigma.pc

@@ -106,6 +106,9 @@ fi
 part man sh tests/man.sh
 part limits sh tests/limits.sh
 part check sh tests/check.sh
+# make install and a program built against the installed library (the
+# sanitizer build's library needs the sanitizer runtime, so only here)
+case "$BUILD" in *asan*) ;; *) part install sh tests/install.sh ;; esac
 for t in "$BUILD"/fuzz/replay_*; do
     [ -x "$t" ] || continue
     name=${t##*/replay_}
