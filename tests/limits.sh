@@ -76,6 +76,11 @@ expect cidr "$T/cidr.yml" "too many values"
 { head_rule; for s in a b; do printf '    %s:\n        A:\n' $s; awk 'BEGIN { for (i = 0; i < 60000; i++) printf "            - v%d\n", i }'; done; printf '    condition: a and b\n'; } >"$T/leaves.yml"
 expect query-size "$T/leaves.yml" "query too large"
 
+# placeholder products from a pipeline (100 x 100 x 100 values)
+{ printf 'vars:\n'; for v in a b c; do printf '  %s: [' $v; awk 'BEGIN { for (i = 1; i <= 100; i++) printf "%s%d", (i > 1 ? ", " : ""), i }'; printf ']\n'; done; printf 'transformations:\n  - type: value_placeholders\n'; } >"$T/ph.yml"
+{ head_rule; printf "    sel:\n        A|expand: '%%a%%-%%b%%-%%c%%'\n    condition: sel\n"; } >"$T/phr.yml"
+expect placeholders "$T/phr.yml" "too many combinations" -p "$T/ph.yml"
+
 # the run goes on after a limit: a good rule in the same batch still converts
 cp "$T/windash.yml" "$T/w1.yml"
 { head_rule; printf '    sel:\n        A: ok\n    condition: sel\n'; } >"$T/w2.yml"
