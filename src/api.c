@@ -421,8 +421,9 @@ static void size_warnings(sigma_compiler *c, sigma_result *res, const srule *r)
             continue;
         sigma_diag *w = arena_grow(c->a, (void *)res->warnings, sizeof *w, res->nwarnings, res->nwarnings + 1);
         w[res->nwarnings] = *mkdiag(c, SIGMA_WARNING, r->file, r->pos.line, r->pos.col,
-                                    arena_printf(c->a, "query %zu is %zu bytes, over Athena's limit of %d bytes",
-                                                 k + 1, len, SIGMA_ATHENA_QUERY_LIMIT));
+                                    arena_printf(c->a,
+                                                 "query %zu of rule '%s' is %zu bytes, over Athena's limit of %d bytes",
+                                                 k + 1, r->title ? r->title : "", len, SIGMA_ATHENA_QUERY_LIMIT));
         res->warnings = w;
         res->nwarnings++;
     }
