@@ -23,9 +23,13 @@ static const char *var_text(arena *a, const pvar *v, const char **msg)
     return pl_scalar_str(a, v->node);
 }
 
-const char *pl_format_vars(pipeline_set *ps, const pitem *it, const char *tmpl, const char **msg)
+/* Python str.format-style text: "{{" and "}}" are braces, "{field}" is
+ * replaced by lookup(ctx, field). NULL with *msg set on a '{' without '}' or a
+ * failed lookup. */
+typedef const char *(*brace_lookup)(void *ctx, const char *field, const char **msg);
+
+static const char *expand_braces(arena *a, const char *tmpl, brace_lookup lookup, void *ctx, const char **msg)
 {
-    arena *a = ps->a;
     sbuf b = SBUF_INIT;
     for (size_t i = 0; tmpl[i]; i++) {
         char ch = tmpl[i];
@@ -44,30 +48,7 @@ const char *pl_format_vars(pipeline_set *ps, const pitem *it, const char *tmpl, 
             *msg = "'{' without '}' in template";
             return NULL;
         }
-        const char *name = arena_strndup(a, tmpl + i + 1, (size_t)(e - tmpl - i - 1));
-        pvar v;
-        bool found = pl_var_get(ps, name, &v);
-        for (size_t k = 0; !found && it && k < it->ndefaults; k++)
-            if (strcmp(it->defaults[k].name, name) == 0) {
-                v = it->defaults[k];
-                found = true;
-            }
-        if (!found) {
-            sbuf m = SBUF_INIT;
-            if (it && it->hint)
-                sb_printf(&m, "missing variable '%s' (%s)", name, it->hint);
-            else
-                sb_printf(&m, "missing variable '%s' in '%s'", name, tmpl);
-            if (strncmp(name, "backend_", 8) == 0 && name[8])
-                sb_printf(&m, "; set it with -O %s=VALUE", name + 8);
-            else
-                sb_puts(&m, "; define it under vars: in a pipeline");
-            *msg = arena_strdup(a, m.p);
-            sb_free(&m);
-            sb_free(&b);
-            return NULL;
-        }
-        const char *t = var_text(a, &v, msg);
+        const char *t = lookup(ctx, arena_strndup(a, tmpl + i + 1, (size_t)(e - tmpl - i - 1)), msg);
         if (!t) {
             sb_free(&b);
             return NULL;
@@ -78,6 +59,48 @@ const char *pl_format_vars(pipeline_set *ps, const pitem *it, const char *tmpl, 
     const char *r = arena_strndup(a, b.p ? b.p : "", b.len);
     sb_free(&b);
     return r;
+}
+
+typedef struct var_ctx {
+    pipeline_set *ps;
+    const pitem *it;
+    const char *tmpl;
+} var_ctx;
+
+/* {name}: a pipeline variable (or backend_<option>), else the item's default */
+static const char *lookup_var(void *ctx, const char *name, const char **msg)
+{
+    const var_ctx *vc = ctx;
+    arena *a = vc->ps->a;
+    const pitem *it = vc->it;
+    pvar v;
+    bool found = pl_var_get(vc->ps, name, &v);
+    for (size_t k = 0; !found && it && k < it->ndefaults; k++)
+        if (strcmp(it->defaults[k].name, name) == 0) {
+            v = it->defaults[k];
+            found = true;
+        }
+    if (!found) {
+        sbuf m = SBUF_INIT;
+        if (it && it->hint)
+            sb_printf(&m, "missing variable '%s' (%s)", name, it->hint);
+        else
+            sb_printf(&m, "missing variable '%s' in '%s'", name, vc->tmpl);
+        if (strncmp(name, "backend_", 8) == 0 && name[8])
+            sb_printf(&m, "; set it with -O %s=VALUE", name + 8);
+        else
+            sb_puts(&m, "; define it under vars: in a pipeline");
+        *msg = arena_strdup(a, m.p);
+        sb_free(&m);
+        return NULL;
+    }
+    return var_text(a, &v, msg);
+}
+
+const char *pl_format_vars(pipeline_set *ps, const pitem *it, const char *tmpl, const char **msg)
+{
+    var_ctx vc = {ps, it, tmpl};
+    return expand_braces(ps->a, tmpl, lookup_var, &vc, msg);
 }
 
 /* ---- re.sub ---------------------------------------------------------------------------- */
@@ -406,59 +429,53 @@ static const char *rule_attr(arena *a, const srule *r, const char *name)
     return NULL;
 }
 
+typedef struct post_ctx {
+    pipeline_set *ps;
+    const srule *r;
+    const pstate *st;
+    const char *query;
+} post_ctx;
+
+/* {query}, {rule.<attribute>}, {pipeline.state[key]}, {pipeline.vars[name]}
+ * (load.c has checked that every field is one of these) */
+static const char *lookup_post(void *ctx, const char *f, const char **msg)
+{
+    const post_ctx *pc = ctx;
+    arena *a = pc->ps->a;
+    if (strcmp(f, "query") == 0)
+        return pc->query;
+    if (strncmp(f, "rule.", 5) == 0) {
+        const char *v = rule_attr(a, pc->r, f + 5);
+        return v ? v : "None";
+    }
+    size_t fl = strlen(f);
+    bool state = strncmp(f, "pipeline.state[", 15) == 0;
+    const char *key = arena_strndup(a, f + (state ? 15 : 14), fl - (state ? 16 : 15));
+    const char *v = NULL;
+    bool found = false;
+    if (state) {
+        for (size_t k = 0; pc->st && k < pc->st->n; k++)
+            if (strcmp(pc->st->keys[k], key) == 0) {
+                v = pc->st->vals[k] ? pc->st->vals[k] : "None";
+                found = true;
+            }
+    } else {
+        pvar pv;
+        if ((found = pl_var_get(pc->ps, key, &pv)))
+            v = pv.text ? pv.text : pv.node->kind == YN_SCALAR ? pl_scalar_str(a, pv.node) : NULL;
+    }
+    if (!found || !v) {
+        *msg = arena_printf(a, "simple_template: no %s '%s'", state ? "pipeline state" : "pipeline variable", key);
+        return NULL;
+    }
+    return v;
+}
+
 static const char *simple_template(pipeline_set *ps, srule *r, const pstate *st, const char *tmpl, const char *query,
                                    const char **msg)
 {
-    arena *a = ps->a;
-    sbuf b = SBUF_INIT;
-    for (size_t i = 0; tmpl[i]; i++) {
-        char ch = tmpl[i];
-        if ((ch == '{' || ch == '}') && tmpl[i + 1] == ch) {
-            sb_putc(&b, ch);
-            i++;
-            continue;
-        }
-        if (ch != '{') {
-            sb_putc(&b, ch);
-            continue;
-        }
-        const char *e = strchr(tmpl + i, '}');
-        size_t fl = (size_t)(e - tmpl - i - 1);
-        const char *f = arena_strndup(a, tmpl + i + 1, fl);
-        if (strcmp(f, "query") == 0) {
-            sb_puts(&b, query);
-        } else if (strncmp(f, "rule.", 5) == 0) {
-            const char *v = rule_attr(a, r, f + 5);
-            sb_puts(&b, v ? v : "None");
-        } else {
-            bool state = strncmp(f, "pipeline.state[", 15) == 0;
-            const char *key = arena_strndup(a, f + (state ? 15 : 14), fl - (state ? 16 : 15));
-            const char *v = NULL;
-            bool found = false;
-            if (state) {
-                for (size_t k = 0; st && k < st->n; k++)
-                    if (strcmp(st->keys[k], key) == 0) {
-                        v = st->vals[k] ? st->vals[k] : "None";
-                        found = true;
-                    }
-            } else {
-                pvar pv;
-                if ((found = pl_var_get(ps, key, &pv)))
-                    v = pv.text ? pv.text : pv.node->kind == YN_SCALAR ? pl_scalar_str(a, pv.node) : NULL;
-            }
-            if (!found || !v) {
-                sb_free(&b);
-                *msg = arena_printf(a, "simple_template: no %s '%s'", state ? "pipeline state" : "pipeline variable",
-                                    key);
-                return NULL;
-            }
-            sb_puts(&b, v);
-        }
-        i += fl + 1;
-    }
-    const char *res = arena_strndup(a, b.p ? b.p : "", b.len);
-    sb_free(&b);
-    return res;
+    post_ctx pc = {ps, r, st, query};
+    return expand_braces(ps->a, tmpl, lookup_post, &pc, msg);
 }
 
 static const char *post_items(pipeline_set *ps, srule *r, const pstate *st, pitem *const *items, size_t n,
