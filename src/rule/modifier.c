@@ -196,49 +196,16 @@ static svalue *sv_copy(arena *a, const svalue *v)
 
 /* ---- UTF-8 -------------------------------------------------------------- */
 
-/* Strict UTF-8 decoding of one code point at s[*i]; false if invalid. */
+/* Strict UTF-8 decoding of one code point at s[*i]; false if invalid
+ * (overlong forms, surrogates and code points past U+10FFFF included). */
 static bool u8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp)
 {
-    size_t k = *i;
-    unsigned char c0 = s[k];
-    if (c0 < 0x80) {
-        *cp = c0;
-        *i = k + 1;
-        return true;
-    }
-    int len;
-    uint32_t v;
-    unsigned char lo = 0x80, hi = 0xbf;
-    if (c0 >= 0xc2 && c0 <= 0xdf) {
-        len = 2;
-        v = c0 & 0x1f;
-    } else if (c0 >= 0xe0 && c0 <= 0xef) {
-        len = 3;
-        v = c0 & 0x0f;
-        if (c0 == 0xe0)
-            lo = 0xa0;
-        if (c0 == 0xed)
-            hi = 0x9f;
-    } else if (c0 >= 0xf0 && c0 <= 0xf4) {
-        len = 4;
-        v = c0 & 0x07;
-        if (c0 == 0xf0)
-            lo = 0x90;
-        if (c0 == 0xf4)
-            hi = 0x8f;
-    } else {
+    utf8proc_int32_t c;
+    utf8proc_ssize_t k = utf8proc_iterate(s + *i, (utf8proc_ssize_t)(n - *i), &c);
+    if (k <= 0)
         return false;
-    }
-    if (k + (size_t)len > n)
-        return false;
-    for (int j = 1; j < len; j++) {
-        unsigned char cj = s[k + (size_t)j];
-        if (j == 1 ? (cj < lo || cj > hi) : (cj < 0x80 || cj > 0xbf))
-            return false;
-        v = v << 6 | (cj & 0x3f);
-    }
-    *cp = v;
-    *i = k + (size_t)len;
+    *cp = (uint32_t)c;
+    *i += (size_t)k;
     return true;
 }
 
