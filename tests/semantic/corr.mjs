@@ -30,9 +30,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import YAML from 'yaml';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCases } from './cases.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -40,7 +40,6 @@ const build = path.resolve(root, process.env.BUILD || 'build');
 const sigma = path.join(build, 'sigma');
 const argv = process.argv.slice(2);
 const verbose = argv.includes('-v');
-const filters = argv.filter(a => a !== '-v');
 
 // Trino functions DuckDB spells differently. DuckDB's cardinality() only
 // takes MAPs; Trino's takes arrays. The correlation SQL never aggregates
@@ -161,37 +160,10 @@ async function runCase(c, tmpdir) {
   return problems;
 }
 
-const caseDir = path.join(here, 'cases');
-const files = fs.readdirSync(caseDir).filter(f => /^corr_.*\.yml$/.test(f)).sort();
-const tmpdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sigma-corr-'));
-let pass = 0, fail = 0;
-try {
-  if (!fs.existsSync(sigma)) throw new Error(`${sigma} not found (build first)`);
-  for (const f of files) {
-    const name = f.replace(/\.yml$/, '');
-    if (filters.length && !filters.some(x => name.includes(x))) continue;
-    let problems;
-    try {
-      const c = YAML.parse(fs.readFileSync(path.join(caseDir, f), 'utf8'));
-      c.name = name;
-      problems = await runCase(c, tmpdir);
-    } catch (e) {
-      problems = [e.message];
-    }
-    if (problems.length) {
-      fail++;
-      console.log(`FAIL ${name}`);
-      for (const p of problems) console.log(`    ${p}`);
-    } else {
-      pass++;
-      if (verbose) console.log(`ok   ${name}`);
-    }
-  }
-} catch (e) {
-  console.log(`semantic-corr: ${e.message}`);
-  fail++;
-} finally {
-  fs.rmSync(tmpdir, { recursive: true, force: true });
-}
-console.log(`semantic-corr: ${pass} passed, ${fail} failed`);
-process.exitCode = fail ? 1 : 0;
+await runCases({
+  label: 'semantic-corr',
+  caseDir: path.join(here, 'cases'),
+  select: f => /^corr_.*\.yml$/.test(f),
+  sigma,
+  runCase,
+});
