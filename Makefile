@@ -38,6 +38,11 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(XCFLAGS) -Iinclude -MMD -MP -c $< -o $@
 
+# the command also uses the library's internal utilities (src/util)
+$(BUILD)/cli/%.o: cli/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(XCFLAGS) -Iinclude -Isrc -MMD -MP -c $< -o $@
+
 $(BUILD)/libsigma.a: $(OBJ)
 	@rm -f $@
 	ar rcs $@ $^

@@ -1,8 +1,6 @@
 /* main.c - the `sigma` command: convert, check, list. */
-#define _DEFAULT_SOURCE /* struct dirent d_type */
-#include <dirent.h>
 #include <errno.h>
-#include <fnmatch.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +8,9 @@
 #include <unistd.h>
 
 #include "sigma.h"
+#include "util/base.h"
+#include "util/file.h"
+#include "util/utf8.h"
 
 #define EXIT_RULES 1
 #define EXIT_USAGE 2
@@ -73,148 +74,37 @@ static int usage_error(const char *cmd, const char *fmt, const char *arg)
 
 /* ------------------------------------------------------------ inputs */
 
-typedef struct strvec {
-    char **v;
-    size_t n, cap;
-} strvec;
-
-static void sv_push(strvec *s, char *p)
+static char *xstrdup(const char *s)
 {
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 64;
-        char **nv = realloc(s->v, s->cap * sizeof *nv);
-        if (!nv) {
-            fputs("sigma: out of memory\n", stderr);
-            exit(EXIT_USAGE);
-        }
-        s->v = nv;
-    }
-    s->v[s->n++] = p;
+    char *p = strdup(s);
+    if (!p)
+        sigma_oom();
+    return p;
 }
 
-static void sv_free(strvec *s)
+static void walk_error(void *ctx, const char *path, int err)
 {
-    for (size_t i = 0; i < s->n; i++)
-        free(s->v[i]);
-    free(s->v);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* fnmatch(pattern, name, 0), with a fast path for the usual "*.yml": a
- * star and a literal suffix is a suffix test. */
-static bool name_matches(const char *pattern, const char *name)
-{
-    if (pattern[0] == '*' && !strpbrk(pattern + 1, "*?[\\")) {
-        size_t pl = strlen(pattern + 1), nl = strlen(name);
-        return nl >= pl && memcmp(name + nl - pl, pattern + 1, pl) == 0;
-    }
-    return fnmatch(pattern, name, 0) == 0;
-}
-
-static void walk(const char *dir, const char *pattern, strvec *out, int depth)
-{
-    if (depth > 64)
-        return;
-    DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, "%s: error: %s\n", dir, strerror(errno));
-        return;
-    }
-    struct dirent *e;
-    size_t dl = strlen(dir);
-    if (dl && dir[dl - 1] == '/')
-        dl--;
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        /* the entry type saves a stat() per file; links and unknown types
-         * are stat()ed (followed) as before */
-        bool is_dir = false, is_reg = false;
-#if defined(DT_DIR) && defined(DT_REG)
-        if (e->d_type == DT_DIR)
-            is_dir = true;
-        else if (e->d_type == DT_REG)
-            is_reg = true;
-        if (is_reg && !name_matches(pattern, e->d_name))
-            continue;
-#endif
-        size_t nl = strlen(e->d_name);
-        char *p = malloc(dl + nl + 2);
-        if (!p)
-            continue;
-        memcpy(p, dir, dl);
-        p[dl] = '/';
-        memcpy(p + dl + 1, e->d_name, nl + 1);
-        if (!is_dir && !is_reg) {
-            struct stat st;
-            if (stat(p, &st) != 0) {
-                free(p);
-                continue;
-            }
-            is_dir = S_ISDIR(st.st_mode);
-            is_reg = S_ISREG(st.st_mode);
-        }
-        if (is_dir) {
-            walk(p, pattern, out, depth + 1);
-            free(p);
-        } else if (is_reg && name_matches(pattern, e->d_name)) {
-            sv_push(out, p);
-        } else {
-            free(p);
-        }
-    }
-    closedir(d);
+    (void)ctx;
+    fprintf(stderr, "%s: error: %s\n", path, strerror(err));
 }
 
 /* Expands INPUT arguments: files as given, directories walked and sorted. */
-static int expand_inputs(char **args, size_t n, const char *pattern, strvec *out)
+static int expand_inputs(char **args, size_t n, const char *pattern, file_list *out)
 {
     for (size_t i = 0; i < n; i++) {
         if (strcmp(args[i], "-") == 0) {
-            sv_push(out, strdup("-"));
+            file_list_push(out, xstrdup("-"));
             continue;
         }
         struct stat st;
         if (stat(args[i], &st) != 0)
             return usage_error("convert", "Invalid value for 'INPUT...': Path '%s' does not exist.", args[i]);
-        if (S_ISDIR(st.st_mode)) {
-            size_t first = out->n;
-            walk(args[i], pattern, out, 0);
-            qsort(out->v + first, out->n - first, sizeof *out->v, cmp_str);
-        } else {
-            sv_push(out, strdup(args[i]));
-        }
+        if (S_ISDIR(st.st_mode))
+            file_walk(args[i], pattern, 0, out, walk_error, NULL);
+        else
+            file_list_push(out, xstrdup(args[i]));
     }
     return 0;
-}
-
-static char *read_stdin(size_t *len)
-{
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        return NULL;
-    for (;;) {
-        if (n == cap) {
-            cap *= 2;
-            char *nb = realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t k = fread(buf + n, 1, cap - n, stdin);
-        n += k;
-        if (k == 0)
-            break;
-    }
-    *len = n;
-    return buf;
 }
 
 /* ------------------------------------------------------------ output */
@@ -253,18 +143,14 @@ static void json_str(FILE *f, const char *s)
             fputc(c, f);
             p++;
         } else {
-            /* copy a valid UTF-8 sequence, replace an invalid byte */
-            int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-            bool ok = len > 0 && c >= 0xC2 && c <= 0xF4;
-            for (int k = 1; ok && k < len; k++)
-                if ((p[k] & 0xC0) != 0x80)
-                    ok = false;
-            if (ok && len == 3 && ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0)))
-                ok = false;
-            if (ok && len == 4 && ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90)))
-                ok = false;
-            if (ok) {
-                fwrite(p, 1, (size_t)len, f);
+            /* copy a valid UTF-8 character, replace an invalid byte */
+            size_t avail = 1;
+            while (avail < 4 && p[avail])
+                avail++;
+            int32_t cp;
+            size_t len = utf8_decode((const char *)p, avail, &cp);
+            if (len) {
+                fwrite(p, 1, len, f);
                 p += len;
             } else {
                 fputs("\\ufffd", f);
@@ -348,26 +234,23 @@ static void write_default(FILE *f, const sigma_compiler *c)
 /* Adds every input to the compiler: "-" is standard input, and each run of
  * files between two "-" is read and parsed in parallel. Problems reading a
  * file are printed to errout; returns false if there was any. */
-static bool load_inputs(sigma_compiler *c, const strvec *files, FILE *errout)
+static bool load_inputs(sigma_compiler *c, const file_list *files, FILE *errout)
 {
     bool io_error = false;
     const char **errs = calloc(files->n + 1, sizeof *errs);
-    if (!errs) {
-        fputs("sigma: out of memory\n", stderr);
-        exit(EXIT_USAGE);
-    }
+    if (!errs)
+        sigma_oom();
     for (size_t i = 0; i < files->n;) {
         if (strcmp(files->v[i], "-") == 0) {
-            size_t len;
-            char *buf = read_stdin(&len);
+            file_buf in = {0};
             i++;
-            if (!buf) {
+            if (file_read_stream(stdin, &in) != 0) {
                 fputs("<stdin>: error: cannot read standard input\n", errout);
                 io_error = true;
-                continue;
+            } else {
+                sigma_add_source(c, "<stdin>", in.p, in.len);
             }
-            sigma_add_source(c, "<stdin>", buf, len);
-            free(buf);
+            file_buf_free(&in);
             continue;
         }
         /* the files up to the next "-" in one batch: read in parallel */
@@ -407,7 +290,7 @@ static int cmd_convert(int argc, char **argv)
 {
     const char *format = "default", *output = NULL, *pattern = "*.yml", *target = "athena", *method = "default";
     bool skip = false;
-    strvec inputs = {0}, pipelines = {0}, options = {0}, filters = {0};
+    file_list inputs = {0}, pipelines = {0}, options = {0}, filters = {0};
     int rc = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -426,11 +309,11 @@ static int cmd_convert(int argc, char **argv)
         } else if (is_opt(a, "-p", "--pipeline")) {
             if (!ARG("-p", "--pipeline"))
                 goto done;
-            sv_push(&pipelines, strdup(v));
+            file_list_push(&pipelines, xstrdup(v));
         } else if (is_opt(a, "-O", "--backend-option")) {
             if (!ARG("-O", "--backend-option"))
                 goto done;
-            sv_push(&options, strdup(v));
+            file_list_push(&options, xstrdup(v));
         } else if (is_opt(a, "-f", "--format")) {
             if (!ARG("-f", "--format"))
                 goto done;
@@ -450,7 +333,7 @@ static int cmd_convert(int argc, char **argv)
         } else if (is_opt(a, NULL, "--filter")) {
             if (!ARG(NULL, "--filter"))
                 goto done;
-            sv_push(&filters, strdup(v));
+            file_list_push(&filters, xstrdup(v));
         } else if (is_opt(a, "-e", "--encoding")) {
             if (!ARG("-e", "--encoding"))
                 goto done;
@@ -470,12 +353,12 @@ static int cmd_convert(int argc, char **argv)
             /* accepted for compatibility */
         } else if (strcmp(a, "--") == 0) {
             for (i++; i < argc; i++)
-                sv_push(&inputs, strdup(argv[i]));
+                file_list_push(&inputs, xstrdup(argv[i]));
         } else if (a[0] == '-' && a[1]) {
             rc = usage_error("convert", "No such option: %s", a);
             goto done;
         } else {
-            sv_push(&inputs, strdup(a));
+            file_list_push(&inputs, xstrdup(a));
         }
 #undef ARG
     }
@@ -494,18 +377,15 @@ static int cmd_convert(int argc, char **argv)
         goto done;
     }
     for (size_t i = 0; i < filters.n; i++)
-        sv_push(&inputs, strdup(filters.v[i]));
+        file_list_push(&inputs, xstrdup(filters.v[i]));
     if (!inputs.n) {
         rc = usage_error("convert", "%s", "Missing argument 'INPUT...'.");
         goto done;
     }
 
     sigma_compiler *c = sigma_compiler_new();
-    if (!c) {
-        fputs("sigma: out of memory\n", stderr);
-        rc = EXIT_USAGE;
-        goto done;
-    }
+    if (!c)
+        sigma_oom();
     for (size_t i = 0; i < options.n; i++) {
         char *eq = strchr(options.v[i], '=');
         if (!eq) {
@@ -527,14 +407,14 @@ static int cmd_convert(int argc, char **argv)
             goto done;
         }
     }
-    strvec files = {0};
+    file_list files = {0};
     if ((rc = expand_inputs(inputs.v, inputs.n, pattern, &files)) != 0) {
-        sv_free(&files);
+        file_list_free(&files);
         sigma_compiler_free(&c);
         goto done;
     }
     bool io_error = !load_inputs(c, &files, stderr);
-    sv_free(&files);
+    file_list_free(&files);
     sigma_status st = sigma_compile(c);
     for (size_t i = 0; i < sigma_diag_count(c); i++)
         print_diag(sigma_diag_get(c, i));
@@ -609,10 +489,10 @@ static int cmd_convert(int argc, char **argv)
     if (!rc && (io_error || (st != SIGMA_OK && !skip)))
         rc = EXIT_RULES;
 done:
-    sv_free(&inputs);
-    sv_free(&pipelines);
-    sv_free(&options);
-    sv_free(&filters);
+    file_list_free(&inputs);
+    file_list_free(&pipelines);
+    file_list_free(&options);
+    file_list_free(&filters);
     return rc < 0 ? 0 : rc;
 }
 
@@ -640,7 +520,7 @@ static int cmd_check(int argc, char **argv)
 {
     const char *pattern = "*.yml";
     bool fail_err = true, fail_issues = false;
-    strvec inputs = {0}, excl = {0};
+    file_list inputs = {0}, excl = {0};
     int rc = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -667,7 +547,7 @@ static int cmd_check(int argc, char **argv)
                 rc = usage_error("check", "Unknown validator '%s' (see: sigma list validators).", name);
                 goto done;
             }
-            sv_push(&excl, strdup(name));
+            file_list_push(&excl, xstrdup(name));
         } else if (strcmp(a, "-e") == 0 || strcmp(a, "--fail-on-error") == 0) {
             fail_err = true;
         } else if (strcmp(a, "-E") == 0 || strcmp(a, "--pass-on-error") == 0) {
@@ -680,16 +560,16 @@ static int cmd_check(int argc, char **argv)
             rc = usage_error("check", "No such option: %s", a);
             goto done;
         } else {
-            sv_push(&inputs, strdup(a));
+            file_list_push(&inputs, xstrdup(a));
         }
     }
     if (!inputs.n) {
         rc = usage_error("check", "%s", "Missing argument 'INPUT...'.");
         goto done;
     }
-    strvec files = {0};
+    file_list files = {0};
     if ((rc = expand_inputs(inputs.v, inputs.n, pattern, &files)) != 0) {
-        sv_free(&files);
+        file_list_free(&files);
         goto done;
     }
     sigma_compiler *c = sigma_compiler_new();
@@ -712,13 +592,13 @@ static int cmd_check(int argc, char **argv)
     }
     printf("%zu file%s checked: %zu error%s, %zu warning%s\n", files.n, files.n == 1 ? "" : "s", nerr,
            nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s");
-    sv_free(&files);
+    file_list_free(&files);
     sigma_compiler_free(&c);
     if ((fail_err && nerr) || (fail_issues && nwarn))
         rc = EXIT_RULES;
 done:
-    sv_free(&inputs);
-    sv_free(&excl);
+    file_list_free(&inputs);
+    file_list_free(&excl);
     return rc;
 }
 

@@ -14,8 +14,15 @@
  * Ownership: every pointer the library returns (results, queries, messages,
  * diagnostics) is owned by the compiler and stays valid until
  * sigma_compiler_free(). Strings passed in are copied; the caller keeps
- * ownership of them. The library never prints and never exits; the only
- * failure it does not report is running out of memory, which aborts.
+ * ownership of them. The library never prints and never exits, with one
+ * exception:
+ *
+ * Out of memory: the library writes "sigma: out of memory" to standard
+ * error and calls abort(). No function reports an allocation failure,
+ * except sigma_compiler_new(), which returns NULL when it cannot allocate
+ * the compiler itself. A program that must survive memory exhaustion runs
+ * the conversion in a child process.
+ *
  * A compiler is not thread-safe; use one per thread.
  */
 #ifndef SIGMA_H

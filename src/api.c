@@ -1,19 +1,17 @@
 /* api.c - the public API: sources in, results out. */
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sigma.h"
 #include "compiler.h"
 #include "sql/correlation.h"
 #include "sql/quote.h"
+#include "util/file.h"
 #include "util/limits.h"
 
 const char *sigma_version(void)
@@ -21,11 +19,12 @@ const char *sigma_version(void)
     return SIGMA_VERSION;
 }
 
+static void set_err(sigma_compiler *c, const char *fmt, ...) SIGMA_PRINTF(2, 3);
 static void set_err(sigma_compiler *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(c->lasterr, sizeof c->lasterr, fmt, ap);
+    c->lasterr = arena_vprintf(c->a, fmt, ap);
     va_end(ap);
 }
 
@@ -72,7 +71,7 @@ void sigma_compiler_free(sigma_compiler **cp)
         for (unsigned k = 0; k < c->nthreads; k++) {
             arena_free(c->workers[k].a);
             arena_free(c->workers[k].scratch);
-            free(c->workers[k].buf);
+            file_buf_free(&c->workers[k].buf);
         }
         free(c->workers);
     }
@@ -196,12 +195,6 @@ static void *par_thread(void *p)
     return NULL;
 }
 
-static void oom(void)
-{
-    fputs("sigma: out of memory\n", stderr);
-    abort();
-}
-
 /* The workers are made on first use, with the thread count (a small run
  * never asks the system how many CPUs it has). */
 static void make_workers(sigma_compiler *c)
@@ -211,12 +204,12 @@ static void make_workers(sigma_compiler *c)
     c->nthreads = thread_count();
     c->workers = calloc(c->nthreads, sizeof *c->workers);
     if (!c->workers)
-        oom();
+        sigma_oom();
     for (unsigned k = 0; k < c->nthreads; k++) {
         c->workers[k].a = arena_new();
         c->workers[k].scratch = arena_new();
         if (!c->workers[k].a || !c->workers[k].scratch)
-            oom();
+            sigma_oom();
     }
 }
 
@@ -255,14 +248,18 @@ static srule *file_error_rule(arena *a, const char *file, spos pos, const char *
     return r;
 }
 
+static void too_large(arena *a, const char *file, size_t size, rule_list *out)
+{
+    const char *msg = arena_printf(a, "file too large (%zu bytes, limit %u)", size, SIGMA_MAX_FILE_SIZE);
+    rule_list_push(a, out, file_error_rule(a, file, (spos){0, 0}, msg));
+}
+
 /* YAML text -> rules appended to *out, all memory from a. */
 static void load_source(arena *a, const char *name, const char *text, size_t len, rule_list *out)
 {
     const char *file = arena_strdup(a, name ? name : "<stdin>");
     if (len > SIGMA_MAX_FILE_SIZE) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "file too large (%zu bytes, limit %u)", len, SIGMA_MAX_FILE_SIZE);
-        rule_list_push(a, out, file_error_rule(a, file, (spos){0, 0}, msg));
+        too_large(a, file, len, out);
         return;
     }
     ydoc *docs;
@@ -281,68 +278,28 @@ sigma_status sigma_add_source(sigma_compiler *c, const char *name, const char *t
     return SIGMA_OK;
 }
 
-/* Reads a whole regular file with one read() into *buf (grown as needed,
- * kept for the next file) and loads its rules into *out. SIGMA_EIO with a
- * message in err when the file cannot be read. */
-static sigma_status load_file(arena *a, char **buf, size_t *cap, const char *path, rule_list *out, char *err,
-                              size_t errlen)
+/* Reads a whole file into buf (kept for the next file) and loads its rules
+ * into *out. A file over the size limit becomes a rule error; a file that
+ * cannot be read is SIGMA_EIO with "path: reason" in *err. */
+static sigma_status load_file(arena *a, file_buf *buf, const char *path, rule_list *out, const char **err)
 {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return SIGMA_EIO;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a regular file", path);
-        close(fd);
-        return SIGMA_EIO;
-    }
-    size_t size = (size_t)st.st_size;
-    if (size > SIGMA_MAX_FILE_SIZE) {
-        close(fd);
-        char msg[128];
-        snprintf(msg, sizeof msg, "file too large (%zu bytes, limit %u)", size, SIGMA_MAX_FILE_SIZE);
-        rule_list_push(a, out, file_error_rule(a, arena_strdup(a, path), (spos){0, 0}, msg));
+    int e = file_read(path, SIGMA_MAX_FILE_SIZE, buf);
+    if (e == FILE_ETOOBIG) {
+        too_large(a, arena_strdup(a, path), buf->len, out);
         return SIGMA_OK;
     }
-    if (size + 1 > *cap) {
-        size_t ncap = *cap ? *cap : 64 * 1024;
-        while (ncap < size + 1)
-            ncap *= 2;
-        char *nb = realloc(*buf, ncap);
-        if (!nb) {
-            close(fd);
-            snprintf(err, errlen, "%s: out of memory", path);
-            return SIGMA_EIO;
-        }
-        *buf = nb;
-        *cap = ncap;
-    }
-    size_t got = 0;
-    while (got < size) {
-        ssize_t k = read(fd, *buf + got, size - got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            break;
-        got += (size_t)k;
-    }
-    close(fd);
-    if (got != size) {
-        snprintf(err, errlen, "%s: read error", path);
+    if (e) {
+        *err = arena_printf(a, "%s: %s", path, file_strerror(e));
         return SIGMA_EIO;
     }
-    (*buf)[size] = 0;
-    load_source(a, path, *buf, size, out);
+    load_source(a, path, buf->p, buf->len, out);
     return SIGMA_OK;
 }
 
 sigma_status sigma_add_file(sigma_compiler *c, const char *path)
 {
     make_workers(c);
-    worker *w = &c->workers[0];
-    return load_file(c->a, &w->buf, &w->cap, path, &c->rules, c->lasterr, sizeof c->lasterr);
+    return load_file(c->a, &c->workers[0].buf, path, &c->rules, &c->lasterr);
 }
 
 /* One input file of sigma_add_files: its rules, or why it was not read. */
@@ -356,19 +313,17 @@ static void load_job(sigma_compiler *c, worker *w, void *ctx, size_t i)
 {
     (void)c;
     file_slot *s = &((file_slot *)ctx)[i];
-    char err[512];
     /* most files hold one rule: start the list small */
     s->rules.v = arena_alloc(w->a, 2 * sizeof *s->rules.v);
     s->rules.cap = 2;
-    if (load_file(w->a, &w->buf, &w->cap, s->path, &s->rules, err, sizeof err) != SIGMA_OK)
-        s->err = arena_strdup(w->a, err);
+    load_file(w->a, &w->buf, s->path, &s->rules, &s->err);
 }
 
 sigma_status sigma_add_files(sigma_compiler *c, const char *const *paths, size_t n, const char **errors)
 {
     file_slot *slots = calloc(n ? n : 1, sizeof *slots);
     if (!slots)
-        oom();
+        sigma_oom();
     for (size_t i = 0; i < n; i++)
         slots[i].path = paths[i];
     par_for(c, n, load_job, slots);
@@ -379,7 +334,7 @@ sigma_status sigma_add_files(sigma_compiler *c, const char *const *paths, size_t
         if (errors)
             errors[i] = slots[i].err;
         if (slots[i].err) {
-            snprintf(c->lasterr, sizeof c->lasterr, "%s", slots[i].err);
+            c->lasterr = slots[i].err;
             st = SIGMA_EIO;
         }
     }
@@ -523,7 +478,7 @@ sigma_status sigma_compile(sigma_compiler *c)
     pipeline_set_rules(c->pipes, &c->rules);
     srule **todo = malloc(sizeof *todo * (c->rules.n - first + 1));
     if (!todo)
-        oom();
+        sigma_oom();
     size_t ntodo = 0;
     for (size_t i = first; i < c->rules.n; i++) {
         srule *r = c->rules.v[i];
@@ -580,8 +535,12 @@ sigma_status sigma_compile(sigma_compiler *c)
 
 sigma_status sigma_add_pipeline(sigma_compiler *c, const char *spec)
 {
-    if (!pipeline_set_add(c->pipes, spec, c->lasterr, sizeof c->lasterr))
+    /* the pipeline loader still writes its message into a buffer */
+    char err[4096];
+    if (!pipeline_set_add(c->pipes, spec, err, sizeof err)) {
+        c->lasterr = arena_strdup(c->a, err);
         return SIGMA_EUSAGE;
+    }
     return SIGMA_OK;
 }
 
@@ -612,5 +571,5 @@ const sigma_diag *sigma_diag_get(const sigma_compiler *c, size_t i)
 
 const char *sigma_last_error(const sigma_compiler *c)
 {
-    return c->lasterr;
+    return c->lasterr ? c->lasterr : "";
 }

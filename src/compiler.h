@@ -7,6 +7,7 @@
 #include "pipeline/pipeline.h"
 #include "sql/sql.h"
 #include "util/arena.h"
+#include "util/file.h"
 
 /* One thread's share of a parallel phase (api.c: par_for). Worker 0 is the
  * calling thread. What a worker builds lives in its arena until the
@@ -14,8 +15,7 @@
 typedef struct worker {
     arena *a;
     arena *scratch;
-    char *buf; /* file read buffer, reused from file to file */
-    size_t cap;
+    file_buf buf; /* file read buffer, reused from file to file */
 } worker;
 
 typedef struct option_kv {
@@ -33,7 +33,7 @@ struct sigma_compiler {
     size_t nres, capres;
     sigma_diag *diags;
     size_t ndiags;
-    char lasterr[512];
+    const char *lasterr; /* sigma_last_error(), NULL if none */
     pipeline_set *pipes;
     bool options_checked;
     const char *final_output; /* finalizer result, NULL if none */

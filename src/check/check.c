@@ -12,6 +12,7 @@
 #include "../compiler.h"
 #include "../condition/cond.h"
 #include "../sql/sql.h"
+#include "../util/hash.h"
 
 typedef struct vctx {
     sigma_compiler *c;
@@ -254,9 +255,7 @@ static void check_rule(vctx *v, srule *r)
  * titles: from another file, since a multi-document file shares its title). */
 static const srule *seen(const srule **tab, size_t cap, const srule *r, const char *key, bool is_id)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (const char *p = key; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    uint64_t h = fnv64(key, strlen(key));
     for (size_t i = (size_t)h & (cap - 1);; i = (i + 1) & (cap - 1)) {
         const srule *q = tab[i];
         if (!q) {

@@ -20,6 +20,8 @@
 
 #include <yaml.h>
 
+#include "../util/base.h"
+#include "../util/hash.h"
 #include "../util/limits.h"
 
 /* ------------------------------------------------------------------------ */
@@ -78,10 +80,8 @@ static double strtod_clean(const char *s, size_t n)
     char *buf = small;
     if (n + 1 > sizeof small) {
         buf = malloc(n + 1);
-        if (!buf) {
-            fputs("sigma: out of memory\n", stderr);
-            abort();
-        }
+        if (!buf)
+            sigma_oom();
     }
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
@@ -619,16 +619,6 @@ static void quote_text(char *out, size_t cap, const char *s, size_t n)
     out[k] = 0;
 }
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603u;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211u;
-    }
-    return h;
-}
-
 static bool same_text(const ynode *x, const ynode *y)
 {
     return x->u.s.len == y->u.s.len && memcmp(x->u.s.text, y->u.s.text, x->u.s.len) == 0;
@@ -644,7 +634,7 @@ static ynode *ht_insert(loader *L, frame *f, ynode *key)
             ynode *k = f->ht[i];
             if (!k)
                 continue;
-            size_t j = (size_t)hash_bytes(k->u.s.text, k->u.s.len) & (ncap - 1);
+            size_t j = (size_t)fnv64(k->u.s.text, k->u.s.len) & (ncap - 1);
             while (nt[j])
                 j = (j + 1) & (ncap - 1);
             nt[j] = k;
@@ -652,7 +642,7 @@ static ynode *ht_insert(loader *L, frame *f, ynode *key)
         f->ht = nt;
         f->htcap = ncap;
     }
-    size_t j = (size_t)hash_bytes(key->u.s.text, key->u.s.len) & (f->htcap - 1);
+    size_t j = (size_t)fnv64(key->u.s.text, key->u.s.len) & (f->htcap - 1);
     while (f->ht[j]) {
         if (same_text(f->ht[j], key))
             return f->ht[j];
@@ -705,10 +695,8 @@ static bool add_node(loader *L, ynode *n, uint32_t line, uint32_t col)
     if (L->nitems == L->capitems) {
         size_t ncap = L->capitems ? L->capitems * 2 : 64;
         ynode **ni = realloc(L->items, ncap * sizeof *ni);
-        if (!ni) {
-            fputs("sigma: out of memory\n", stderr);
-            abort();
-        }
+        if (!ni)
+            sigma_oom();
         L->items = ni;
         L->capitems = ncap;
     }
@@ -726,7 +714,7 @@ static bool count_nodes(loader *L, size_t k, uint32_t line, uint32_t col)
 
 static anchor_ent *anchor_slot(loader *L, const char *name, size_t nlen)
 {
-    size_t j = (size_t)hash_bytes(name, nlen) & (L->acap - 1);
+    size_t j = (size_t)fnv64(name, nlen) & (L->acap - 1);
     while (L->anchors[j].name) {
         if (L->anchors[j].nlen == nlen && memcmp(L->anchors[j].name, name, nlen) == 0)
             return &L->anchors[j];
@@ -753,7 +741,7 @@ static void anchor_set(loader *L, const char *name, size_t nlen, ynode *node, si
         for (size_t i = 0; i < L->acap; i++) {
             if (!L->anchors[i].name)
                 continue;
-            size_t j = (size_t)hash_bytes(L->anchors[i].name, L->anchors[i].nlen) & (ncap - 1);
+            size_t j = (size_t)fnv64(L->anchors[i].name, L->anchors[i].nlen) & (ncap - 1);
             while (nt[j].name)
                 j = (j + 1) & (ncap - 1);
             nt[j] = L->anchors[i];
