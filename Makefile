@@ -7,16 +7,21 @@
 #   make install         PREFIX=/usr/local
 
 VERSION := $(shell cat VERSION)
+VPARTS  := $(subst ., ,$(VERSION))
 BUILD   ?= build
 CC      ?= cc
 PREFIX  ?= /usr/local
 PKGS    := yaml-0.1 libpcre2-8 libutf8proc
 OPT     ?= -O2
 CFLAGS  ?=
-# CFLAGS/LDFLAGS from the command line add to these (e.g. sanitizers)
+# CFLAGS/LDFLAGS from the command line add to these (e.g. sanitizers).
+# -fvisibility=hidden: libsigma.so exports only what sigma.h marks SIGMA_API.
 XCFLAGS := -std=c11 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-           -D_POSIX_C_SOURCE=200809L -DSIGMA_VERSION='"$(VERSION)"' -fPIC \
+           -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden \
            $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
+# sigma.h includes sigma_version.h, generated from VERSION into $(BUILD)/include
+VERSION_H := $(BUILD)/include/sigma_version.h
+INC     := -Iinclude -I$(BUILD)/include
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread
 
 SRC     := $(sort $(shell find src -name '*.c'))
@@ -34,21 +39,26 @@ DEPS    := $(OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 .PHONY: all check unit asan bench install clean fuzz
 all: $(BUILD)/sigma $(BUILD)/libsigma.a $(BUILD)/libsigma.so $(EX_BIN) $(REPLAY_BIN)
 
-$(BUILD)/%.o: %.c
+$(VERSION_H): include/sigma_version.h.in VERSION
 	@mkdir -p $(dir $@)
-	$(CC) $(XCFLAGS) -Iinclude -MMD -MP -c $< -o $@
+	sed -e 's|@MAJOR@|$(word 1,$(VPARTS))|' -e 's|@MINOR@|$(word 2,$(VPARTS))|' \
+	    -e 's|@PATCH@|$(word 3,$(VPARTS))|' -e 's|@VERSION@|$(VERSION)|' $< >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.o: %.c $(VERSION_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(XCFLAGS) $(INC) -MMD -MP -c $< -o $@
 
 # the command also uses the library's internal utilities (src/util)
-$(BUILD)/cli/%.o: cli/%.c
+$(BUILD)/cli/%.o: cli/%.c $(VERSION_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(XCFLAGS) -Iinclude -Isrc -MMD -MP -c $< -o $@
+	$(CC) $(XCFLAGS) $(INC) -Isrc -MMD -MP -c $< -o $@
 
 $(BUILD)/libsigma.a: $(OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/libsigma.so: $(OBJ)
-	$(CC) $(XCFLAGS) -shared -Wl,-soname,libsigma.so.$(firstword $(subst ., ,$(VERSION))) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+	$(CC) $(XCFLAGS) -shared -Wl,-soname,libsigma.so.$(word 1,$(VPARTS)) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 # The command is linked statically (CLI_STATIC=0 to link dynamically): it
 # starts in about 1 ms less, which is most of the time for one small rule.
@@ -61,18 +71,18 @@ $(BUILD)/sigma: $(CLI_OBJ) $(BUILD)/libsigma.a
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsigma.a tests/unit/t.h
 	@mkdir -p $(dir $@)
-	$(CC) $(XCFLAGS) -Iinclude -Isrc -o $@ $< $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(XCFLAGS) $(INC) -Isrc -o $@ $< $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/examples/%: examples/%.c $(BUILD)/libsigma.a
 	@mkdir -p $(dir $@)
-	$(CC) $(XCFLAGS) -Iinclude -o $@ $< $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(XCFLAGS) $(INC) -o $@ $< $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS)
 
 unit: $(UNIT_BIN)
 
 # fuzz targets without libFuzzer: replay saved inputs in the normal tests
 $(BUILD)/fuzz/replay_%: fuzz/fuzz_%.c fuzz/replay.c $(BUILD)/libsigma.a
 	@mkdir -p $(dir $@)
-	$(CC) $(XCFLAGS) -Iinclude -Isrc -o $@ fuzz/fuzz_$*.c fuzz/replay.c $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(XCFLAGS) $(INC) -Isrc -o $@ fuzz/fuzz_$*.c fuzz/replay.c $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS)
 
 # libFuzzer runs: make fuzz [FUZZ_SECONDS=600]; crashes go to fuzz/regress/TARGET/
 FUZZ_SECONDS ?= 60
@@ -80,7 +90,7 @@ fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang OPT=-O1 CFLAGS='-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer' \
 	    LDFLAGS='-fsanitize=address,undefined' build-fuzz/libsigma.a
 	@for t in $(FUZZ_T); do \
-	    clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -o build-fuzz/fuzz_$$t fuzz/fuzz_$$t.c \
+	    clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ibuild-fuzz/include -Isrc -o build-fuzz/fuzz_$$t fuzz/fuzz_$$t.c \
 	        build-fuzz/libsigma.a $(LDLIBS) || exit 1; \
 	done
 	@for t in $(FUZZ_T); do \
@@ -103,7 +113,7 @@ BENCH_BIN := $(BUILD)/bench/measure $(BUILD)/bench/yaml_floor
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libsigma.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iinclude -Isrc -o $@ $< $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS) -lm
+	$(CC) $(CFLAGS) $(INC) -Isrc -o $@ $< $(BUILD)/libsigma.a $(LDFLAGS) $(LDLIBS) -lm
 
 bench: all $(BENCH_BIN)
 	BUILD=$(BUILD) sh bench/run.sh
@@ -113,9 +123,10 @@ install: all
 	install -m 755 $(BUILD)/sigma $(DESTDIR)$(PREFIX)/bin/sigma
 	install -m 644 $(BUILD)/libsigma.a $(DESTDIR)$(PREFIX)/lib/libsigma.a
 	install -m 755 $(BUILD)/libsigma.so $(DESTDIR)$(PREFIX)/lib/libsigma.so.$(VERSION)
-	ln -sf libsigma.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libsigma.so.$(firstword $(subst ., ,$(VERSION)))
+	ln -sf libsigma.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libsigma.so.$(word 1,$(VPARTS))
 	ln -sf libsigma.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libsigma.so
 	install -m 644 include/sigma.h $(DESTDIR)$(PREFIX)/include/sigma.h
+	install -m 644 $(VERSION_H) $(DESTDIR)$(PREFIX)/include/sigma_version.h
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' docs/sigma.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sigma.pc
 	install -m 644 docs/sigma.1 $(DESTDIR)$(PREFIX)/share/man/man1/sigma.1
 

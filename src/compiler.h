@@ -37,8 +37,12 @@ struct sigma_compiler {
     pipeline_set *pipes;
     bool options_checked;
     const char *final_output; /* finalizer result, NULL if none */
-    unsigned nthreads;        /* SIGMA_THREADS, default: online CPUs */
-    worker *workers;          /* nthreads of them, made on first use */
+    unsigned threads;         /* sigma_set_threads(); 0: online CPUs */
+    worker *workers;          /* nworkers of them, made on first use */
+    unsigned nworkers;
 };
+
+/* check.c: the validators as sigma_list_entries("validators") shows them. */
+const sigma_entry *validator_entries(size_t *n);
 
 #endif

@@ -7,8 +7,9 @@
 #   3. semantic tests    tests/semantic/run.mjs (the SQL run in DuckDB), then
 #                        tests/semantic/corr.mjs (correlations) if present
 #   4. examples          each examples/*.sh, when $BUILD/examples/ has programs
-#   5. man, limits, fuzz tests/man.sh, tests/limits.sh; saved fuzz inputs replayed through
-#                        $BUILD/fuzz/replay_* (fuzz/seeds, fuzz/regress)
+#   5. man, library,     tests/man.sh, tests/library.sh, tests/limits.sh, tests/check.sh,
+#      limits, check,    tests/install.sh; saved fuzz inputs replayed through
+#      install, fuzz     $BUILD/fuzz/replay_* (one check per target)
 #   6. corpus check      tests/corpus/check.sh, only when ../shared/corpus/sigmahq
 #                        exists beside the repository
 #
@@ -104,6 +105,7 @@ fi
 
 # 5. the man page documents every option; saved fuzz inputs replay cleanly
 part man sh tests/man.sh
+part library sh tests/library.sh
 part limits sh tests/limits.sh
 part check sh tests/check.sh
 # make install and a program built against the installed library (the

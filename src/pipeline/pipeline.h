@@ -36,6 +36,9 @@ bool pipeline_set_add_text(pipeline_set *ps, const char *name, const char *text,
                            size_t errlen);
 /* Backend option -O key=value: becomes var backend_<key>. */
 void pipeline_set_option(pipeline_set *ps, const char *key, const char *value);
+/* The fields of -O element_at_fields (parsed by the caller), for {field}
+ * in query expressions; replaces the previous list. */
+void pipeline_set_element_at(pipeline_set *ps, const char **fields, size_t n);
 /* True if any loaded pipeline refers to variable `name` (unused-option check). */
 bool pipeline_set_uses_var(const pipeline_set *ps, const char *name);
 /* True if no pipeline was added. */

@@ -483,18 +483,77 @@ static void test_api(void)
     CHECK_STR(api_convert(p1, 1, NULL, 0, gd, &st), "SELECT * FROM <TABLE> WHERE a = 1");
 }
 
+/* names[] (NULL-terminated lists, one after the other) are exactly the
+ * names of sigma_list_entries(what), in order. */
+static void same_names(const char *what, const char *const *const *names, size_t nlists)
+{
+    size_t n, k = 0;
+    const sigma_entry *e = sigma_list_entries(what, &n);
+    CHECK(e != NULL && n > 0);
+    for (size_t l = 0; l < nlists; l++)
+        for (size_t i = 0; names[l][i]; i++, k++) {
+            if (k >= n || strcmp(e[k].name, names[l][i]) != 0) {
+                fprintf(stderr, "sigma list %s: entry %zu is '%s', the registry says '%s'\n", what, k,
+                        k < n ? e[k].name : "(none)", names[l][i]);
+                CHECK(!"list and registry agree");
+                return;
+            }
+            CHECK(e[k].description && *e[k].description);
+        }
+    CHECK(k == n);
+}
+
+/* A pipeline whose only item has type `name` under `section` loads, or
+ * fails for any reason but an unknown type. */
+static bool type_known(const char *section, const char *name)
+{
+    char text[256];
+    snprintf(text, sizeof text, "%s:\n  - type: %s\n", section, name);
+    const char *err = load_error(text);
+    return !strstr(err, "unknown") || strstr(err, "unknown parameter");
+}
+
+static bool condition_known(const char *name)
+{
+    char text[256];
+    snprintf(text, sizeof text, "transformations:\n  - type: add_field\n    field: x\n    rule_conditions:\n"
+                                "      - type: %s\n", name);
+    return !strstr(load_error(text), "condition type");
+}
+
 static void test_lists(void)
 {
-    CHECK(pipeline_builtin_names[0] && strcmp(pipeline_builtin_names[0], "athena_security_lake_table_name") == 0);
-    size_t n = 0;
-    while (pipeline_transformation_names[n])
-        n++;
-    CHECK(n == 26);
-    n = 0;
-    while (pipeline_condition_names[n])
-        n++;
-    CHECK(n == 15);
-    CHECK(sigma_list("pipelines") && sigma_list("conditions") && sigma_list("transformations"));
+    const char *const *transformations[] = {pipeline_transformation_names, pipeline_postprocessing_names,
+                                            pipeline_finalizer_names};
+    same_names("transformations", transformations, 3);
+    const char *const *conditions[] = {pipeline_condition_names};
+    same_names("conditions", conditions, 1);
+    const char *const *builtin[] = {pipeline_builtin_names};
+    same_names("pipelines", builtin, 1);
+    /* every listed name is one the loader knows, and a made-up one is not */
+    static const char *const sections[] = {"transformations", "postprocessing", "finalizers"};
+    for (size_t l = 0; l < 3; l++)
+        for (size_t i = 0; transformations[l][i]; i++)
+            if (!type_known(sections[l], transformations[l][i])) {
+                fprintf(stderr, "%s type '%s' is listed but unknown to the loader\n", sections[l],
+                        transformations[l][i]);
+                CHECK(!"listed transformation loads");
+            }
+    CHECK(!type_known("transformations", "no_such_transformation"));
+    for (size_t i = 0; pipeline_condition_names[i]; i++)
+        if (!condition_known(pipeline_condition_names[i])) {
+            fprintf(stderr, "condition type '%s' is listed but unknown to the loader\n", pipeline_condition_names[i]);
+            CHECK(!"listed condition loads");
+        }
+    CHECK(!condition_known("no_such_condition"));
+    /* the older interface: the same lists as "name\tdescription" lines */
+    size_t n;
+    const sigma_entry *e = sigma_list_entries("conditions", &n);
+    const char *const *lines = sigma_list("conditions");
+    for (size_t i = 0; i < n; i++)
+        CHECK(lines && lines[i] && strncmp(lines[i], e[i].name, strlen(e[i].name)) == 0 &&
+              lines[i][strlen(e[i].name)] == '\t' && strcmp(lines[i] + strlen(e[i].name) + 1, e[i].description) == 0);
+    CHECK(lines && !lines[n]);
     CHECK(sigma_list("modifiers") == NULL);
 }
 
