@@ -3,6 +3,7 @@
 #   make                 build/sigma, build/libsigma.a, build/libsigma.so
 #   make check           every test (unit, golden, semantic, example)
 #   make asan            the same tests in build-asan/ under ASan + UBSan
+#   make coverage        the same tests in build-cov/, then line coverage of src/
 #   make bench           the corpus benchmark (bench/README.md)
 #   make install         PREFIX=/usr/local
 
@@ -36,7 +37,7 @@ FUZZ_T  := rule yaml condition pipeline
 REPLAY_BIN := $(FUZZ_T:%=$(BUILD)/fuzz/replay_%)
 DEPS    := $(OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
-.PHONY: all check unit asan bench install clean fuzz
+.PHONY: all check unit asan coverage bench install clean fuzz
 all: $(BUILD)/sigma $(BUILD)/libsigma.a $(BUILD)/libsigma.so $(EX_BIN) $(REPLAY_BIN)
 
 $(VERSION_H): include/sigma_version.h.in VERSION
@@ -97,10 +98,11 @@ fuzz:
 	    mkdir -p build-fuzz/corpus/$$t fuzz/regress/$$t; \
 	    dict=fuzz/sigma.dict; [ $$t = condition ] && dict=fuzz/condition.dict; \
 	    [ $$t = pipeline ] && dict=fuzz/pipeline.dict; \
-	    seeds=fuzz/seeds/$$t; [ $$t = yaml ] && seeds=fuzz/seeds/rule; \
+	    rm -rf build-fuzz/seeds/$$t; mkdir -p build-fuzz/seeds/$$t; \
+	    cp $$(sh fuzz/seeds.sh $$t) build-fuzz/seeds/$$t/ || exit 1; \
 	    echo "fuzzing $$t for $(FUZZ_SECONDS)s"; \
 	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -dict=$$dict -artifact_prefix=fuzz/regress/$$t/ \
-	        -print_final_stats=1 build-fuzz/corpus/$$t $$seeds fuzz/regress/$$t 2>&1 | tail -12 || exit 1; \
+	        -print_final_stats=1 build-fuzz/corpus/$$t build-fuzz/seeds/$$t fuzz/regress/$$t 2>&1 | tail -12 || exit 1; \
 	done
 
 check: all unit
@@ -108,6 +110,12 @@ check: all unit
 
 asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 CLI_STATIC=0 CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' LDFLAGS='-fsanitize=address,undefined' check
+
+# gcov counters updated atomically: files are converted on several threads
+coverage:
+	rm -rf build-cov
+	$(MAKE) BUILD=build-cov OPT=-O0 CLI_STATIC=0 CFLAGS='--coverage -fprofile-update=atomic' LDFLAGS='--coverage' check
+	sh tools/coverage.sh build-cov
 
 BENCH_BIN := $(BUILD)/bench/measure $(BUILD)/bench/yaml_floor
 
@@ -131,6 +139,6 @@ install: all
 	install -m 644 docs/sigma.1 $(DESTDIR)$(PREFIX)/share/man/man1/sigma.1
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-cov build-fuzz
 
 -include $(DEPS)
