@@ -61,7 +61,6 @@ static void set_err(sigma_compiler *c, const char *fmt, ...)
     va_end(ap);
 }
 
-
 #define MAX_THREADS 64
 
 /* The number of threads of the parallel phases: sigma_set_threads(), or
