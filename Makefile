@@ -10,7 +10,7 @@ VERSION := $(shell cat VERSION)
 BUILD   ?= build
 CC      ?= cc
 PREFIX  ?= /usr/local
-PKGS    := yaml-0.1 libpcre2-8 libutf8proc
+PKGS    := yaml-0.1 libpcre2-8 libutf8proc jansson
 OPT     ?= -O2
 CFLAGS  ?=
 # CFLAGS/LDFLAGS from the command line add to these (e.g. sanitizers)
@@ -21,6 +21,10 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread
 
 SRC     := $(sort $(shell find src -name '*.c'))
 OBJ     := $(SRC:%.c=$(BUILD)/%.o)
+# folders of data files compiled into the library (src/util/embed.h)
+EMBED   := schemas
+HOSTCC  ?= cc
+OBJ     += $(EMBED:%=$(BUILD)/gen/embed_%.o)
 CLI_SRC := $(sort $(wildcard cli/*.c))
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC:= $(sort $(wildcard tests/unit/test_*.c))
@@ -37,6 +41,23 @@ all: $(BUILD)/sigma $(BUILD)/libsigma.a $(BUILD)/libsigma.so $(EX_BIN) $(REPLAY_
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(XCFLAGS) -Iinclude -MMD -MP -c $< -o $@
+
+# embedded data: tools/embed.c (built for the build machine) writes one C
+# file per folder; it is rebuilt when a file, or the folder's list, changes
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
+
+.SECONDEXPANSION:
+$(BUILD)/gen/embed_%.c: $(BUILD)/tools/embed $$* $$(sort $$(wildcard $$*/*))
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed embed_$* $@ $(sort $(wildcard $*/*))
+
+# kept after the build (make would delete it as an intermediate file)
+.SECONDARY: $(EMBED:%=$(BUILD)/gen/embed_%.c)
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(XCFLAGS) -Isrc -MMD -MP -c $< -o $@
 
 $(BUILD)/libsigma.a: $(OBJ)
 	@rm -f $@

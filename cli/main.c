@@ -25,7 +25,7 @@ static const char usage_main[] =
     "  convert  Convert Sigma rules into queries\n"
     "  check    Load and validate Sigma rules\n"
     "  list     List targets, formats, pipelines, modifiers, correlation methods,\n"
-    "           transformations and conditions\n"
+    "           transformations, conditions and schemas\n"
     "\n"
     "Options:\n"
     "  --version  Print the version and exit\n"
@@ -44,8 +44,9 @@ static const char usage_convert[] =
     "  -O, --backend-option KEY=VALUE\n"
     "                                Backend option (repeatable): table,\n"
     "                                time_field, element_at_fields,\n"
-    "                                keyword_fields, cidr=like|native, or a\n"
-    "                                pipeline variable\n"
+    "                                keyword_fields, cidr=like|native,\n"
+    "                                schema=PATH[,PATH...], or a pipeline\n"
+    "                                variable\n"
     "  -f, --format default|json     Output format (default: default)\n"
     "  -o, --output FILE             Write output to FILE (default: stdout)\n"
     "  -s, --skip-unsupported        Exit 0 even if some rules fail (errors are\n"
@@ -728,7 +729,7 @@ static int cmd_list(int argc, char **argv)
 {
     if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
         fputs("Usage: sigma list targets|formats|pipelines|modifiers|validators|correlation-methods|\n"
-              "                  transformations|conditions\n",
+              "                  transformations|conditions|schemas\n",
               argc < 1 ? stderr : stdout);
         return argc < 1 ? EXIT_USAGE : 0;
     }
@@ -748,9 +749,9 @@ static int cmd_list(int argc, char **argv)
         for (size_t i = 0; mods[i]; i++)
             puts(mods[i]);
     } else if (strcmp(what, "pipelines") == 0 || strcmp(what, "transformations") == 0 ||
-               strcmp(what, "conditions") == 0) {
-        /* filled in by the pipeline module */
-        const char *const *lines = sigma_list(what);
+               strcmp(what, "conditions") == 0 || strcmp(what, "schemas") == 0) {
+        /* filled in by the pipeline and schema modules */
+        const char *const *lines = strcmp(what, "schemas") == 0 ? sigma_builtin_schemas() : sigma_list(what);
         for (size_t i = 0; lines && lines[i]; i++) {
             const char *tab = strchr(lines[i], '\t');
             if (tab)

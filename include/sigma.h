@@ -65,8 +65,16 @@ sigma_compiler *sigma_compiler_new(void);
 void sigma_compiler_free(sigma_compiler **c);
 
 /* Backend option (`-O key=value`): table, time_field, element_at_fields,
- * keyword_fields, cidr (like|native), and any pipeline variable (available
- * to pipelines as backend_<key>). SIGMA_EUSAGE for an invalid value. */
+ * keyword_fields, cidr (like|native), schema, and any pipeline variable
+ * (available to pipelines as backend_<key>). SIGMA_EUSAGE for an invalid
+ * value.
+ * schema=PATH[,PATH...] loads table schemas: AWS Glue table JSON (*.json,
+ * as `aws glue get-table` / `get-tables` print it) or Athena/Hive DDL
+ * (*.sql, *.ddl, as `SHOW CREATE TABLE` prints it); a folder loads every
+ * such file below it. Each call adds to the schemas; `none` turns the
+ * built-in schemas off. A file that cannot be read or is malformed gives
+ * SIGMA_EUSAGE with "path:line:col: message" (or "path: message") in
+ * sigma_last_error(). See docs/schemas.md. */
 sigma_status sigma_set_option(sigma_compiler *c, const char *key, const char *value);
 
 /* Adds a processing pipeline: a built-in name, a YAML file or a directory of
@@ -123,6 +131,11 @@ const char *const *sigma_modifiers(void);
  * "pipelines" (built-in), "transformations" or "conditions"; NULL for
  * anything else. */
 const char *const *sigma_list(const char *what);
+
+/* For `sigma list schemas`: NULL-terminated "name\tdescription" lines of
+ * the built-in table schemas. `{region}` in a name stands for any AWS
+ * region written with underscores (eu_west_2). */
+const char *const *sigma_builtin_schemas(void);
 
 /* "0.1.0" */
 const char *sigma_version(void);

@@ -60,6 +60,7 @@ sigma_compiler *sigma_compiler_new(void)
     }
     c->opt.time_field = "time";
     c->pipes = pipeline_set_new(c->a);
+    c->schemas = schema_set_new(c->a);
     return c;
 }
 
@@ -105,6 +106,9 @@ sigma_status sigma_set_option(sigma_compiler *c, const char *key, const char *va
         arena_split_list(a, value, &c->opt.element_at, &c->opt.n_element_at);
     } else if (strcmp(key, "keyword_fields") == 0) {
         arena_split_list(a, value, &c->opt.keyword_fields, &c->opt.n_keyword_fields);
+    } else if (strcmp(key, "schema") == 0) {
+        if (!schema_set_add(c->schemas, value, c->lasterr, sizeof c->lasterr))
+            return SIGMA_EUSAGE;
     } else if (strcmp(key, "cidr") == 0) {
         if (strcmp(value, "native") == 0)
             c->opt.cidr_native = true;
@@ -444,7 +448,7 @@ static bool rule_table(sigma_compiler *c, srule *r, const pstate *st)
 }
 
 static const char *const known_options[] = {"table", "time_field", "element_at_fields", "keyword_fields", "cidr",
-                                            NULL};
+                                            "schema", NULL};
 
 static void check_options(sigma_compiler *c)
 {
@@ -458,7 +462,7 @@ static void check_options(sigma_compiler *c)
             add_diag(c, SIGMA_WARNING,
                      arena_printf(c->a,
                                   "backend option '%s' is not used by the backend or any pipeline (known options: "
-                                  "table, time_field, element_at_fields, keyword_fields, cidr)",
+                                  "table, time_field, element_at_fields, keyword_fields, cidr, schema)",
                                   k));
     }
 }
@@ -613,4 +617,9 @@ const sigma_diag *sigma_diag_get(const sigma_compiler *c, size_t i)
 const char *sigma_last_error(const sigma_compiler *c)
 {
     return c->lasterr;
+}
+
+const char *const *sigma_builtin_schemas(void)
+{
+    return schema_builtin_list();
 }
