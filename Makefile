@@ -31,7 +31,7 @@ UNIT_SRC:= $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN:= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 EX_SRC  := $(sort $(wildcard examples/*.c))
 EX_BIN  := $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
-FUZZ_T  := rule yaml condition pipeline
+FUZZ_T  := rule yaml condition pipeline schema
 REPLAY_BIN := $(FUZZ_T:%=$(BUILD)/fuzz/replay_%)
 DEPS    := $(OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
@@ -102,7 +102,7 @@ fuzz:
 	@for t in $(FUZZ_T); do \
 	    mkdir -p build-fuzz/corpus/$$t fuzz/regress/$$t; \
 	    dict=fuzz/sigma.dict; [ $$t = condition ] && dict=fuzz/condition.dict; \
-	    [ $$t = pipeline ] && dict=fuzz/pipeline.dict; \
+	    [ $$t = pipeline ] && dict=fuzz/pipeline.dict; [ $$t = schema ] && dict=fuzz/schema.dict; \
 	    seeds=fuzz/seeds/$$t; [ $$t = yaml ] && seeds=fuzz/seeds/rule; \
 	    echo "fuzzing $$t for $(FUZZ_SECONDS)s"; \
 	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -dict=$$dict -artifact_prefix=fuzz/regress/$$t/ \
