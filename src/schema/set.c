@@ -1,6 +1,5 @@
 /* set.c - schema sets: files and folders in, tables found by FROM name; the
  * built-in schemas. */
-#define _DEFAULT_SOURCE /* struct dirent d_type */
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
