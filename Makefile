@@ -12,7 +12,7 @@ VPARTS  := $(subst ., ,$(VERSION))
 BUILD   ?= build
 CC      ?= cc
 PREFIX  ?= /usr/local
-PKGS    := yaml-0.1 libpcre2-8 libutf8proc
+PKGS    := yaml-0.1 libpcre2-8 libutf8proc jansson
 OPT     ?= -O2
 CFLAGS  ?=
 # CFLAGS/LDFLAGS from the command line add to these (e.g. sanitizers).
@@ -27,13 +27,17 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread
 
 SRC     := $(sort $(shell find src -name '*.c'))
 OBJ     := $(SRC:%.c=$(BUILD)/%.o)
+# folders of data files compiled into the library (src/util/embed.h)
+EMBED   := schemas
+HOSTCC  ?= cc
+OBJ     += $(EMBED:%=$(BUILD)/gen/embed_%.o)
 CLI_SRC := $(sort $(wildcard cli/*.c))
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC:= $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN:= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 EX_SRC  := $(sort $(wildcard examples/*.c))
 EX_BIN  := $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
-FUZZ_T  := rule yaml condition pipeline
+FUZZ_T  := rule yaml condition pipeline schema
 REPLAY_BIN := $(FUZZ_T:%=$(BUILD)/fuzz/replay_%)
 DEPS    := $(OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
@@ -53,6 +57,23 @@ $(BUILD)/%.o: %.c $(VERSION_H)
 $(BUILD)/cli/%.o: cli/%.c $(VERSION_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(XCFLAGS) $(INC) -Isrc -MMD -MP -c $< -o $@
+
+# embedded data: tools/embed.c (built for the build machine) writes one C
+# file per folder; it is rebuilt when a file, or the folder's list, changes
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
+
+.SECONDEXPANSION:
+$(BUILD)/gen/embed_%.c: $(BUILD)/tools/embed $$* $$(sort $$(wildcard $$*/*))
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed embed_$* $@ $(sort $(wildcard $*/*))
+
+# kept after the build (make would delete it as an intermediate file)
+.SECONDARY: $(EMBED:%=$(BUILD)/gen/embed_%.c)
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(XCFLAGS) -Isrc -MMD -MP -c $< -o $@
 
 $(BUILD)/libsigma.a: $(OBJ)
 	@rm -f $@
@@ -97,7 +118,7 @@ fuzz:
 	@for t in $(FUZZ_T); do \
 	    mkdir -p build-fuzz/corpus/$$t fuzz/regress/$$t; \
 	    dict=fuzz/sigma.dict; [ $$t = condition ] && dict=fuzz/condition.dict; \
-	    [ $$t = pipeline ] && dict=fuzz/pipeline.dict; \
+	    [ $$t = pipeline ] && dict=fuzz/pipeline.dict; [ $$t = schema ] && dict=fuzz/schema.dict; \
 	    rm -rf build-fuzz/seeds/$$t; mkdir -p build-fuzz/seeds/$$t; \
 	    cp $$(sh fuzz/seeds.sh $$t) build-fuzz/seeds/$$t/ || exit 1; \
 	    echo "fuzzing $$t for $(FUZZ_SECONDS)s"; \

@@ -33,8 +33,8 @@ static const char usage_main[] =
     "  convert  Convert Sigma rules into queries\n"
     "  check    Load and validate Sigma rules\n"
     "  list     List targets, formats, pipelines, modifiers, validators,\n"
-    "           correlation methods, transformations, conditions and backend\n"
-    "           options\n"
+    "           correlation methods, transformations, conditions, backend\n"
+    "           options and schemas\n"
     "\n"
     "Options:\n"
     "  --version  Print the version and exit\n"
@@ -53,8 +53,9 @@ static const char usage_convert[] =
     "  -O, --backend-option KEY=VALUE\n"
     "                                Backend option (repeatable): table,\n"
     "                                time_field, element_at_fields,\n"
-    "                                keyword_fields, cidr=like|native, or a\n"
-    "                                pipeline variable\n"
+    "                                keyword_fields, cidr=like|native,\n"
+    "                                schema=PATH[,PATH...], or a pipeline\n"
+    "                                variable\n"
     "  -f, --format default|json     Output format (default: default)\n"
     "  -o, --output FILE             Write output to FILE (default: stdout)\n"
     "  -s, --skip-unsupported        Exit 0 even if some rules fail (errors are\n"
@@ -731,13 +732,14 @@ static const struct {
     {"transformations", SHOW_COLUMNS, NULL, 0},
     {"conditions", SHOW_COLUMNS, NULL, 0},
     {"backend-options", SHOW_COLUMNS, NULL, 0},
+    {"schemas", SHOW_COLUMNS, NULL, 0},
 };
 
 static int cmd_list(int argc, char **argv)
 {
     if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
         fputs("Usage: sigma list targets|formats|pipelines|modifiers|validators|correlation-methods|\n"
-              "                  transformations|conditions|backend-options\n",
+              "                  transformations|conditions|backend-options|schemas\n",
               argc < 1 ? stderr : stdout);
         return argc < 1 ? EXIT_USAGE : 0;
     }

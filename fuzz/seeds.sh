@@ -9,8 +9,9 @@ case ${1:-} in
 rule | yaml) ls tests/golden/*.yml examples/rules/*.yml ;;
 pipeline) find tests/golden/pipelines -type f -name '*.yml' | LC_ALL=C sort ;;
 condition) ls fuzz/seeds/condition/* ;;
+schema) ls fuzz/seeds/schema/* ;;
 *)
-    echo "usage: seeds.sh rule|yaml|pipeline|condition" >&2
+    echo "usage: seeds.sh rule|yaml|pipeline|condition|schema" >&2
     exit 2
     ;;
 esac

@@ -120,7 +120,14 @@ SIGMA_API void sigma_compiler_free(sigma_compiler **c);
  * pipelines' backend_element_at_fields and the {field} of their
  * query_expression_placeholders see only the last element_at_fields).
  * An option that neither the backend nor a loaded pipeline uses gets a
- * warning from sigma_compile(). SIGMA_EUSAGE for an invalid value. */
+ * warning from sigma_compile(). SIGMA_EUSAGE for an invalid value.
+ * schema=PATH[,PATH...] loads table schemas: AWS Glue table JSON (*.json,
+ * as `aws glue get-table` / `get-tables` print it) or Athena/Hive DDL
+ * (*.sql, *.ddl, as `SHOW CREATE TABLE` prints it); a folder loads every
+ * such file below it. Each call adds to the schemas; `none` turns the
+ * built-in schemas off. A file that cannot be read or is malformed gives
+ * SIGMA_EUSAGE with "path:line:col: message" (or "path: message") in
+ * sigma_last_error(). See docs/schemas.md. */
 SIGMA_API sigma_status sigma_set_option(sigma_compiler *c, const char *key, const char *value);
 
 /* Threads for the parallel phases (reading and parsing files, writing SQL):
@@ -185,7 +192,9 @@ typedef struct sigma_entry {
 
 /* What `sigma list WHAT` prints: WHAT is "pipelines" (built-in),
  * "transformations" (with postprocessing and finalizers), "conditions",
- * "modifiers", "validators" or "backend-options". Sets *n to the number of
+ * "modifiers", "validators", "backend-options" or "schemas" (the built-in
+ * table schemas; `{region}` in a name stands for any AWS region written
+ * with underscores, eu_west_2). Sets *n to the number of
  * entries and returns them, or returns NULL (and *n = 0) for anything else. */
 SIGMA_API const sigma_entry *sigma_list_entries(const char *what, size_t *n);
 

@@ -91,6 +91,7 @@ sigma_compiler *sigma_compiler_new(void)
     }
     c->opt.time_field = "time";
     c->pipes = pipeline_set_new(c->a);
+    c->schemas = schema_set_new(c->a);
     return c;
 }
 
@@ -125,7 +126,8 @@ void sigma_compiler_free(sigma_compiler **cp)
     X(time_field, "timestamp column of correlation windows (default time)")                                 \
     X(element_at_fields, "comma-separated MAP columns: a field a.b under column a is element_at(a, 'b')")  \
     X(keyword_fields, "comma-separated columns that keyword (value-only) detections search")               \
-    X(cidr, "like (default): CIDR as LIKE prefixes; native: contains() on TRY_CAST(... AS IPADDRESS)")
+    X(cidr, "like (default): CIDR as LIKE prefixes; native: contains() on TRY_CAST(... AS IPADDRESS)")      \
+    X(schema, "comma-separated table schema files or folders (Glue JSON, DDL); none: no built-in schemas")
 
 static sigma_status set_table(sigma_compiler *c, const char *value)
 {
@@ -178,6 +180,18 @@ static sigma_status set_cidr(sigma_compiler *c, const char *value)
         c->opt.cidr_native = false;
     } else {
         set_err(c, "invalid value '%s' for option cidr: expected 'like' or 'native'", value);
+        return SIGMA_EUSAGE;
+    }
+    return SIGMA_OK;
+}
+
+/* Each call adds to the schema set; a malformed file is a usage error whose
+ * message is "path:line:col: message". */
+static sigma_status set_schema(sigma_compiler *c, const char *value)
+{
+    char err[1024];
+    if (!schema_set_add(c->schemas, value, err, sizeof err)) {
+        set_err(c, "%s", err);
         return SIGMA_EUSAGE;
     }
     return SIGMA_OK;
@@ -686,7 +700,7 @@ typedef struct entry_list {
     size_t n;
 } entry_list;
 
-enum { L_PIPELINES, L_TRANSFORMATIONS, L_CONDITIONS, L_MODIFIERS, NLAZY };
+enum { L_PIPELINES, L_TRANSFORMATIONS, L_CONDITIONS, L_MODIFIERS, L_SCHEMAS, NLAZY };
 static entry_list lazy[NLAZY];
 static pthread_once_t lazy_once = PTHREAD_ONCE_INIT;
 
@@ -723,6 +737,7 @@ static void make_lazy_lists(void)
     lazy[L_TRANSFORMATIONS] = entries_of(pipeline_list_lines("transformations"));
     lazy[L_CONDITIONS] = entries_of(pipeline_list_lines("conditions"));
     lazy[L_MODIFIERS] = entries_of(modifier_names);
+    lazy[L_SCHEMAS] = entries_of(schema_builtin_list());
 }
 
 static const sigma_entry *lazy_list(int k, size_t *n)
@@ -752,6 +767,11 @@ static const sigma_entry *list_modifiers(size_t *n)
     return lazy_list(L_MODIFIERS, n);
 }
 
+static const sigma_entry *list_schemas(size_t *n)
+{
+    return lazy_list(L_SCHEMAS, n);
+}
+
 static const sigma_entry *list_backend_options(size_t *n)
 {
     *n = NOPTIONS;
@@ -767,6 +787,7 @@ const sigma_entry *sigma_list_entries(const char *what, size_t *n)
         {"pipelines", list_pipelines}, {"transformations", list_transformations},
         {"conditions", list_conditions}, {"modifiers", list_modifiers},
         {"validators", validator_entries}, {"backend-options", list_backend_options},
+        {"schemas", list_schemas},
     };
     *n = 0;
     for (size_t i = 0; what && i < sizeof lists / sizeof lists[0]; i++)
@@ -774,3 +795,4 @@ const sigma_entry *sigma_list_entries(const char *what, size_t *n)
             return lists[i].get(n);
     return NULL;
 }
+

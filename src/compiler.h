@@ -5,6 +5,7 @@
 #include "sigma.h"
 #include "rule/rule.h"
 #include "pipeline/pipeline.h"
+#include "schema/schema.h"
 #include "sql/sql.h"
 #include "util/arena.h"
 #include "util/file.h"
@@ -35,6 +36,7 @@ struct sigma_compiler {
     size_t ndiags;
     const char *lasterr; /* sigma_last_error(), NULL if none */
     pipeline_set *pipes;
+    schema_set *schemas;      /* -O schema, and the built-in schemas */
     bool options_checked;
     const char *final_output; /* finalizer result, NULL if none */
     unsigned threads;         /* sigma_set_threads(); 0: online CPUs */

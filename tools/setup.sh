@@ -5,7 +5,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 need=""
-for p in build-essential pkg-config libyaml-dev libpcre2-dev libutf8proc-dev; do
+for p in build-essential pkg-config libyaml-dev libpcre2-dev libutf8proc-dev libjansson-dev; do
     dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
 done
 if [ "${1:-}" = "--test" ]; then

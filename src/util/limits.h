@@ -14,5 +14,6 @@
 #define SIGMA_MAX_QUERY_SIZE (16u * 1024 * 1024) /* bytes of one generated query */
 #define SIGMA_ATHENA_QUERY_LIMIT 262144         /* Athena's own limit: warning only */
 #define SIGMA_MAX_DIR_DEPTH 64                  /* directory levels walked below an input */
+#define SIGMA_MAX_TYPE_DEPTH 100                /* nesting of array/map/struct in a schema type */
 
 #endif
