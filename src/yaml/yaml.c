@@ -1020,7 +1020,7 @@ static const ybad *tag_error(loader *L, ynode *n, tagkind tk, const char *tag)
             return bad_new(L, n, "expected a scalar node, but found %s", found);
         if (!construct_scalar(n, tk)) {
             scalar_clear_value(n);
-            char q[160], tr[176];
+            char q[64], tr[176];
             quote_text(q, sizeof q, n->u.s.text, n->u.s.len);
             tag_repr(tr, sizeof tr, tag);
             return bad_new(L, n, "invalid value '%s' for the tag %s", q, tr);
@@ -1093,8 +1093,8 @@ static ynode *ht_insert(loader *L, frame *f, ynode *key)
     return NULL;
 }
 
-/* Scalar keys of a mapping written in it (merge keys do not count). */
-static bool is_plain_key(const yitem *it)
+/* A scalar key taking part in the duplicate check (merge keys do not). */
+static bool is_written_key(const yitem *it)
 {
     return it->n->kind == YN_SCALAR && !(it->flags & YF_MERGE);
 }
@@ -1107,13 +1107,13 @@ static bool check_key(loader *L, frame *f, ynode *key, uint32_t line, uint32_t c
     if (!f->ht && nk < LINEAR_KEYS) {
         for (size_t j = 0; j < nk && !dup; j++) {
             const yitem *k = &L->items[f->base + 2 * j];
-            dup = is_plain_key(k) && same_text(k->n, key);
+            dup = is_written_key(k) && same_text(k->n, key);
         }
     } else {
         if (!f->ht) /* switch to hashing: enter the (unique) keys so far */
             for (size_t j = 0; j < nk; j++) {
                 const yitem *k = &L->items[f->base + 2 * j];
-                if (is_plain_key(k))
+                if (is_written_key(k))
                     ht_insert(L, f, k->n);
             }
         dup = ht_insert(L, f, key) != NULL;
@@ -1365,11 +1365,11 @@ static void map_merge(loader *L, frame *f, const yitem *kids, size_t np, const y
         } else if (v->n->kind == YN_SEQ) {
             for (size_t j = 0; j < v->n->u.seq.n; j++) {
                 const ynode *it = v->n->u.seq.items[j];
-                if (it->kind != YN_MAP) {
+                if (it->kind != YN_MAP) { /* PyYAML stops at the first one */
                     if (!*merge)
                         *merge = bad_new(L, it, "expected a mapping for merging, but found %s",
                                          it->kind == YN_SEQ ? "sequence" : "scalar");
-                    break;
+                    continue;
                 }
                 total += it->u.map.n;
                 const ycheck *c = kid_chk(v, j);
@@ -1394,7 +1394,7 @@ static void map_merge(loader *L, frame *f, const yitem *kids, size_t np, const y
         } else if (v->n->kind == YN_SEQ) {
             for (size_t j = v->n->u.seq.n; j-- > 0;) {
                 const ynode *it = v->n->u.seq.items[j];
-                if (it->kind != YN_MAP) /* a merge error already */
+                if (it->kind != YN_MAP) /* a merge error already: the result is not used */
                     continue;
                 for (size_t p = 0; p < it->u.map.n; p++)
                     merge_put(K, out, &no, it->u.map.pairs[p]);

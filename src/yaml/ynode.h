@@ -3,11 +3,12 @@
  * Built from libyaml's event API. The tree is what PyYAML's safe loader
  * constructs (YAML 1.1), because rule authors test their rules against
  * pySigma: scalars typed by its implicit resolvers and explicit tags, merge
- * keys ("<<: *a", "<<: [*a, *b]") already merged, so no "<<" key is ever
- * seen. Every node remembers its 1-based line and column. Aliases resolve
- * to the anchored node itself (shared, never copied), and merged pairs share
- * their keys and values; a node budget counted over the *expanded* tree
- * stops alias bombs, merges included.
+ * keys ("<<: *a", "<<: [*a, *b]") already merged, so no merge key is left in
+ * the tree (a quoted "<<" is an ordinary key). Every node remembers its
+ * 1-based line and column. Aliases resolve to the anchored node itself
+ * (shared, never copied), and merged pairs share their keys and values; a
+ * node budget counted over the *expanded* tree stops alias bombs, merges
+ * included.
  */
 #ifndef SIGMA_YNODE_H
 #define SIGMA_YNODE_H
