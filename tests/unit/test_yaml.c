@@ -895,13 +895,12 @@ static void test_pyyaml_cases(const char *name)
         free(exp);
         return;
     }
-    size_t at = 0, eat = 0, ncases = 0, nexp = 0;
+    size_t at = 0, eat = 0, ncases = 0;
     const char *t, *b, *et, *eb;
     size_t tl, bl, etl, ebl;
     while (next_section(cases, clen, &at, &t, &tl, &b, &bl)) {
         ncases++;
         bool have = next_section(exp, elen, &eat, &et, &etl, &eb, &ebl);
-        nexp += have;
         if (!have || tl != etl || memcmp(t, et, tl) != 0) {
             CHECK(!"case titles of .cases and .pyyaml agree");
             fprintf(stderr, "%s: case '%.*s' has no expectation in order\n", cpath, (int)tl, t);
