@@ -145,8 +145,11 @@ def version() -> str:
 
 def list_pipelines() -> dict[str, str]:
     """The built-in pipelines: name -> description (`sigma list pipelines`)."""
-    lines = _libsigma.listing("pipelines") or ()
-    return dict((line.split("\t", 1) + [""])[:2] for line in lines)  # type: ignore[misc]
+    found: dict[str, str] = {}
+    for line in _libsigma.listing("pipelines") or ():
+        name, _, description = line.partition("\t")
+        found[name] = description
+    return found
 
 
 def modifiers() -> list[str]:
@@ -160,7 +163,7 @@ def _option_text(key: str, value: object) -> str:
     if isinstance(value, (str, int, float)):
         return str(value)
     if isinstance(value, os.PathLike):
-        return os.fspath(value)  # type: ignore[no-any-return]
+        return str(os.fspath(value))
     if isinstance(value, (list, tuple)):
         return ",".join(_option_text(key, v) for v in value)
     raise TypeError(f"option {key!r}: a value must be str, int, float, bool, a path or a list, not {type(value).__name__}")

@@ -42,7 +42,8 @@ import warnings
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import Any, ClassVar, cast
 
 import yaml
 from sigma.collection import SigmaCollection
@@ -138,7 +139,7 @@ def _remember_yaml_sources() -> None:
 
     @functools.wraps(func)
     def from_yaml(cls: type[ProcessingPipeline], *args: Any, **kwargs: Any) -> ProcessingPipeline:
-        pipeline = func(cls, *args, **kwargs)
+        pipeline = cast(ProcessingPipeline, func(cls, *args, **kwargs))
         try:
             bound = signature.bind(cls, *args, **kwargs)
             text = bound.arguments.get("processing_pipeline")
@@ -399,7 +400,7 @@ class LibsigmaBackend(Backend):
         method: str | None = None,
         callback: Callable[..., Any] | None = None,
     ) -> list[Any]:
-        referenced = [ref.rule for ref in rule.rules if getattr(ref, "rule", None) is not None]
+        referenced = [ref.rule for ref in rule.rules or [] if getattr(ref, "rule", None) is not None]
         return self._convert([*referenced, rule], [], output_format, method, callback)[0]
 
     def _convert(
@@ -424,11 +425,11 @@ class LibsigmaBackend(Backend):
         specs = _pipeline_specs(self.processing_pipeline)
         plan = _Plan.of(items, filters)
         try:
-            results = libsigma._Run(specs)(plan.inputs, self.backend_options)
+            results = libsigma._Run(specs)(plan.inputs, cast("dict[str, Any]", self.backend_options))
         except libsigma.UsageError as e:
             raise LibsigmaUsageError(str(e)) from None
         for d in results.diagnostics:
-            warnings.warn(str(d), LibsigmaWarning, stacklevel=3)
+            warnings.warn(str(d) if d.line else d.message, LibsigmaWarning, stacklevel=3)
         queries: list[Any] = []
         for item, result in zip(items, plan.match(results)):
             if result is None:
@@ -438,7 +439,7 @@ class LibsigmaBackend(Backend):
             elif result.error is not None:
                 source = item.source
                 if plan.from_files and result.error.file and result.error.line:
-                    source = SigmaRuleLocation(result.error.file, result.error.line, result.error.column)
+                    source = SigmaRuleLocation(Path(result.error.file), result.error.line, result.error.column)
                 error = LibsigmaConversionError(result.error, source)
             else:
                 error = None
