@@ -26,14 +26,14 @@ total_pass=0
 total_fail=0
 
 # run LABEL COMMAND...: run COMMAND, add up its final "N passed, M failed"
-# line (which may start with a label, "python: N passed, M failed").
+# line (which may start with the label: "python: N passed, M failed").
 run() {
     label=$1
     shift
     echo "==> $*"
     { "$@" 2>&1; echo $? >"$tmp/rc"; } | tee "$tmp/out"
     rc=$(cat "$tmp/rc")
-    line=$(grep -E '^([A-Za-z][A-Za-z0-9_.-]*: )?[0-9]+ passed, [0-9]+ failed$' "$tmp/out" | tail -n 1)
+    line=$(grep -E "^($label: )?[0-9]+ passed, [0-9]+ failed\$" "$tmp/out" | tail -n 1)
     if [ -z "$line" ]; then
         echo "$label: no summary line ($* exited with status $rc)"
         total_fail=$((total_fail + 1))
