@@ -704,10 +704,8 @@ static char *without_underscores(const char *s, size_t n, bool lower, char *smal
     char *buf = small;
     if (n + 1 > cap) {
         buf = malloc(n + 1);
-        if (!buf) {
-            fputs("sigma: out of memory\n", stderr);
-            abort();
-        }
+        if (!buf)
+            sigma_oom();
     }
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
