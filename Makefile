@@ -41,7 +41,7 @@ FUZZ_T  := rule yaml condition pipeline schema
 REPLAY_BIN := $(FUZZ_T:%=$(BUILD)/fuzz/replay_%)
 DEPS    := $(OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
-.PHONY: all check unit asan coverage bench install clean fuzz
+.PHONY: all check unit asan coverage bench install clean fuzz print-ldlibs
 all: $(BUILD)/sigma $(BUILD)/libsigma.a $(BUILD)/libsigma.so $(EX_BIN) $(REPLAY_BIN)
 
 $(VERSION_H): include/sigma_version.h.in VERSION
@@ -158,6 +158,10 @@ install: all
 	install -m 644 $(VERSION_H) $(DESTDIR)$(PREFIX)/include/sigma_version.h
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' docs/sigma.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sigma.pc
 	install -m 644 docs/sigma.1 $(DESTDIR)$(PREFIX)/share/man/man1/sigma.1
+
+# the link libraries of libsigma.a (for programs that link it, e.g. python/setup.py)
+print-ldlibs:
+	@echo $(LDLIBS)
 
 clean:
 	rm -rf build build-asan build-cov build-fuzz

@@ -255,7 +255,7 @@ static PyObject *result_tuple(const sigma_result *r)
     if (!err)
         goto fail;
     return Py_BuildValue("(NNNNNNN)", str_or_none(r->file), str_or_none(r->id), str_or_none(r->title),
-                         str_or_none(r->type), queries, err, warnings);
+                         str_or_none(sigma_result_type_name(r->type)), queries, err, warnings);
 fail:
     Py_XDECREF(queries);
     Py_XDECREF(warnings);

@@ -850,7 +850,13 @@ static char *read_file(const char *path, size_t *len)
         sb_putn(&b, chunk, n);
     fclose(f);
     *len = b.len;
-    return sb_steal(&b);
+    char *text = malloc(b.len + 1);
+    if (!text)
+        abort();
+    memcpy(text, b.p ? b.p : "", b.len);
+    text[b.len] = 0;
+    sb_free(&b);
+    return text;
 }
 
 /* The next "=== title" section of s[*at..len): its title and body. */
