@@ -5,7 +5,8 @@
 #   2. golden tests      tests/golden.sh (exact CLI output; also through
 #                        $BUILD/examples/convert when it is built)
 #   3. semantic tests    tests/semantic/run.mjs (the SQL run in DuckDB), then
-#                        tests/semantic/corr.mjs (correlations) if present
+#                        tests/semantic/corr.mjs (correlations) if present;
+#                        tests/aws/run.mjs (AWS events on the table layouts)
 #   4. examples          each examples/*.sh, when $BUILD/examples/ has programs
 #   5. man, library,     tests/man.sh, tests/library.sh, tests/limits.sh, tests/check.sh,
 #      limits, check,    tests/install.sh; saved fuzz inputs replayed through
@@ -94,6 +95,19 @@ semantic() {
     return $rc
 }
 part semantic semantic
+
+aws_layouts() {
+    if ! command -v node >/dev/null 2>&1; then
+        echo "aws: node not found"
+        return 1
+    fi
+    if [ ! -d tests/semantic/node_modules/@duckdb/node-api ]; then
+        echo "aws: dependencies missing: run (cd tests/semantic && npm ci)"
+        return 1
+    fi
+    node tests/aws/run.mjs
+}
+part aws aws_layouts
 
 # 4. example programs
 if ls "$BUILD"/examples/* >/dev/null 2>&1; then
