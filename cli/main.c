@@ -1,7 +1,9 @@
 /* main.c - the `sigma` command: convert, check, list.
  *
  * A client of the library (include/sigma.h) that also uses its internal
- * utilities (src/util: reading files, walking directories, UTF-8). Each
+ * utilities (src/util: reading files, walking directories). The output
+ * formats are the library's (sigma_render); write.c puts their texts into
+ * files atomically. Each
  * command parses its arguments with the one table-driven parser below
  * (parse_args) into a struct, then runs. The library reads no environment;
  * this command passes SIGMA_THREADS on (sigma_set_threads). */
@@ -17,10 +19,7 @@
 #include "sigma.h"
 #include "util/base.h"
 #include "util/file.h"
-#include "util/utf8.h"
-
-#define EXIT_RULES 1
-#define EXIT_USAGE 2
+#include "write.h"
 
 static const char *prog = "sigma";
 
@@ -54,10 +53,16 @@ static const char usage_convert[] =
     "                                Backend option (repeatable): table,\n"
     "                                time_field, element_at_fields,\n"
     "                                keyword_fields, cidr=like|native,\n"
-    "                                schema=PATH[,PATH...], or a pipeline\n"
-    "                                variable\n"
-    "  -f, --format default|json     Output format (default: default)\n"
-    "  -o, --output FILE             Write output to FILE (default: stdout)\n"
+    "                                schema=PATH[,PATH...], athena_database,\n"
+    "                                athena_workgroup, view_prefix, or a\n"
+    "                                pipeline variable\n"
+    "  -f, --format FORMAT           Output format: default, json, jsonl,\n"
+    "                                cloudformation, terraform, views (default:\n"
+    "                                default; see sigma list formats)\n"
+    "  -o, --output FILE|DIR/        Write output to FILE (default: stdout), or\n"
+    "                                one file per rule into DIR (a path ending\n"
+    "                                in / or an existing directory)\n"
+    "      --force                   Overwrite existing files of a DIR/ output\n"
     "  -s, --skip-unsupported        Exit 0 even if some rules fail (errors are\n"
     "                                still reported on stderr)\n"
     "      --fail-unsupported        Exit 1 if any rule fails (default)\n"
@@ -291,201 +296,11 @@ static void print_diag(FILE *f, const sigma_diag *d)
     free(big);
 }
 
-static void json_str(FILE *f, const char *s)
-{
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    fputc('"', f);
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned char c = *p;
-        const unsigned char *run = p; /* printable ASCII needing no escape: one write */
-        while (*run >= 0x20 && *run < 0x7f && *run != '"' && *run != '\\')
-            run++;
-        if (run > p) {
-            fwrite(p, 1, (size_t)(run - p), f);
-            p = run;
-            continue;
-        }
-        if (c == '"' || c == '\\') {
-            fputc('\\', f);
-            fputc(c, f);
-            p++;
-        } else if (c < 0x20 || c == 0x7f) {
-            switch (c) {
-            case '\n': fputs("\\n", f); break;
-            case '\t': fputs("\\t", f); break;
-            case '\r': fputs("\\r", f); break;
-            default: fprintf(f, "\\u%04x", c); break;
-            }
-            p++;
-        } else if (c < 0x80) {
-            fputc(c, f);
-            p++;
-        } else {
-            /* copy a valid UTF-8 character, replace an invalid byte */
-            size_t avail = 1;
-            while (avail < 4 && p[avail])
-                avail++;
-            int32_t cp;
-            size_t len = utf8_decode((const char *)p, avail, &cp);
-            if (len) {
-                fwrite(p, 1, len, f);
-                p += len;
-            } else {
-                fputs("\\ufffd", f);
-                p++;
-            }
-        }
-    }
-    fputc('"', f);
-}
-
-static void write_json(FILE *f, const sigma_compiler *c)
-{
-    size_t n = sigma_result_count(c);
-    fputc('[', f);
-    for (size_t i = 0; i < n; i++) {
-        const sigma_result *r = sigma_result_get(c, i);
-        fputs(i ? ",\n" : "\n", f);
-        fputs("{\"file\": ", f);
-        json_str(f, r->file);
-        fputs(", \"id\": ", f);
-        json_str(f, r->id);
-        fputs(", \"title\": ", f);
-        json_str(f, r->title);
-        fputs(", \"type\": ", f);
-        json_str(f, sigma_result_type_name(r->type));
-        if (r->error) {
-            fputs(", \"error\": {\"message\": ", f);
-            json_str(f, r->error->message);
-            fprintf(f, ", \"line\": %u, \"column\": %u}", r->error->line, r->error->column);
-        } else {
-            fputs(", \"queries\": [", f);
-            for (size_t k = 0; k < r->nqueries; k++) {
-                if (k)
-                    fputs(", ", f);
-                json_str(f, r->queries[k]);
-            }
-            fputc(']', f);
-        }
-        if (r->nwarnings) {
-            fputs(", \"warnings\": [", f);
-            for (size_t k = 0; k < r->nwarnings; k++) {
-                if (k)
-                    fputs(", ", f);
-                fputs("{\"message\": ", f);
-                json_str(f, r->warnings[k].message);
-                fprintf(f, ", \"line\": %u, \"column\": %u}", r->warnings[k].line, r->warnings[k].column);
-            }
-            fputc(']', f);
-        }
-        fputc('}', f);
-    }
-    fputs(n ? "\n]\n" : "]\n", f);
-}
-
-static void write_default(FILE *f, const sigma_compiler *c)
-{
-    size_t n = sigma_result_count(c);
-    bool first = true;
-    for (size_t i = 0; i < n; i++) {
-        const sigma_result *r = sigma_result_get(c, i);
-        for (size_t k = 0; k < r->nqueries; k++) {
-            if (!first)
-                fputs("\n\n", f);
-            fputs(r->queries[k], f);
-            first = false;
-        }
-    }
-    if (!first)
-        fputc('\n', f);
-}
-
-/* Where the output goes: standard output, a device or pipe written
- * directly (e.g. /dev/null), or a temporary file renamed into place by
- * commit_output, so that a failed run never leaves a partial file. */
-typedef struct output {
-    const char *path; /* NULL: standard output */
-    FILE *f;
-    char *tmp; /* the temporary file, or NULL */
-} output;
-
-/* Opens the output; prints the error and returns false if it cannot. */
-static bool open_output(output *o, const char *path)
-{
-    *o = (output){.f = stdout};
-    if (!path || strcmp(path, "-") == 0)
-        return true;
-    o->path = path;
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        if ((o->f = fopen(path, "w")))
-            return true;
-        fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
-        return false;
-    }
-    size_t n = strlen(path) + 16;
-    o->tmp = malloc(n);
-    if (!o->tmp)
-        sigma_oom();
-    snprintf(o->tmp, n, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(o->tmp);
-    if (fd >= 0) {
-        mode_t um = umask(0); /* mkstemp creates 0600: give the usual 0666 & ~umask */
-        umask(um);
-        if (fchmod(fd, 0666 & ~um) != 0) {
-            /* the file stays private: not worth failing the run */
-        }
-    }
-    if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
-        fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(o->tmp);
-        }
-        free(o->tmp);
-        o->tmp = NULL;
-        return false;
-    }
-    return true;
-}
-
-/* Flushes and closes the output (renaming the temporary file into place);
- * prints the error and returns false if anything failed. */
-static bool commit_output(output *o)
-{
-    bool ok = true;
-    if (o->tmp) {
-        bool bad = ferror(o->f) != 0;
-        if (fclose(o->f) != 0)
-            bad = true;
-        if (bad || rename(o->tmp, o->path) != 0) {
-            fprintf(stderr, "%s: error: cannot write: %s\n", o->path, strerror(errno));
-            unlink(o->tmp);
-            ok = false;
-        }
-        free(o->tmp);
-        o->tmp = NULL;
-    } else if (o->f != stdout) {
-        if (fclose(o->f) != 0) {
-            fprintf(stderr, "%s: error: cannot write: %s\n", o->path, strerror(errno));
-            ok = false;
-        }
-    } else if (fflush(stdout) != 0) {
-        fprintf(stderr, "sigma: error writing output: %s\n", strerror(errno));
-        ok = false;
-    }
-    return ok;
-}
-
 /* ------------------------------------------------------------ convert */
 
 typedef struct convert_args {
     const char *target, *format, *output, *pattern, *method;
-    bool skip;
+    bool skip, force;
     file_list pipelines, options, filters, inputs;
 } convert_args;
 
@@ -511,6 +326,7 @@ static const opt convert_opts[] = {
     {"-j", "--json-indent", OPT_VALUE, NO_FIELD, false, NULL},
     {"-s", "--skip-unsupported", OPT_FLAG, CONVERT(skip), true, NULL},
     {NULL, "--fail-unsupported", OPT_FLAG, CONVERT(skip), false, NULL},
+    {NULL, "--force", OPT_FLAG, CONVERT(force), true, NULL},
     {NULL, "--without-pipeline", OPT_FLAG, NO_FIELD, false, NULL},
     {NULL, "--pipeline-check", OPT_FLAG, NO_FIELD, false, NULL},
     {NULL, "--disable-pipeline-check", OPT_FLAG, NO_FIELD, false, NULL},
@@ -523,8 +339,15 @@ static int check_convert_args(convert_args *a)
 {
     if (strcmp(a->target, "athena") != 0)
         return usage_error("convert", "Invalid value for '--target' / '-t': '%s' is not 'athena'.", a->target);
-    if (strcmp(a->format, "default") != 0 && strcmp(a->format, "json") != 0)
-        return usage_error("convert", "Invalid value for '--format' / '-f': '%s' is not one of 'default', 'json'.",
+    size_t nformats;
+    const sigma_entry *formats = sigma_list_entries("formats", &nformats);
+    size_t k = 0;
+    while (k < nformats && strcmp(formats[k].name, a->format) != 0)
+        k++;
+    if (k == nformats)
+        return usage_error("convert",
+                           "Invalid value for '--format' / '-f': '%s' is not one of 'default', 'json', 'jsonl', "
+                           "'cloudformation', 'terraform', 'views'.",
                            a->format);
     if (strcmp(a->method, "default") != 0)
         return usage_error("convert", "Invalid value for '--correlation-method' / '-c': '%s' is not 'default'.",
@@ -556,6 +379,26 @@ static int configure(sigma_compiler *c, const convert_args *a)
     return 0;
 }
 
+/* The rendered texts to standard output, -o FILE (FILE-1, FILE-2 ... for
+ * several parts) or -o DIR/. Returns 0, EXIT_USAGE or EXIT_RULES. */
+static int write_output(const convert_args *a, const sigma_output_file *files, size_t n, bool per_rule)
+{
+    if (per_rule)
+        return write_dir(a->output, files, n, a->force);
+    if (n == 1)
+        return write_text(a->output, files[0].text, files[0].len) ? 0 : EXIT_RULES;
+    struct stat st;
+    if (!a->output || strcmp(a->output, "-") == 0 || (stat(a->output, &st) == 0 && !S_ISREG(st.st_mode))) {
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "The %%s output needs %zu files (one template per stack): give -o FILE (written as FILE-1 ... "
+                 "FILE-%zu) or -o DIR/.",
+                 n, n);
+        return usage_error("convert", msg, a->format);
+    }
+    return write_parts(a->output, files, n) ? 0 : EXIT_RULES;
+}
+
 static int run_convert(const convert_args *a)
 {
     sigma_compiler *c = new_compiler();
@@ -572,6 +415,14 @@ static int run_convert(const convert_args *a)
     bool io_error = !load_inputs(c, &files, stderr) || walk_failed;
     file_list_free(&files);
     sigma_status st = sigma_compile(c);
+    bool per_rule = a->output && strcmp(a->output, "-") != 0 && output_is_dir(a->output);
+    const sigma_output_file *out;
+    size_t nout;
+    if (sigma_render(c, a->format, per_rule ? SIGMA_RENDER_PER_RULE : 0, &out, &nout) != SIGMA_OK) {
+        rc = usage_error("convert", "%s.", sigma_last_error(c));
+        sigma_compiler_free(&c);
+        return rc;
+    }
     for (size_t i = 0; i < sigma_diag_count(c); i++)
         print_diag(stderr, sigma_diag_get(c, i));
     for (size_t i = 0; i < sigma_result_count(c); i++) {
@@ -581,22 +432,11 @@ static int run_convert(const convert_args *a)
         for (size_t k = 0; k < r->nwarnings; k++)
             print_diag(stderr, &r->warnings[k]);
     }
-    output o;
-    if (!open_output(&o, a->output)) {
-        sigma_compiler_free(&c);
-        return EXIT_RULES;
-    }
-    if (sigma_output(c)) {
-        fputs(sigma_output(c), o.f);
-        fputc('\n', o.f);
-    } else if (strcmp(a->format, "json") == 0) {
-        write_json(o.f, c);
-    } else {
-        write_default(o.f, c);
-    }
-    bool written = commit_output(&o);
+    rc = write_output(a, out, nout, per_rule);
     sigma_compiler_free(&c);
-    return !written || io_error || (st != SIGMA_OK && !a->skip) ? EXIT_RULES : 0;
+    if (rc)
+        return rc;
+    return io_error || (st != SIGMA_OK && !a->skip) ? EXIT_RULES : 0;
 }
 
 static int cmd_convert(int argc, char **argv)
@@ -707,10 +547,6 @@ static int cmd_check(int argc, char **argv)
 
 /* The lists of the command itself; the others come from the library. */
 static const sigma_entry targets[] = {{"athena", "AWS Athena (Trino) SQL"}};
-static const sigma_entry formats[] = {
-    {"default", "queries separated by a blank line"},
-    {"json", "one JSON array, an object per rule with its queries or error"},
-};
 static const sigma_entry correlation_methods[] = {{"default", "sliding window over time_field"}};
 
 /* How a list is printed: names only, "name<TAB>description", or the name in
@@ -724,7 +560,7 @@ static const struct {
     size_t n;
 } lists[] = {
     {"targets", SHOW_TAB, targets, 1},
-    {"formats", SHOW_TAB, formats, 2},
+    {"formats", SHOW_TAB, NULL, 0},
     {"pipelines", SHOW_COLUMNS, NULL, 0},
     {"modifiers", SHOW_NAMES, NULL, 0},
     {"validators", SHOW_NAMES, NULL, 0},

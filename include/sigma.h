@@ -95,6 +95,20 @@ typedef enum {
  * "unknown" for any other value. */
 SIGMA_API const char *sigma_result_type_name(sigma_result_type t);
 
+/* The log source a rule names (each NULL when the rule does not give it). */
+typedef struct sigma_logsource {
+    const char *category, *product, *service, *definition;
+} sigma_logsource;
+
+/* A MITRE ATT&CK tactic named by an attack.<tactic> tag: "TA0002",
+ * "Execution". */
+typedef struct sigma_attack_tactic {
+    const char *id, *name;
+} sigma_attack_tactic;
+
+/* Results are only ever read through the pointers sigma_result_get()
+ * returns: members are added at the end (the struct's size may grow
+ * between versions), never removed or moved. */
 typedef struct sigma_result {
     const char *file;             /* input path as walked */
     const char *id;               /* rule id, or NULL */
@@ -105,6 +119,25 @@ typedef struct sigma_result {
     const sigma_diag *error;      /* NULL when the rule converted */
     const sigma_diag *warnings;   /* nwarnings entries */
     size_t nwarnings;
+    /* Since 0.2: the rule's metadata as its document gives it (after
+     * `action: global`/`repeat` merging, before any pipeline), also for a
+     * rule that failed. Scalars keep the text as written (dates such as
+     * "2024-05-01" included); NULL or 0 entries when absent. */
+    const char *level, *status, *description, *author, *date, *modified;
+    const char *const *tags;      /* ntags tags, as written */
+    size_t ntags;
+    const char *const *references;
+    size_t nreferences;
+    const char *const *falsepositives;
+    size_t nfalsepositives;
+    const sigma_logsource *logsource; /* NULL when the document has none */
+    /* From the attack.* tags, in tag order, each once: technique ids
+     * ("attack.t1059.001" -> "T1059.001") and tactics (attack.execution ->
+     * TA0002 "Execution"; the tactics of MITRE ATT&CK Enterprise v19). */
+    const char *const *attack_techniques;
+    size_t nattack_techniques;
+    const sigma_attack_tactic *attack_tactics;
+    size_t nattack_tactics;
 } sigma_result;
 
 /* NULL only when out of memory. */
@@ -127,7 +160,13 @@ SIGMA_API void sigma_compiler_free(sigma_compiler **c);
  * such file below it. Each call adds to the schemas; `none` turns the
  * built-in schemas off. A file that cannot be read or is malformed gives
  * SIGMA_EUSAGE with "path:line:col: message" (or "path: message") in
- * sigma_last_error(). See docs/schemas.md. */
+ * sigma_last_error(). See docs/schemas.md.
+ * The output options of sigma_render(): athena_database (the Glue database
+ * of the named queries: 1 to 255 characters, no control characters),
+ * athena_workgroup (an Athena workgroup name, [A-Za-z0-9._-]{1,128}) and
+ * view_prefix (the start of every view name: [A-Za-z0-9_]*, optionally
+ * after catalog/schema parts such as "detections." or "awsdatacatalog.db.";
+ * default "sigma_"). */
 SIGMA_API sigma_status sigma_set_option(sigma_compiler *c, const char *key, const char *value);
 
 /* Threads for the parallel phases (reading and parsing files, writing SQL):
@@ -174,6 +213,45 @@ SIGMA_API const sigma_result *sigma_result_get(const sigma_compiler *c, size_t i
  * one text after sigma_compile(); NULL otherwise (print the queries). */
 SIGMA_API const char *sigma_output(const sigma_compiler *c);
 
+/* One text of sigma_render(). */
+typedef struct sigma_output_file {
+    const char *name; /* file name (SIGMA_RENDER_PER_RULE), else NULL */
+    const char *text; /* len bytes, NUL-terminated */
+    size_t len;
+} sigma_output_file;
+
+/* sigma_render() flags. */
+#define SIGMA_RENDER_PER_RULE 1u /* one file per rule instead of the whole output */
+
+/* Writes the results of sigma_compile() in an output format, one of
+ * sigma_list_entries("formats"): "default" (the queries, separated by a
+ * blank line), "json" (an array with an object per result), "jsonl" (one
+ * object per line), "cloudformation" (a template of AWS::Athena::NamedQuery
+ * resources), "terraform" (aws_athena_named_query resources) or "views"
+ * (CREATE OR REPLACE VIEW statements). The options athena_database
+ * (required by cloudformation and terraform), athena_workgroup and
+ * view_prefix (default "sigma_") of sigma_set_option() apply.
+ *
+ * Without flags, *files is the whole output: one text, or for
+ * cloudformation one template per part when the queries do not fit in one
+ * stack (at most 400 resources and 800,000 bytes each). With
+ * SIGMA_RENDER_PER_RULE, one file per result that has queries, in input
+ * order, each named from the rule's file name plus the format's extension
+ * ("proc_creation_win_x.sql"), unique in the run (case-insensitively: a
+ * name taken by an earlier result gets "_2", "_3", ...). Resource and view
+ * names are unique and depend only on the inputs and their order.
+ *
+ * cloudformation and terraform leave out a query over Athena's 262,144-byte
+ * limit (Athena would refuse to create it) and add a warning to the run's
+ * diagnostics (sigma_diag_count/get). When the pipelines have finalizers
+ * (sigma_output() is not NULL), the whole output of "default" and "json" is
+ * that text plus a newline, and any other format or flag is SIGMA_EUSAGE.
+ * SIGMA_EUSAGE (sigma_last_error()) for an unknown format or a missing
+ * option. The files stay valid until the next sigma_render() call or
+ * sigma_compiler_free(). */
+SIGMA_API sigma_status sigma_render(sigma_compiler *c, const char *format, unsigned flags,
+                                    const sigma_output_file **files, size_t *nfiles);
+
 /* Diagnostics that belong to no rule (e.g. unused options). */
 SIGMA_API size_t sigma_diag_count(const sigma_compiler *c);
 SIGMA_API const sigma_diag *sigma_diag_get(const sigma_compiler *c, size_t i);
@@ -190,7 +268,8 @@ typedef struct sigma_entry {
     const char *description;
 } sigma_entry;
 
-/* What `sigma list WHAT` prints: WHAT is "pipelines" (built-in),
+/* What `sigma list WHAT` prints: WHAT is "formats" (of sigma_render),
+ * "pipelines" (built-in),
  * "transformations" (with postprocessing and finalizers), "conditions",
  * "modifiers", "validators", "backend-options" or "schemas" (the built-in
  * table schemas; `{region}` in a name stands for any AWS region written

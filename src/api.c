@@ -108,6 +108,7 @@ void sigma_compiler_free(sigma_compiler **cp)
         }
         free(c->workers);
     }
+    arena_free(c->render);
     arena_free(c->a);
     free(c);
     *cp = NULL;
@@ -127,7 +128,10 @@ void sigma_compiler_free(sigma_compiler **cp)
     X(element_at_fields, "comma-separated MAP columns: a field a.b under column a is element_at(a, 'b')")  \
     X(keyword_fields, "comma-separated columns that keyword (value-only) detections search")               \
     X(cidr, "like (default): CIDR as LIKE prefixes; native: contains() on TRY_CAST(... AS IPADDRESS)")      \
-    X(schema, "comma-separated table schema files or folders (Glue JSON, DDL); none: no built-in schemas")
+    X(schema, "comma-separated table schema files or folders (Glue JSON, DDL); none: no built-in schemas")    \
+    X(athena_database, "database of the named queries of -f cloudformation and terraform (required there)") \
+    X(athena_workgroup, "Athena workgroup of the named queries (default: the primary workgroup)")         \
+    X(view_prefix, "start of the view names of -f views (default sigma_; may begin with a schema: db.)")
 
 static sigma_status set_table(sigma_compiler *c, const char *value)
 {
@@ -195,6 +199,32 @@ static sigma_status set_schema(sigma_compiler *c, const char *value)
         return SIGMA_EUSAGE;
     }
     return SIGMA_OK;
+}
+
+/* The options of the output formats (src/output): checked, then kept. */
+static sigma_status set_output_option(sigma_compiler *c, const char *why, const char **dst, const char *value)
+{
+    if (why) {
+        set_err(c, "invalid value '%s': %s", value, why);
+        return SIGMA_EUSAGE;
+    }
+    *dst = arena_strdup(c->a, value);
+    return SIGMA_OK;
+}
+
+static sigma_status set_athena_database(sigma_compiler *c, const char *value)
+{
+    return set_output_option(c, out_check_database(value), &c->out.database, value);
+}
+
+static sigma_status set_athena_workgroup(sigma_compiler *c, const char *value)
+{
+    return set_output_option(c, out_check_workgroup(value), &c->out.workgroup, value);
+}
+
+static sigma_status set_view_prefix(sigma_compiler *c, const char *value)
+{
+    return set_output_option(c, out_check_view_prefix(value), &c->out.view_prefix, value);
 }
 
 typedef sigma_status (*option_setter)(sigma_compiler *c, const char *value);
@@ -460,6 +490,7 @@ static void fill_from_rule(sigma_compiler *c, sigma_result *res, const srule *r)
     res->id = r->id;
     res->title = r->title;
     res->type = r->type == RT_CORRELATION ? SIGMA_CORRELATION : r->type == RT_FILTER ? SIGMA_FILTER : SIGMA_RULE;
+    out_meta_fill(c->a, res, r);
     if (r->nwarnings) {
         sigma_diag *w = arena_alloc(c->a, sizeof *w * r->nwarnings);
         for (size_t i = 0; i < r->nwarnings; i++) {
@@ -787,7 +818,7 @@ const sigma_entry *sigma_list_entries(const char *what, size_t *n)
         {"pipelines", list_pipelines}, {"transformations", list_transformations},
         {"conditions", list_conditions}, {"modifiers", list_modifiers},
         {"validators", validator_entries}, {"backend-options", list_backend_options},
-        {"schemas", list_schemas},
+        {"schemas", list_schemas}, {"formats", out_format_entries},
     };
     *n = 0;
     for (size_t i = 0; what && i < sizeof lists / sizeof lists[0]; i++)

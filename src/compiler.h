@@ -4,6 +4,7 @@
 
 #include "sigma.h"
 #include "rule/rule.h"
+#include "output/output.h"
 #include "pipeline/pipeline.h"
 #include "schema/schema.h"
 #include "sql/sql.h"
@@ -42,6 +43,8 @@ struct sigma_compiler {
     unsigned threads;         /* sigma_set_threads(); 0: online CPUs */
     worker *workers;          /* nworkers of them, made on first use */
     unsigned nworkers;
+    out_options out;          /* -O athena_database, athena_workgroup, view_prefix */
+    arena *render;            /* what the last sigma_render() returned, or NULL */
 };
 
 /* check.c: the validators as sigma_list_entries("validators") shows them. */

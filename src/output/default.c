@@ -1,0 +1,26 @@
+/* default.c - the format default: every query, separated by a blank line,
+ * with a newline after the last (nothing at all when there is no query). */
+#include "output.h"
+
+static void default_item(sbuf *b, const out_item *it, const out_options *o)
+{
+    (void)o;
+    if (it->index)
+        sb_puts(b, "\n\n");
+    sb_puts(b, it->res->queries[it->k]);
+}
+
+static void default_end(sbuf *b, size_t n, const out_options *o)
+{
+    (void)o;
+    if (n)
+        sb_putc(b, '\n');
+}
+
+const out_format out_default = {
+    .name = "default",
+    .ext = ".sql",
+    .description = "queries separated by a blank line",
+    .item = default_item,
+    .end = default_end,
+};
