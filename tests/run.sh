@@ -6,7 +6,9 @@
 #                        $BUILD/examples/convert when it is built)
 #   3. semantic tests    tests/semantic/run.mjs (the SQL run in DuckDB), then
 #                        tests/semantic/corr.mjs (correlations) if present;
-#                        tests/aws/run.mjs (AWS events on the table layouts)
+#                        tests/aws/run.mjs (AWS events on the table layouts);
+#                        tests/deploy/run.sh (the output formats: cfn-lint,
+#                        an HCL parser, views in DuckDB)
 #   4. examples          each examples/*.sh, when $BUILD/examples/ has programs
 #   5. man, library,     tests/man.sh, tests/library.sh, tests/limits.sh, tests/check.sh,
 #      limits, check,    tests/install.sh; saved fuzz inputs replayed through
@@ -108,6 +110,9 @@ aws_layouts() {
     node tests/aws/run.mjs
 }
 part aws aws_layouts
+
+# the output formats, each read back by its ecosystem's parser (tests/deploy)
+part deploy sh tests/deploy/run.sh
 
 # 4. example programs
 if ls "$BUILD"/examples/* >/dev/null 2>&1; then

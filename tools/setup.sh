@@ -25,7 +25,9 @@ fi
 if [ "${1:-}" = "--test" ] && [ ! -d tests/semantic/node_modules/@duckdb ]; then
     (cd tests/semantic && npm ci --no-audit --no-fund)
 fi
-# the Python package's test environments (pinned pySigma, sigma-cli, pytest, mypy)
+# the Python package's test environments (pinned pySigma, sigma-cli, pytest, mypy),
+# and the validators of the deployment formats (pinned cfn-lint, python-hcl2)
 if [ "${1:-}" = "--test" ]; then
     sh python/tests/venvs.sh
+    sh tests/deploy/venv.sh
 fi
