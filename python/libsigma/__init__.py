@@ -9,7 +9,10 @@
 
 convert() takes rule text, convert_paths() files and directories; both return a Results list with
 one Result per rule (and per correlation and filter document) in input order, the same objects
-`sigma convert -t athena -f json` prints. `options` are the backend options of `-O KEY=VALUE`
+`sigma convert -t athena -f json` prints, with the rule's metadata (level, status, tags, ATT&CK ids,
+logsource, ...). With output_format, Results.files also holds the texts of one of the command's
+output formats (default, json, jsonl, cloudformation, terraform, views), for the whole output or,
+with per_rule=True, one file per rule. `options` are the backend options of `-O KEY=VALUE`
 (table, time_field, element_at_fields, keyword_fields, cidr, schema, any pipeline variable);
 `pipelines` are what `-p` takes: a built-in name, a YAML file or a directory of them, plus
 PipelineYAML for a pipeline given as text. A rule that fails has `.error` and no queries; it never
@@ -26,17 +29,23 @@ from __future__ import annotations
 import fnmatch
 import os
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 from . import _libsigma
 from ._libsigma import LibsigmaError, UsageError
 
+if TYPE_CHECKING:
+    from ._libsigma import _Diag, _Metadata
+
 __all__ = [
+    "AttackTactic",
     "Diagnostic",
     "InputNotFoundError",
     "LibsigmaError",
+    "LogSource",
+    "OutputFile",
     "PipelineYAML",
     "Result",
     "Results",
@@ -75,12 +84,34 @@ class Diagnostic:
 
 
 @dataclass(frozen=True)
+class LogSource:
+    """The log source a rule names (None for what it does not give)."""
+
+    category: str | None = None
+    product: str | None = None
+    service: str | None = None
+    definition: str | None = None
+
+
+@dataclass(frozen=True)
+class AttackTactic:
+    """A MITRE ATT&CK tactic named by an attack.<tactic> tag: id "TA0002", name "Execution"."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Result:
     """One rule, correlation or filter document and what it converted to.
 
     type is "rule", "correlation" or "filter", or "file" for a rule file that could not be read.
     queries has one SQL query per condition (empty for a rule that failed, for a filter, and for a
-    rule that only feeds a correlation); error is None or the reason the rule failed."""
+    rule that only feeds a correlation); error is None or the reason the rule failed.
+
+    The metadata is what the rule's document gives (also for a rule that failed): scalars as
+    written (dates such as "2024-05-01" included), None or [] when absent. attack_techniques
+    ("T1059.001") and attack_tactics come from the attack.* tags, each once, in tag order."""
 
     file: str | None
     id: str | None
@@ -89,6 +120,18 @@ class Result:
     queries: list[str] = field(default_factory=list)
     error: Diagnostic | None = None
     warnings: list[Diagnostic] = field(default_factory=list)
+    level: str | None = None
+    status: str | None = None
+    description: str | None = None
+    author: str | None = None
+    date: str | None = None
+    modified: str | None = None
+    tags: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    falsepositives: list[str] = field(default_factory=list)
+    logsource: LogSource | None = None
+    attack_techniques: list[str] = field(default_factory=list)
+    attack_tactics: list[AttackTactic] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -96,23 +139,36 @@ class Result:
         return self.error is None
 
 
+@dataclass(frozen=True)
+class OutputFile:
+    """A text of an output format: the whole output (name None) or one rule's file, named from
+    the rule's file name ("proc_creation_win_x.sql"), as `sigma convert -o DIR/` writes it."""
+
+    name: str | None
+    text: str
+
+
 class Results(list[Result]):
     """The list of Results of one conversion, in input order. Also carries what belongs to no
-    rule: diagnostics (e.g. a warning for an option nothing uses) and output, the whole text
-    produced by the pipelines' finalizers (None when they have none)."""
+    rule: diagnostics (e.g. a warning for an option nothing uses), output, the whole text
+    produced by the pipelines' finalizers (None when they have none), and files, the texts of
+    the output_format asked for (None when none was)."""
 
     diagnostics: list[Diagnostic]
     output: str | None
+    files: list[OutputFile] | None
 
     def __init__(
         self,
         results: Iterable[Result] = (),
         diagnostics: Iterable[Diagnostic] = (),
         output: str | None = None,
+        files: Iterable[OutputFile] | None = None,
     ) -> None:
         super().__init__(results)
         self.diagnostics = list(diagnostics)
         self.output = output
+        self.files = None if files is None else list(files)
 
     @property
     def queries(self) -> list[str]:
@@ -227,31 +283,59 @@ class _Run:
             return d
         return Diagnostic(self.text(d.message), d.line, d.column, d.file and self.text(d.file), d.severity)
 
-    def __call__(self, inputs: list[str | tuple[str, bytes]], options: Mapping[str, OptionValue] | None) -> Results:
+    def __call__(
+        self,
+        inputs: list[str | tuple[str, bytes]],
+        options: Mapping[str, OptionValue] | None,
+        output_format: str | None = None,
+        per_rule: bool = False,
+    ) -> Results:
         pairs = _option_pairs(options)
+        if output_format is not None and not isinstance(output_format, str):
+            raise TypeError(f"output_format must be str or None, not {type(output_format).__name__}")
+        render = None if output_format is None else (output_format, bool(per_rule))
         try:
-            results, diags, output = _libsigma.run(inputs, pairs, self.specs)
+            results, diags, output, files = _libsigma.run(inputs, pairs, self.specs, render)
         except UsageError as e:
             raise UsageError(self.text(str(e))) from None
         finally:
             if self.tmp is not None:
                 self.tmp.cleanup()
         return Results(
-            (
-                Result(
-                    file,
-                    rid,
-                    title,
-                    rtype,
-                    list(queries),
-                    None if error is None else self.diag(error),
-                    [self.diag(w) for w in warnings],
-                )
-                for file, rid, title, rtype, queries, error, warnings in results
-            ),
+            (_result(t, self.diag) for t in results),
             [self.diag(d) for d in diags],
             output,
+            None if files is None else [OutputFile(name, text) for name, text in files],
         )
+
+
+def _result(
+    t: tuple[str | None, str | None, str | None, str, tuple[str, ...], _Diag | None, tuple[_Diag, ...], _Metadata],
+    diag: Callable[[_Diag], Diagnostic],
+) -> Result:
+    file, rid, title, rtype, queries, error, warnings, meta = t
+    ls = meta["logsource"]
+    return Result(
+        file,
+        rid,
+        title,
+        rtype,
+        list(queries),
+        None if error is None else diag(error),
+        [diag(w) for w in warnings],
+        level=meta["level"],
+        status=meta["status"],
+        description=meta["description"],
+        author=meta["author"],
+        date=meta["date"],
+        modified=meta["modified"],
+        tags=list(meta["tags"]),
+        references=list(meta["references"]),
+        falsepositives=list(meta["falsepositives"]),
+        logsource=None if ls is None else LogSource(*ls),
+        attack_techniques=list(meta["attack_techniques"]),
+        attack_tactics=[AttackTactic(i, n) for i, n in meta["attack_tactics"]],
+    )
 
 
 def convert(
@@ -260,8 +344,13 @@ def convert(
     name: str = "<string>",
     options: Mapping[str, OptionValue] | None = None,
     pipelines: PipelineSpec | Sequence[PipelineSpec] | None = None,
+    output_format: str | None = None,
+    per_rule: bool = False,
 ) -> Results:
-    """Converts rule text (one or more YAML documents). name stands for the text in diagnostics."""
+    """Converts rule text (one or more YAML documents). name stands for the text in diagnostics.
+    output_format (a format of `sigma list formats`) also fills Results.files: the whole output,
+    or one file per rule with per_rule; the format's options (athena_database, athena_workgroup,
+    view_prefix) are options. UsageError for an unknown format or a missing option."""
     if isinstance(text, str):
         data = text.encode("utf-8", "surrogatepass")
     elif isinstance(text, (bytes, bytearray, memoryview)):
@@ -270,7 +359,7 @@ def convert(
         raise TypeError(f"text must be str or bytes, not {type(text).__name__}")
     if not isinstance(name, str):
         raise TypeError(f"name must be str, not {type(name).__name__}")
-    return _Run(pipelines)([(name, data)], options)
+    return _Run(pipelines)([(name, data)], options, output_format, per_rule)
 
 
 def _walk(directory: str, pattern: str, out: list[str], depth: int = 0) -> None:
@@ -319,8 +408,11 @@ def convert_paths(
     options: Mapping[str, OptionValue] | None = None,
     pipelines: PipelineSpec | Sequence[PipelineSpec] | None = None,
     pattern: str = "*.yml",
+    output_format: str | None = None,
+    per_rule: bool = False,
 ) -> Results:
     """Converts rule files and directories (see expand_paths) as `sigma convert` does; the files
     are read and parsed on several threads. A file that cannot be read becomes a Result of type
-    "file" with an error; the others are still converted."""
-    return _Run(pipelines)(list(expand_paths(paths, pattern)), options)
+    "file" with an error; the others are still converted. output_format and per_rule as for
+    convert()."""
+    return _Run(pipelines)(list(expand_paths(paths, pattern)), options, output_format, per_rule)

@@ -4,23 +4,34 @@
  * Python modules (libsigma/__init__.py, libsigma/pysigma.py) see only what it
  * exports:
  *
- *     run(inputs, options, pipelines) -> (results, diagnostics, output)
+ *     run(inputs, options, pipelines, render=None)
+ *             -> (results, diagnostics, output, files)
  *         inputs     list of str (a rule file path) or (name, bytes) (rule
  *                    text with the name used in diagnostics), in order
  *         options    list of (key, value) str pairs (`-O key=value`)
  *         pipelines  list of str (`-p`: built-in name, file or directory)
+ *         render     None, or (format, per_rule): the output format of
+ *                    sigma_render() and whether to write one file per rule
  *         results    tuple of (file, id, title, type, queries, error,
- *                    warnings) per rule in input order; queries a tuple of
- *                    str, error None or a diagnostic, warnings a tuple of
- *                    diagnostics
+ *                    warnings, metadata) per rule in input order; queries a
+ *                    tuple of str, error None or a diagnostic, warnings a
+ *                    tuple of diagnostics, metadata a dict (level, status,
+ *                    description, author, date, modified: str or None;
+ *                    tags, references, falsepositives, attack_techniques:
+ *                    tuples of str; attack_tactics: tuple of (id, name);
+ *                    logsource: None or (category, product, service,
+ *                    definition))
  *         diagnostics  tuple of run-level diagnostics (e.g. unused options)
  *         output     str when the pipelines have finalizers, else None
+ *         files      None without render, else a tuple of (name, text):
+ *                    name None for the whole output
  *         A diagnostic is (severity, file, line, column, message), severity
  *         "error" or "warning", line and column 0 when there is no position.
  *         A rule file that cannot be read becomes a result of type "file"
  *         with an error and no queries; the run goes on.
- *         Raises UsageError (a bad option value or pipeline) with the
- *         library's message.
+ *         Raises UsageError (a bad option value or pipeline, an unknown
+ *         format, a missing option of the format) with the library's
+ *         message.
  *     version() -> str;  listing(what) -> tuple of "name\tdescription" or
  *         None;  modifiers() -> tuple of str
  *     LibsigmaError, UsageError(LibsigmaError, ValueError)
@@ -55,6 +66,8 @@ typedef struct {
     Py_ssize_t nopt;
     char **pipes;
     Py_ssize_t npipe;
+    char *format; /* NULL: no rendering */
+    bool per_rule;
 } request;
 
 static char *dup_bytes(const char *s, size_t n)
@@ -106,6 +119,7 @@ static void request_free(request *r)
     for (Py_ssize_t i = 0; i < r->npipe; i++)
         free(r->pipes[i]);
     free(r->pipes);
+    free(r->format);
 }
 
 static int copy_input(PyObject *o, input *in)
@@ -183,6 +197,8 @@ typedef struct {
     bool nomem;
     char *usage;    /* set on a usage error: its message */
     const char **read_errors; /* per input: NULL or why the file could not be read */
+    const sigma_output_file *files; /* the rendered texts (request.format) */
+    size_t nfiles;
 } outcome;
 
 /* Runs the whole conversion without touching Python objects. */
@@ -218,6 +234,9 @@ static void run_unlocked(sigma_compiler *c, const request *r, outcome *out)
     }
     free(paths);
     sigma_compile(c); /* a failed rule is in its result */
+    if (r->format && sigma_render(c, r->format, r->per_rule ? SIGMA_RENDER_PER_RULE : 0, &out->files,
+                                  &out->nfiles) != SIGMA_OK)
+        out->usage = strdup(sigma_last_error(c));
 }
 
 static PyObject *str_or_none(const char *s)
@@ -231,6 +250,53 @@ static PyObject *diag_tuple(const sigma_diag *d)
 {
     return Py_BuildValue("(sNIIN)", d->severity == SIGMA_ERROR ? "error" : "warning", str_or_none(d->file),
                          d->line, d->column, str_or_none(d->message));
+}
+
+static PyObject *strs_tuple(const char *const *v, size_t n)
+{
+    PyObject *t = PyTuple_New((Py_ssize_t)n);
+    for (size_t i = 0; t && i < n; i++) {
+        PyObject *s = str_or_none(v[i]);
+        if (!s) {
+            Py_DECREF(t);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(t, (Py_ssize_t)i, s);
+    }
+    return t;
+}
+
+/* The metadata of a result as a dict (see the top of the file). */
+static PyObject *metadata_dict(const sigma_result *r)
+{
+    PyObject *tactics = PyTuple_New((Py_ssize_t)r->nattack_tactics);
+    for (size_t i = 0; tactics && i < r->nattack_tactics; i++) {
+        PyObject *t = Py_BuildValue("(NN)", str_or_none(r->attack_tactics[i].id), str_or_none(r->attack_tactics[i].name));
+        if (!t) {
+            Py_CLEAR(tactics);
+            break;
+        }
+        PyTuple_SET_ITEM(tactics, (Py_ssize_t)i, t);
+    }
+    if (!tactics)
+        return NULL;
+    PyObject *ls = r->logsource ? Py_BuildValue("(NNNN)", str_or_none(r->logsource->category),
+                                                str_or_none(r->logsource->product),
+                                                str_or_none(r->logsource->service),
+                                                str_or_none(r->logsource->definition))
+                                : Py_NewRef(Py_None);
+    if (!ls) {
+        Py_DECREF(tactics);
+        return NULL;
+    }
+    return Py_BuildValue("{sNsNsNsNsNsNsNsNsNsNsNsN}", "level", str_or_none(r->level), "status",
+                         str_or_none(r->status), "description", str_or_none(r->description), "author",
+                         str_or_none(r->author), "date", str_or_none(r->date), "modified", str_or_none(r->modified),
+                         "tags", strs_tuple(r->tags, r->ntags), "references",
+                         strs_tuple(r->references, r->nreferences), "falsepositives",
+                         strs_tuple(r->falsepositives, r->nfalsepositives), "attack_techniques",
+                         strs_tuple(r->attack_techniques, r->nattack_techniques), "attack_tactics", tactics,
+                         "logsource", ls);
 }
 
 static PyObject *result_tuple(const sigma_result *r)
@@ -254,8 +320,13 @@ static PyObject *result_tuple(const sigma_result *r)
     PyObject *err = r->error ? diag_tuple(r->error) : Py_NewRef(Py_None);
     if (!err)
         goto fail;
-    return Py_BuildValue("(NNNNNNN)", str_or_none(r->file), str_or_none(r->id), str_or_none(r->title),
-                         str_or_none(sigma_result_type_name(r->type)), queries, err, warnings);
+    PyObject *meta = metadata_dict(r);
+    if (!meta) {
+        Py_DECREF(err);
+        goto fail;
+    }
+    return Py_BuildValue("(NNNNNNNN)", str_or_none(r->file), str_or_none(r->id), str_or_none(r->title),
+                         str_or_none(sigma_result_type_name(r->type)), queries, err, warnings, meta);
 fail:
     Py_XDECREF(queries);
     Py_XDECREF(warnings);
@@ -276,15 +347,17 @@ static int append_new(PyObject *list, PyObject *item)
  * not be read has none, and gets a result of its own where it stood. */
 static PyObject *collect(const sigma_compiler *c, const request *r, const outcome *out)
 {
-    PyObject *results = PyList_New(0), *diags = NULL, *output = NULL, *tuple = NULL;
+    PyObject *results = PyList_New(0), *diags = NULL, *output = NULL, *tuple = NULL, *files = NULL;
     if (!results)
         return NULL;
     size_t nres = sigma_result_count(c), k = 0;
     for (Py_ssize_t i = 0; i < r->nin; i++) {
         const char *file = r->in[i].path ? r->in[i].path : r->in[i].name;
         if (r->in[i].path && out->read_errors[i]) {
-            PyObject *t = Py_BuildValue("(sOOs()(sNIIN)())", file, Py_None, Py_None, "file", "error",
-                                        str_or_none(file), 0u, 0u, str_or_none(out->read_errors[i]));
+            sigma_result none = {0};
+            PyObject *t = Py_BuildValue("(sOOs()(sNIIN)()N)", file, Py_None, Py_None, "file", "error",
+                                        str_or_none(file), 0u, 0u, str_or_none(out->read_errors[i]),
+                                        metadata_dict(&none));
             if (append_new(results, t) != 0)
                 goto fail;
             continue;
@@ -312,26 +385,56 @@ static PyObject *collect(const sigma_compiler *c, const request *r, const outcom
     if (!(output = str_or_none(sigma_output(c))) || !(tuple = PyList_AsTuple(results)))
         goto fail;
     Py_DECREF(results);
-    return Py_BuildValue("(NNN)", tuple, diags, output);
+    results = NULL;
+    if (!r->format) {
+        files = Py_NewRef(Py_None);
+    } else if ((files = PyTuple_New((Py_ssize_t)out->nfiles))) {
+        for (size_t i = 0; i < out->nfiles; i++) {
+            PyObject *f = Py_BuildValue("(NN)", str_or_none(out->files[i].name),
+                                        PyUnicode_DecodeUTF8(out->files[i].text, (Py_ssize_t)out->files[i].len,
+                                                             "replace"));
+            if (!f)
+                goto fail;
+            PyTuple_SET_ITEM(files, (Py_ssize_t)i, f);
+        }
+    }
+    if (!files)
+        goto fail;
+    return Py_BuildValue("(NNNN)", tuple, diags, output, files);
 fail:
     Py_XDECREF(results);
+    Py_XDECREF(tuple);
     Py_XDECREF(diags);
     Py_XDECREF(output);
+    Py_XDECREF(files);
     return NULL;
+}
+
+/* The render argument of run(): None, or (format, per_rule). */
+static int copy_render(request *r, PyObject *render)
+{
+    if (render == Py_None)
+        return 0;
+    if (!PyTuple_Check(render) || PyTuple_GET_SIZE(render) != 2 || !PyBool_Check(PyTuple_GET_ITEM(render, 1))) {
+        PyErr_SetString(PyExc_TypeError, "render must be None or a (format, per_rule) tuple");
+        return -1;
+    }
+    r->per_rule = PyTuple_GET_ITEM(render, 1) == Py_True;
+    return (r->format = dup_str(PyTuple_GET_ITEM(render, 0), "a format")) ? 0 : -1;
 }
 
 static PyObject *py_run(PyObject *self, PyObject *args)
 {
     (void)self;
-    PyObject *inputs, *options, *pipelines;
-    if (!PyArg_ParseTuple(args, "O!O!O!:run", &PyList_Type, &inputs, &PyList_Type, &options, &PyList_Type,
-                          &pipelines))
+    PyObject *inputs, *options, *pipelines, *render = Py_None;
+    if (!PyArg_ParseTuple(args, "O!O!O!|O:run", &PyList_Type, &inputs, &PyList_Type, &options, &PyList_Type,
+                          &pipelines, &render))
         return NULL;
     request r = {0};
-    outcome out = {false, NULL, NULL};
+    outcome out = {false, NULL, NULL, NULL, 0};
     PyObject *ret = NULL;
     sigma_compiler *c = NULL;
-    if (request_copy(&r, inputs, options, pipelines) != 0)
+    if (request_copy(&r, inputs, options, pipelines) != 0 || copy_render(&r, render) != 0)
         goto done;
     if (!(out.read_errors = calloc((size_t)r.nin + 1, sizeof *out.read_errors)) || !(c = sigma_compiler_new())) {
         PyErr_NoMemory();
@@ -398,7 +501,7 @@ static PyObject *py_modifiers(PyObject *self, PyObject *args)
 }
 
 static PyMethodDef methods[] = {
-    {"run", py_run, METH_VARARGS, "run(inputs, options, pipelines) -> (results, diagnostics, output)"},
+    {"run", py_run, METH_VARARGS, "run(inputs, options, pipelines, render=None) -> (results, diagnostics, output, files)"},
     {"version", py_version, METH_NOARGS, "version() -> the library version"},
     {"listing", py_listing, METH_O, "listing(what) -> tuple of 'name\\tdescription' lines, or None"},
     {"modifiers", py_modifiers, METH_NOARGS, "modifiers() -> tuple of the value modifier names"},

@@ -235,7 +235,8 @@ def test_listings() -> None:
 def test_results_are_plain_data() -> None:
     r = libsigma.convert(rule_text())
     assert isinstance(r, libsigma.Results) and isinstance(r[0], libsigma.Result)
-    assert r == [libsigma.Result("<string>", None, "Test", "rule", ["SELECT * FROM <TABLE> WHERE LOWER(fieldA) = 'valuea'"])]
+    assert r == [libsigma.Result("<string>", None, "Test", "rule", ["SELECT * FROM <TABLE> WHERE LOWER(fieldA) = 'valuea'"],
+                                 status="test", logsource=libsigma.LogSource("test_category", "test_product"))]
     with pytest.raises(AttributeError):
         r[0].title = "x"  # type: ignore[misc]
 
@@ -281,7 +282,7 @@ def test_gil_is_released_while_compiling() -> None:
     try:
         time.sleep(0.02)
         start = time.perf_counter()
-        results, _, _ = _libsigma.run([("<bench>", text)], [], [])
+        results, _, _, _ = _libsigma.run([("<bench>", text)], [], [])
         end = time.perf_counter()
     finally:
         stop.set()
