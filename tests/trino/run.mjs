@@ -5,6 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTrino } from './trino.mjs';
 import { semanticOnTrino } from './semantic.mjs';
+import { corpusOnTrino, FOLDERS } from './corpus.mjs';
+import { spawnSync } from 'node:child_process';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -33,6 +35,8 @@ try {
   fail += sem.fail;
   console.log(`semantic cases on Trino: ${sem.pass} passed, ${sem.fail} failed, ${sem.differ.length} knowingly different (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   for (const d of sem.differ) console.log(`    differs: ${d.name}: ${d.reason}`);
+
+  if (!filters.length && fs.existsSync(path.join(shared, 'corpus/sigmahq'))) await corpus();
 } catch (e) {
   bad(`trino: ${e.message}`);
 } finally {
@@ -41,6 +45,33 @@ try {
 }
 console.log(`trino: ${pass} passed, ${fail} failed`);
 process.exitCode = fail ? 1 : 0;
+
+// The shared corpus: analysis, regexes, and the regression events compared with DuckDB.
+async function corpus() {
+  const t0 = Date.now();
+  const r = await corpusOnTrino({ trino, sigma, shared, tmpdir, log: m => console.log(`     ${m}`) });
+  for (const c of r.checks) (c.ok ? ok(c.msg) : bad(c.msg, c.lines));
+  // DuckDB's verdicts: the shared harness, as tests/corpus/check.sh runs it
+  const tc = path.join(tmpdir, 'tc');
+  fs.cpSync(path.join(shared, 'tools/trino-check'), tc, { recursive: true });
+  spawnSync('chmod', ['-R', 'u+w', tc]);
+  const npm = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: tc, encoding: 'utf8' });
+  if (npm.status !== 0) { bad(`npm ci of the shared harness: ${npm.stderr.slice(0, 300)}`); return; }
+  const args = [path.join(tc, 'regress.mjs'), '--sigma', path.join(shared, 'corpus/sigmahq'), '--json', path.join(tmpdir, 'duck.json')];
+  for (const f of FOLDERS) args.push(path.join(tmpdir, `${f}.json`), f);
+  const reg = spawnSync('node', args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (reg.status !== 0 || !fs.existsSync(path.join(tmpdir, 'duck.json'))) { bad(`regress.mjs (DuckDB) failed: ${reg.stderr.slice(0, 300)}`); return; }
+  const duck = JSON.parse(fs.readFileSync(path.join(tmpdir, 'duck.json'), 'utf8'));
+  const duckMatched = new Set(duck.results.filter(x => x.status === 'matched' || x.status === 'matched-but-trino-would-fail').map(x => `${x.folder}/${x.rule} ${x.info}`));
+  const only = (a, b) => [...a].filter(x => !b.has(x)).sort();
+  const tOnly = only(r.trinoMatched, duckMatched), dOnly = only(duckMatched, r.trinoMatched);
+  const same = r.trinoMatched.size === duckMatched.size && !tOnly.length && !dOnly.length;
+  const msg = `regression events on Trino: ${r.trinoMatched.size} of ${r.tests.length} tests matched, DuckDB ${duckMatched.size} of ${duck.results.length}; ${r.trinoErrors.length} Trino errors (${r.seconds.toFixed(1)} s)`;
+  (same && !r.trinoErrors.length ? ok : bad)(msg, [
+    ...dOnly.map(x => `    matched by DuckDB only: ${x}`), ...tOnly.map(x => `    matched by Trino only: ${x}`),
+    ...r.trinoErrors.map(([t, v]) => `    Trino error: ${r.key(t)}: ${v.error}`)]);
+  console.log(`     corpus on Trino: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
 
 function trinoVersion() {
   const cp = fs.readFileSync(path.join(root, 'tests/trino/target/classpath.txt'), 'utf8');
