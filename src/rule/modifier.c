@@ -967,11 +967,9 @@ static bool make_number(mctx *c, const ynode *y, snum *num)
         if (!isfinite(d))
             return fail(c, "Invalid number");
         num->d = d;
-        const char *fixed = arena_printf(a, "%.0f", d < 0 ? -d : d);
-        if (ex && strcmp(fixed, ex) == 0)
-            num->text = snum_format(a, d);
-        else
-            num->text = snum_repr(a, d);
+        /* the text keeps every digit: SQL renders it exactly (a DECIMAL
+         * literal in Athena), never as a rounded float */
+        num->text = ex ? arena_printf(a, "%s%s", neg ? "-" : "", ex) : snum_repr(a, d);
         return true;
     }
     if (!isfinite(d))

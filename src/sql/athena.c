@@ -76,6 +76,26 @@ static void regex_lit(sbuf *b, const svalue *v)
     sb_free(&t);
 }
 
+/* A number as a Trino literal. An integer beyond BIGINT is not a valid
+ * integer literal in Trino ("Invalid numeric literal"): it is an exact
+ * DECIMAL literal (up to 38 digits), never a rounded DOUBLE. */
+static bool num_lit(sql_ctx *c, sbuf *b, const char *t)
+{
+    const char *d = t + (*t == '-');
+    size_t n = strlen(d);
+    bool integer = n > 0 && strspn(d, "0123456789") == n;
+    /* 9223372036854775807 and -9223372036854775808 are the BIGINT bounds */
+    bool big = integer && (n > 19 || (n == 19 && strcmp(d, *t == '-' ? "9223372036854775808" : "9223372036854775807") > 0));
+    if (!big) {
+        sb_puts(b, t);
+        return true;
+    }
+    if (n > 38)
+        return sql_fail(c, c->at, "number %s has more than 38 digits: no Athena (Trino) type holds it exactly", t);
+    sb_printf(b, "DECIMAL '%s'", t);
+    return true;
+}
+
 static const char *const tpart_sql[] = {"MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "YEAR"};
 static const char *const cmp_sql[] = {"<", "<=", ">", ">="};
 
@@ -99,8 +119,7 @@ static bool leaf(sql_ctx *c, sbuf *b, const char *f, const svalue *v)
     case SV_NUM:
         field(c, b, f);
         sb_puts(b, " = ");
-        sb_puts(b, v->num.text);
-        return true;
+        return num_lit(c, b, v->num.text);
     case SV_BOOL:
         field(c, b, f);
         sb_puts(b, v->b ? " = true" : " = false");
@@ -128,13 +147,13 @@ static bool leaf(sql_ctx *c, sbuf *b, const char *f, const svalue *v)
         } else {
             field(c, b, f);
         }
-        sb_printf(b, " %s %s", cmp_sql[v->cmp], v->num.text);
-        return true;
+        sb_printf(b, " %s ", cmp_sql[v->cmp]);
+        return num_lit(c, b, v->num.text);
     case SV_TIMEPART:
         sb_printf(b, "EXTRACT(%s FROM ", tpart_sql[v->tpart]);
         field(c, b, f);
-        sb_printf(b, ") = %s", v->num.text);
-        return true;
+        sb_puts(b, ") = ");
+        return num_lit(c, b, v->num.text);
     case SV_FIELDREF: {
         bool lower = !v->cased;
         if (lower)
@@ -192,7 +211,8 @@ static bool in_list(sql_ctx *c, sbuf *b, const char *f, const svalue *const *v, 
         if (i)
             sb_puts(b, ", ");
         if (v[i]->kind == SV_NUM || v[i]->kind == SV_TIMEPART) {
-            sb_puts(b, v[i]->num.text);
+            if (!num_lit(c, b, v[i]->num.text))
+                return false;
             continue;
         }
         if (!check_text(c, &v[i]->str))

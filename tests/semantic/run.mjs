@@ -79,6 +79,13 @@ function rewriteIpaddress(sql) {
     (_, net, expr) => `sem_cidr_contains(${net}, ${expr})`);
 }
 
+// Trino's DECIMAL '<digits>' literal has the precision of its digits; DuckDB
+// reads DECIMAL as DECIMAL(18,3), too small for the integers beyond BIGINT
+// the converter writes this way.
+function rewriteDecimal(sql) {
+  return sql.replace(/\bDECIMAL '(-?[0-9]{1,38})'/g, (_, d) => `CAST('${d}' AS DECIMAL(38,0))`);
+}
+
 // ---------------------------------------------------------------- lint
 // Things DuckDB accepts but Trino rejects (or reads differently).
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|REAL|DOUBLE|DECIMAL.*|FLOAT)$/i;
@@ -170,7 +177,7 @@ function lint(sql, typeOfColumn) {
     if (isOp(k, '-')) k++;
     const tk = toks[k];
     if (!tk) return null;
-    if (tk.t === 'num') return 'numeric';
+    if (tk.t === 'num' || (tk.t === 'word' && tk.v.toUpperCase() === 'DECIMAL' && toks[k + 1]?.t === 'str')) return 'numeric';
     if (tk.t === 'str') return 'varchar';
     if (tk.t === 'word' && /^(TRUE|FALSE)$/i.test(tk.v)) return 'boolean';
     return null;
@@ -196,7 +203,7 @@ function lint(sql, typeOfColumn) {
       const lits = [];
       if (toks[j]?.t === 'op' && ['=', '<>', '<', '>', '<=', '>='].includes(toks[j].v)) lits.push(j + 1);
       else if (isWord(j, 'IN') && isOp(j + 1, '(')) {
-        for (let q = j + 2; q < toks.length && !isOp(q, ')'); q++) if (!isOp(q, ',') && !isOp(q, '-')) lits.push(q);
+        for (let q = j + 2; q < toks.length && !isOp(q, ')'); q++) if (!isOp(q, ',') && !isOp(q, '-') && !isWord(q - 1, 'DECIMAL')) lits.push(q);
       } else if (isWord(j, 'NOT') && isWord(j + 1, 'IN')) {
         for (let q = j + 3; q < toks.length && !isOp(q, ')'); q++) if (!isOp(q, ',') && !isOp(q, '-')) lits.push(q);
       }
@@ -304,8 +311,8 @@ async function runCase(c, tmpdir) {
       for (const l of lint(q, typeOf)) problems.push(`Trino check: ${l}\n      ${q}`);
       const m = /^SELECT (.+?) FROM events WHERE (.*)$/s.exec(q);
       if (!m) { problems.push(`query is not SELECT ... FROM events WHERE ...: ${q}`); continue; }
-      const sql = rewriteIpaddress(q);
-      const idSql = rewriteIpaddress(`SELECT id FROM events WHERE ${m[2]}`);
+      const sql = rewriteDecimal(rewriteIpaddress(q));
+      const idSql = rewriteDecimal(rewriteIpaddress(`SELECT id FROM events WHERE ${m[2]}`));
       // Columns the SQL names but no event has are added as NULL VARCHARs.
       for (let attempt = 0; ; attempt++) {
         try {
