@@ -5,6 +5,7 @@
  * (quote doubled, backslash plain); LIKE patterns are escaped only in LIKE. */
 #include <string.h>
 
+#include "../rule/regex.h"
 #include "quote.h"
 #include "sql.h"
 
@@ -58,22 +59,17 @@ static bool str_cmp(sql_ctx *c, sbuf *b, const char *f, const svalue *v, bool is
     return true;
 }
 
-static void regex_lit(sbuf *b, const svalue *v)
+/* The regex as Trino's engine (Joni) reads it, flags as an inline prefix
+ * (src/rule/regex.c). */
+static bool regex_lit(sql_ctx *c, sbuf *b, const svalue *v)
 {
-    sbuf t = SBUF_INIT;
-    if (v->re_flags) {
-        sb_puts(&t, "(?");
-        if (v->re_flags & RE_I)
-            sb_putc(&t, 'i');
-        if (v->re_flags & RE_M)
-            sb_putc(&t, 'm');
-        if (v->re_flags & RE_S)
-            sb_putc(&t, 's');
-        sb_putc(&t, ')');
-    }
-    sb_putn(&t, v->re, v->re_len);
-    sql_str(b, t.p, t.len);
-    sb_free(&t);
+    char msg[256];
+    size_t n;
+    const char *t = re_trino(c->a, v->re ? v->re : "", v->re_len, (unsigned)v->re_flags, &n, msg, sizeof msg);
+    if (!t)
+        return sql_fail(c, c->at, "regular expression cannot run on Athena: %s", msg);
+    sql_str(b, t, n);
+    return true;
 }
 
 /* A number as a Trino literal. An integer beyond BIGINT is not a valid
@@ -136,7 +132,8 @@ static bool leaf(sql_ctx *c, sbuf *b, const char *f, const svalue *v)
         sb_puts(b, "REGEXP_LIKE(");
         field(c, b, f);
         sb_puts(b, ", ");
-        regex_lit(b, v);
+        if (!regex_lit(c, b, v))
+            return false;
         sb_putc(b, ')');
         return true;
     case SV_CMP:

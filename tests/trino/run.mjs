@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { startTrino } from './trino.mjs';
 import { semanticOnTrino } from './semantic.mjs';
 import { corpusOnTrino, FOLDERS } from './corpus.mjs';
+import { regexOnTrino } from './regex.mjs';
 import { spawnSync } from 'node:child_process';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -35,6 +36,13 @@ try {
   fail += sem.fail;
   console.log(`semantic cases on Trino: ${sem.pass} passed, ${sem.fail} failed, ${sem.differ.length} knowingly different (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   for (const d of sem.differ) console.log(`    differs: ${d.name}: ${d.reason}`);
+
+  const t1 = Date.now();
+  const rx = await regexOnTrino({ trino, sigma, tmpdir, file: path.join(here, 'regex.yml'), helper: path.join(build, 'trino', 'pcre_match') });
+  for (const l of rx.lines) if (verbose || l.startsWith('FAIL') || l.startsWith('    ')) console.log(l);
+  pass += rx.pass;
+  fail += rx.fail;
+  console.log(`regex proofs on Trino: ${rx.pass} passed, ${rx.fail} failed (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
 
   if (!filters.length && fs.existsSync(path.join(shared, 'corpus/sigmahq'))) await corpus();
 } catch (e) {

@@ -34,4 +34,10 @@ if [ ! -f "$classes/EmbeddedTrino.class" ] || [ "$src" -nt "$classes/EmbeddedTri
     "$JAVA_HOME/bin/javac" -nowarn -encoding UTF-8 -cp "$(cat tests/trino/target/classpath.txt)" -d "$classes" "$src" ||
         fail "cannot compile $src"
 fi
+helper="$BUILD/trino/pcre_match"
+if [ ! -x "$helper" ] || [ tests/trino/pcre_match.c -nt "$helper" ]; then
+    # shellcheck disable=SC2046
+    ${CC:-cc} -std=c11 -O1 -Wall -Wextra -Werror -o "$helper" tests/trino/pcre_match.c \
+        $(pkg-config --cflags --libs libpcre2-8) || fail "cannot build $helper"
+fi
 exec node tests/trino/run.mjs "$@"

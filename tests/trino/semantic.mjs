@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pool, quoteIdent, sqlStr } from './trino.mjs';
+import { pool, quoteIdent, sqlString } from './trino.mjs';
 
 // the yaml package of the DuckDB semantic tests (tests/semantic/node_modules)
 const YAML = createRequire(new URL('../semantic/package.json', import.meta.url))('yaml');
@@ -31,23 +31,6 @@ const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|REAL|DOUBLE|DECIMAL.*|FLO
 // DuckDB type names of the case files -> Trino type names
 function trinoType(t) {
   return String(t).replace(/\bSTRUCT\s*\(/gi, 'ROW(');
-}
-
-// A string literal with control characters written through chr(), so the
-// statement text stays printable.
-function sqlString(s) {
-  const parts = [];
-  let cur = '';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0);
-    if (cp < 0x20 || cp === 0x7f) {
-      if (cur) parts.push(sqlStr(cur));
-      parts.push(`chr(${cp})`);
-      cur = '';
-    } else cur += ch;
-  }
-  if (cur || !parts.length) parts.push(sqlStr(cur));
-  return parts.length === 1 ? parts[0] : `(${parts.join(' || ')})`;
 }
 
 function sqlValue(v, type) {
