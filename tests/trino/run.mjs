@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { startTrino } from './trino.mjs';
 import { semanticOnTrino } from './semantic.mjs';
 import { corpusOnTrino, FOLDERS } from './corpus.mjs';
-import { regexOnTrino } from './regex.mjs';
+import { regexDifferential, regexOnTrino } from './regex.mjs';
 import { spawnSync } from 'node:child_process';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -43,6 +43,9 @@ try {
   pass += rx.pass;
   fail += rx.fail;
   console.log(`regex proofs on Trino: ${rx.pass} passed, ${rx.fail} failed (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
+  const t2 = Date.now();
+  const dif = await regexDifferential({ trino, sigma, tmpdir, helper: path.join(build, 'trino', 'pcre_match') });
+  (dif.ok ? ok : bad)(`${dif.msg} (${((Date.now() - t2) / 1000).toFixed(1)} s)`, dif.lines.slice(0, 20));
 
   if (!filters.length && fs.existsSync(path.join(shared, 'corpus/sigmahq'))) await corpus();
 } catch (e) {
