@@ -180,10 +180,10 @@ static void emit_char(sbuf *b, uint32_t cp)
         sb_puts(b, "\\r");
     else if (cp < 0x20 || cp == 0x7F)
         hex(b, cp);
-    else if (cp < 0x80 && strchr("\\^$.|?*+()[]{}", (int)cp))
+    else if (cp < 0x80 && strchr("\\^$.|?*+()[{", (int)cp))
         sb_printf(b, "\\%c", (char)cp);
     else
-        put_utf8(b, cp);
+        put_utf8(b, cp); /* ] and } alone are text in both engines */
 }
 
 /* one literal character inside a class: the set syntax characters escaped */
@@ -195,6 +195,19 @@ static void emit_class_char(sbuf *b, uint32_t cp)
         sb_printf(b, "\\%c", (char)cp);
     else
         put_utf8(b, cp);
+}
+
+/* A lone class member as the rule wrote it where both engines read it the
+ * same: escaped punctuation kept escaped, `-` first or last and `^` after
+ * the first member kept bare; the rest as emit_class_char writes it. */
+static void emit_member(sbuf *b, uint32_t cp, bool escaped, bool first, bool last, bool amp_next)
+{
+    if (escaped && cp > 0x20 && cp < 0x7F)
+        sb_printf(b, "\\%c", (char)cp);
+    else if ((cp == '-' && (first || last)) || (cp == '^' && !first) || (cp == '&' && !amp_next))
+        sb_putc(b, (char)cp);
+    else
+        emit_class_char(b, cp);
 }
 
 static bool lit(rx *r, uint32_t cp)
@@ -438,6 +451,7 @@ static const char *posix_set(const char *name, size_t len)
 
 typedef struct {
     bool is_char;
+    bool escaped; /* written \c for ASCII punctuation c */
     uint32_t cp;
 } cls_elem;
 
@@ -447,6 +461,7 @@ static bool class_elem(rx *r, sbuf *b, cls_elem *el)
     const char *p = r->p;
     size_t i = r->i;
     el->is_char = false;
+    el->escaped = false;
     if (p[i] == '[' && i + 1 < r->n && (p[i + 1] == ':' || p[i + 1] == '.' || p[i + 1] == '=')) {
         char kind = p[i + 1];
         size_t j = i + 2;
@@ -535,6 +550,7 @@ static bool class_elem(rx *r, sbuf *b, cls_elem *el)
         return bad(r, "escape \\%c is not allowed in a character class", e);
     size_t len;
     el->is_char = true;
+    el->escaped = true;
     el->cp = cp_at(r, i + 1, &len);
     r->i = i + 1 + len;
     return true;
@@ -559,6 +575,8 @@ static bool char_class(rx *r)
         sb_putc(b, '^');
         r->i++;
     }
+    size_t open_len = b->len;
+    bool prev_amp = false;
     bool first = true;
     for (;;) {
         if (r->i >= r->n)
@@ -587,8 +605,10 @@ static bool char_class(rx *r)
         cls_elem lo;
         if (!class_elem(r, b, &lo))
             return false;
-        if (!lo.is_char)
+        if (!lo.is_char) {
+            prev_amp = false;
             continue;
+        }
         if (r->i + 1 < r->n && p[r->i] == '-' && p[r->i + 1] != ']') {
             size_t save = r->i;
             r->i++;
@@ -609,11 +629,16 @@ static bool char_class(rx *r)
             emit_class_char(b, lo.cp);
             sb_putc(b, '-');
             emit_class_char(b, hi.cp);
+            prev_amp = false;
             continue;
         }
         if (!check_fold(r, lo.cp, lo.cp))
             return false;
-        emit_class_char(b, lo.cp);
+        bool last = r->i < r->n && p[r->i] == ']';
+        bool amp = r->i < r->n && p[r->i] == '&';
+        emit_member(b, lo.cp, lo.escaped, b->len == open_len, last, amp || prev_amp);
+        prev_amp = lo.cp == '&';
+        continue;
     }
     sb_putc(b, ']');
     return true;
@@ -819,6 +844,16 @@ static bool escape(rx *r)
         return false;
     if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9'))
         return bad(r, "unrecognized escape \\%c", e);
+    if ((unsigned char)e >= 0x20 && (unsigned char)e < 0x7F) {
+        /* escaped ASCII punctuation is the character in both engines: kept
+         * as the rule writes it */
+        atom_begin(r);
+        sb_printf(&r->o, "\\%c", e);
+        r->prev_lit = true;
+        r->prev_cp = (uint32_t)(unsigned char)e;
+        r->i = i + 2;
+        return true;
+    }
     size_t len;
     cp = cp_at(r, i + 1, &len);
     r->i = i + 1 + len;
