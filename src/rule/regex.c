@@ -1097,6 +1097,8 @@ static bool group(rx *r)
         r->i++;
         r->opt = o;
         sync_opts(r);
+        r->have_atom = false;
+        r->prev_lit = false;
         return true;
     }
     /* (?flags:...) */
