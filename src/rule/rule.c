@@ -842,7 +842,7 @@ static void parse_correlation(arena *a, srule *r, const ynode *doc)
                         return;
                     }
                     double d;
-                    if (!corr_number(v, &d)) {
+                    if (!corr_number(v, &d) || d >= 9223372036854775808.0 || d < -9223372036854775808.0) {
                         rule_fail(a, r, node_pos(v), "'%s' is no valid Sigma correlation condition count",
                                   v->kind == YN_SCALAR ? v->u.s.text : kind_name(v));
                         return;
