@@ -1,13 +1,14 @@
-// views.mjs - the views format run on a real engine: `sigma convert -f views`
-// of a few rules (files with odd names among them, a rule with two queries, a
-// regex, a correlation) executed in DuckDB with the Trino shims of the semantic
-// tests (tests/semantic/harness.mjs), then every view queried: each must
-// return exactly the events its rule matches.
+// views.mjs - the views format run on an engine: `sigma convert -f views` of
+// the rules of views-cases.mjs executed in DuckDB with the Trino shims of the
+// semantic tests (tests/semantic/harness.mjs), then every view queried: each
+// must return exactly the events its rule matches. tests/trino/views.mjs runs
+// the same on Trino.
 //
 //     BUILD=build node tests/deploy/views.mjs
 //
 // Prints one line per check and "deploy-views: N passed, M failed".
 import { DuckDBInstance, SHIMS, rewriteTrino, sqlString } from '../semantic/harness.mjs';
+import { RULES, EXPECT, EVENTS } from './views-cases.mjs';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,58 +18,6 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
 const sigma = path.join(path.resolve(root, process.env.BUILD || 'build'), 'sigma');
-
-// file name -> rule text; expected: view name -> ids it returns, in input
-// (sorted path) order
-const RULES = {
-  'proc_creation_win_cmd.yml': `title: Cmd
-logsource: {category: process_creation, product: windows}
-detection:
-    sel:
-        Image|endswith: '\\cmd.exe'
-    condition: sel
-`,
-  'two queries; DROP "x".yml': `title: Two
-logsource: {category: process_creation, product: windows}
-detection:
-    a:
-        CommandLine|contains: "it's"
-    b:
-        CommandLine|re: '^whoami( |$)'
-    condition: [a, b]
-`,
-  'select.yml': `title: Reserved word file name
-name: reserved
-logsource: {category: process_creation, product: windows}
-detection:
-    sel:
-        User: admin
-    condition: sel
-`,
-  'corr.yml': `title: Many admin logins
-correlation:
-    type: event_count
-    rules: [reserved]
-    group-by: [Host]
-    timespan: 1h
-    condition: {gte: 2}
-    generate: true
-`,
-};
-const EXPECT = {
-  sigma_corr: [5],
-  sigma_proc_creation_win_cmd: [1, 3],
-  sigma_select: [3, 5],
-  sigma_two_queries_drop_x: [2],
-  sigma_two_queries_drop_x_2: [4],
-};
-const EVENTS = [
-  { id: 1, Image: 'C:\\Windows\\System32\\CMD.EXE', CommandLine: 'cmd /c dir', User: 'bob', Host: 'h1', time: '2024-01-01 10:00:00' },
-  { id: 2, Image: 'C:\\x.exe', CommandLine: "echo it's", User: 'bob', Host: 'h1', time: '2024-01-01 10:01:00' },
-  { id: 3, Image: 'C:\\cmd.exe', CommandLine: 'x', User: 'Admin', Host: 'h2', time: '2024-01-01 10:02:00' },
-  { id: 4, Image: 'C:\\y.exe', CommandLine: 'whoami /all', User: 'eve', Host: 'h2', time: '2024-01-01 10:03:00' },
-  { id: 5, Image: 'C:\\z.exe', CommandLine: 'z', User: 'admin', Host: 'h2', time: '2024-01-01 10:30:00' },
-];
 
 let pass = 0, fail = 0;
 const check = (ok, what, detail) => {

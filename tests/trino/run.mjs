@@ -7,6 +7,7 @@ import { startTrino } from './trino.mjs';
 import { semanticOnTrino } from './semantic.mjs';
 import { corpusOnTrino, FOLDERS } from './corpus.mjs';
 import { regexDifferential, regexOnTrino } from './regex.mjs';
+import { viewsOnTrino } from './views.mjs';
 import { spawnSync } from 'node:child_process';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -46,6 +47,13 @@ try {
   const t2 = Date.now();
   const dif = await regexDifferential({ trino, sigma, tmpdir, helper: path.join(build, 'trino', 'pcre_match') });
   (dif.ok ? ok : bad)(`${dif.msg} (${((Date.now() - t2) / 1000).toFixed(1)} s)`, dif.lines.slice(0, 20));
+
+  const t3 = Date.now();
+  const views = await viewsOnTrino({ trino, sigma, tmpdir });
+  for (const l of views.lines) console.log(l);
+  pass += views.pass;
+  fail += views.fail;
+  console.log(`views on Trino: ${views.pass} passed, ${views.fail} failed (${((Date.now() - t3) / 1000).toFixed(1)} s)`);
 
   if (!filters.length && fs.existsSync(path.join(shared, 'corpus/sigmahq'))) await corpus();
 } catch (e) {
