@@ -296,6 +296,20 @@ static void print_diag(FILE *f, const sigma_diag *d)
     free(big);
 }
 
+/* The run's diagnostics, then each rule's error and warnings. */
+static void print_diags(const sigma_compiler *c)
+{
+    for (size_t i = 0; i < sigma_diag_count(c); i++)
+        print_diag(stderr, sigma_diag_get(c, i));
+    for (size_t i = 0; i < sigma_result_count(c); i++) {
+        const sigma_result *r = sigma_result_get(c, i);
+        if (r->error)
+            print_diag(stderr, r->error);
+        for (size_t k = 0; k < r->nwarnings; k++)
+            print_diag(stderr, &r->warnings[k]);
+    }
+}
+
 /* ------------------------------------------------------------ convert */
 
 typedef struct convert_args {
@@ -379,14 +393,10 @@ static int configure(sigma_compiler *c, const convert_args *a)
     return 0;
 }
 
-/* The rendered texts to standard output, -o FILE (FILE-1, FILE-2 ... for
- * several parts) or -o DIR/. Returns 0, EXIT_USAGE or EXIT_RULES. */
-static int write_output(const convert_args *a, const sigma_output_file *files, size_t n, bool per_rule)
+/* Several parts of one output (cloudformation over one stack): -o FILE
+ * writes FILE-1, FILE-2 ...; standard output or a device cannot take them. */
+static int write_output_parts(const convert_args *a, const sigma_output_file *files, size_t n)
 {
-    if (per_rule)
-        return write_dir(a->output, files, n, a->force);
-    if (n == 1)
-        return write_text(a->output, files[0].text, files[0].len) ? 0 : EXIT_RULES;
     struct stat st;
     if (!a->output || strcmp(a->output, "-") == 0 || (stat(a->output, &st) == 0 && !S_ISREG(st.st_mode))) {
         char msg[200];
@@ -397,6 +407,44 @@ static int write_output(const convert_args *a, const sigma_output_file *files, s
         return usage_error("convert", msg, a->format);
     }
     return write_parts(a->output, files, n) ? 0 : EXIT_RULES;
+}
+
+/* Renders and writes the output: -o DIR/ one file per rule; otherwise the
+ * whole output streamed to standard output or -o FILE, or, for a format
+ * that needs several parts, written as parts. The run's diagnostics are
+ * printed once the output is rendered (it may add warnings). Returns 0,
+ * EXIT_USAGE or EXIT_RULES. */
+static int render_output(sigma_compiler *c, const convert_args *a)
+{
+    const sigma_output_file *files;
+    size_t n;
+    int rc = 0;
+    if (a->output && strcmp(a->output, "-") != 0 && output_is_dir(a->output)) {
+        if (sigma_render(c, a->format, SIGMA_RENDER_PER_RULE, &files, &n) != SIGMA_OK)
+            return usage_error("convert", "%s.", sigma_last_error(c));
+        print_diags(c);
+        return write_dir(a->output, files, n, a->force);
+    }
+    stream_out o;
+    if (!stream_open(&o, a->output))
+        return EXIT_RULES;
+    sigma_status st = sigma_render_stream(c, a->format, stream_write, &o);
+    if (st == SIGMA_OK) {
+        print_diags(c);
+        return stream_commit(&o) ? 0 : EXIT_RULES;
+    }
+    stream_abort(&o);
+    if (st == SIGMA_EIO) {
+        print_diags(c);
+        fprintf(stderr, "%s: error: cannot write\n", a->output ? a->output : "sigma");
+        return EXIT_RULES;
+    }
+    /* a usage error, or parts (nothing was written): render them whole */
+    if (sigma_render(c, a->format, 0, &files, &n) != SIGMA_OK || n < 2)
+        return usage_error("convert", "%s.", sigma_last_error(c));
+    print_diags(c);
+    rc = write_output_parts(a, files, n);
+    return rc;
 }
 
 static int run_convert(const convert_args *a)
@@ -415,24 +463,7 @@ static int run_convert(const convert_args *a)
     bool io_error = !load_inputs(c, &files, stderr) || walk_failed;
     file_list_free(&files);
     sigma_status st = sigma_compile(c);
-    bool per_rule = a->output && strcmp(a->output, "-") != 0 && output_is_dir(a->output);
-    const sigma_output_file *out;
-    size_t nout;
-    if (sigma_render(c, a->format, per_rule ? SIGMA_RENDER_PER_RULE : 0, &out, &nout) != SIGMA_OK) {
-        rc = usage_error("convert", "%s.", sigma_last_error(c));
-        sigma_compiler_free(&c);
-        return rc;
-    }
-    for (size_t i = 0; i < sigma_diag_count(c); i++)
-        print_diag(stderr, sigma_diag_get(c, i));
-    for (size_t i = 0; i < sigma_result_count(c); i++) {
-        const sigma_result *r = sigma_result_get(c, i);
-        if (r->error)
-            print_diag(stderr, r->error);
-        for (size_t k = 0; k < r->nwarnings; k++)
-            print_diag(stderr, &r->warnings[k]);
-    }
-    rc = write_output(a, out, nout, per_rule);
+    rc = render_output(c, a);
     sigma_compiler_free(&c);
     if (rc)
         return rc;

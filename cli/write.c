@@ -89,35 +89,91 @@ static bool stage(char *template, const char *text, size_t len, const char *show
     return ok;
 }
 
-bool write_text(const char *path, const char *text, size_t len)
+bool stream_open(stream_out *o, const char *path)
 {
-    if (!path || strcmp(path, "-") == 0) {
-        if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
-            fprintf(stderr, "sigma: error writing output: %s\n", strerror(errno));
-            return false;
-        }
+    *o = (stream_out){.f = stdout};
+    if (!path || strcmp(path, "-") == 0)
         return true;
-    }
+    o->path = path;
     struct stat st;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         /* a device or pipe (/dev/null, /dev/stdout): written directly */
-        FILE *f = fopen(path, "w");
-        bool ok = f && fwrite(text, 1, len, f) == len;
-        if (f && fclose(f) != 0)
-            ok = false;
-        if (!ok)
-            cannot(path, "cannot write");
-        return ok;
-    }
-    char *tmp = xprintf2(path, ".tmpXXXXXX", "");
-    bool ok = stage(tmp, text, len, path);
-    if (ok && rename(tmp, path) != 0) {
+        if ((o->f = fopen(path, "w")))
+            return true;
         cannot(path, "cannot write");
-        unlink(tmp);
+        return false;
+    }
+    o->tmp = xprintf2(path, ".tmpXXXXXX", "");
+    int fd = mkstemp(o->tmp);
+    if (fd >= 0 && fchmod(fd, 0666 & ~umask_now()) != 0) {
+        /* the file stays private: not worth failing the run */
+    }
+    if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
+        cannot(path, "cannot write");
+        if (fd >= 0) {
+            close(fd);
+            unlink(o->tmp);
+        }
+        free(o->tmp);
+        o->tmp = NULL;
+        return false;
+    }
+    return true;
+}
+
+int stream_write(void *ctx, const char *text, size_t len)
+{
+    stream_out *o = ctx;
+    return fwrite(text, 1, len, o->f) == len ? 0 : -1;
+}
+
+bool stream_commit(stream_out *o)
+{
+    bool ok = true;
+    if (o->tmp) {
+        bool bad = ferror(o->f) != 0;
+        if (fclose(o->f) != 0)
+            bad = true;
+        if (bad || rename(o->tmp, o->path) != 0) {
+            cannot(o->path, "cannot write");
+            unlink(o->tmp);
+            ok = false;
+        }
+        free(o->tmp);
+        o->tmp = NULL;
+    } else if (o->f != stdout) {
+        if (ferror(o->f) | fclose(o->f)) {
+            cannot(o->path, "cannot write");
+            ok = false;
+        }
+    } else if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "sigma: error writing output: %s\n", strerror(errno));
         ok = false;
     }
-    free(tmp);
     return ok;
+}
+
+void stream_abort(stream_out *o)
+{
+    if (o->tmp) {
+        fclose(o->f);
+        unlink(o->tmp);
+        free(o->tmp);
+        o->tmp = NULL;
+    } else if (o->f != stdout) {
+        fclose(o->f);
+    }
+}
+
+bool write_text(const char *path, const char *text, size_t len)
+{
+    stream_out o;
+    if (!stream_open(&o, path))
+        return false;
+    if (stream_write(&o, text, len) != 0) {
+        /* the error is seen (ferror) and reported by stream_commit */
+    }
+    return stream_commit(&o);
 }
 
 /* PATH with "-N" before the extension of its last component. */

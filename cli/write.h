@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "sigma.h"
 
@@ -17,9 +18,26 @@
  * existing directory. */
 bool output_is_dir(const char *path);
 
-/* One text to standard output (path NULL or "-"), to a device or pipe
- * written directly, or to a file through a temporary file renamed into
- * place. False after printing the error. */
+/* A whole output written as it is produced: to standard output (path NULL
+ * or "-"), to a device or pipe directly, or to a file through a temporary
+ * file beside it that stream_commit renames into place. */
+typedef struct stream_out {
+    const char *path; /* NULL: standard output */
+    FILE *f;
+    char *tmp; /* the temporary file, or NULL */
+} stream_out;
+
+/* False after printing the error. */
+bool stream_open(stream_out *o, const char *path);
+/* A sigma_write_fn: ctx is the stream_out. */
+int stream_write(void *ctx, const char *text, size_t len);
+/* Flushes and closes (renaming the temporary file into place); false after
+ * printing the error, with the temporary file removed. */
+bool stream_commit(stream_out *o);
+/* Closes and removes the temporary file: nothing is written. */
+void stream_abort(stream_out *o);
+
+/* One text, through a stream_out. False after printing the error. */
 bool write_text(const char *path, const char *text, size_t len);
 
 /* Several texts (the parts of one output) as PATH-1, PATH-2, ... with the

@@ -252,6 +252,17 @@ typedef struct sigma_output_file {
 SIGMA_API sigma_status sigma_render(sigma_compiler *c, const char *format, unsigned flags,
                                     const sigma_output_file **files, size_t *nfiles);
 
+/* Receives the text of sigma_render_stream() piece by piece: len bytes
+ * (not NUL-terminated). Returns 0, or anything else to report a failed
+ * write (the rest is not written). */
+typedef int (*sigma_write_fn)(void *ctx, const char *text, size_t len);
+
+/* The whole output of a format (as sigma_render without flags), given to
+ * write as it is produced, in pieces, instead of held in memory. When the
+ * output needs several parts (cloudformation over one stack), nothing is
+ * written and the result is SIGMA_EUSAGE; SIGMA_EIO when write failed. */
+SIGMA_API sigma_status sigma_render_stream(sigma_compiler *c, const char *format, sigma_write_fn write, void *ctx);
+
 /* Diagnostics that belong to no rule (e.g. unused options). */
 SIGMA_API size_t sigma_diag_count(const sigma_compiler *c);
 SIGMA_API const sigma_diag *sigma_diag_get(const sigma_compiler *c, size_t i);

@@ -108,7 +108,7 @@ void sigma_compiler_free(sigma_compiler **cp)
         }
         free(c->workers);
     }
-    arena_free(c->render);
+    out_render_free(c);
     arena_free(c->a);
     free(c);
     *cp = NULL;

@@ -44,7 +44,8 @@ struct sigma_compiler {
     worker *workers;          /* nworkers of them, made on first use */
     unsigned nworkers;
     out_options out;          /* -O athena_database, athena_workgroup, view_prefix */
-    arena *render;            /* what the last sigma_render() returned, or NULL */
+    arena *render;            /* what the last sigma_render() returned, or NULL, */
+    struct text_buf *render_bufs; /* and its texts (src/output/render.c) */
 };
 
 /* check.c: the validators as sigma_list_entries("validators") shows them. */

@@ -74,6 +74,8 @@ extern const out_format out_default, out_json, out_jsonl, out_cloudformation, ou
 extern const out_format *const out_formats[];
 /* The same as sigma_list_entries("formats") returns them. */
 const sigma_entry *out_format_entries(size_t *n);
+/* Frees what the last sigma_render() returned (sigma_compiler_free). */
+void out_render_free(sigma_compiler *c);
 
 /* ------------------------------------------------------------ escape.c */
 

@@ -16,9 +16,11 @@
  *    where the format has limits: a part is closed before an item that
  *    would take it over them), or one file per result that has queries.
  *
- * Everything returned lives in c->render, freed at the next call. */
+ * Everything returned lives in c->render and c->render_bufs, freed at the
+ * next call and by sigma_compiler_free (out_render_free). */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "output.h"
@@ -198,6 +200,11 @@ typedef struct render {
     const char ***idents; /* per result, per query (NULL: no identifiers) */
     sigma_output_file *files;
     size_t nfiles, capfiles;
+    /* sigma_render_stream: the whole output goes to sink as it is written
+     * (formats without limits), instead of into files */
+    sigma_write_fn sink;
+    void *sink_ctx;
+    bool sink_failed;
 } render;
 
 static void set_error(sigma_compiler *c, const char *msg)
@@ -212,6 +219,24 @@ static void warn(sigma_compiler *c, const sigma_result *res, const char *msg)
     c->diags[c->ndiags++] = (sigma_diag){SIGMA_WARNING, res->file ? res->file : "<input>", 0, 0, msg};
 }
 
+/* The text buffers of the last sigma_render(): malloc'd (a whole output is
+ * megabytes, and copying it into the arena would hold it twice), in a list
+ * kept in c->render and freed by out_render_free. */
+typedef struct text_buf {
+    char *p;
+    struct text_buf *next;
+} text_buf;
+
+void out_render_free(sigma_compiler *c)
+{
+    for (text_buf *t = c->render_bufs; t; t = t->next)
+        free(t->p);
+    c->render_bufs = NULL;
+    arena_free(c->render);
+    c->render = NULL;
+}
+
+/* Adds a file whose text is the buffer (which the file takes over). */
 static void add_file(render *r, const char *name, sbuf *text)
 {
     if (r->nfiles == r->capfiles) {
@@ -219,9 +244,18 @@ static void add_file(render *r, const char *name, sbuf *text)
         r->files = arena_grow(r->c->render, r->files, sizeof *r->files, r->capfiles, nc);
         r->capfiles = nc;
     }
-    size_t len = text->len;
-    r->files[r->nfiles++] = (sigma_output_file){name, len ? sb_to_arena(text, r->c->render) : "", len};
-    sb_free(text);
+    const char *p = "";
+    if (text->len) {
+        text_buf *t = arena_alloc(r->c->render, sizeof *t);
+        t->p = text->p;
+        t->next = r->c->render_bufs;
+        r->c->render_bufs = t;
+        p = text->p;
+    } else {
+        sb_free(text);
+    }
+    r->files[r->nfiles++] = (sigma_output_file){name, p, text->len};
+    *text = (sbuf)SBUF_INIT;
 }
 
 static void name_everything(render *r)
@@ -267,6 +301,22 @@ typedef struct text {
     size_t n;
 } text;
 
+/* How much of a streamed text is kept before it goes to the sink. */
+#define STREAM_CHUNK 65536
+
+/* Whether t goes to the sink as it grows (else it becomes a file). */
+static bool streamed(const render *r)
+{
+    return r->sink && !r->f->max_items && !r->f->max_bytes;
+}
+
+static void flush(render *r, text *t)
+{
+    if (t->b.len && !r->sink_failed && r->sink(r->sink_ctx, t->b.p, t->b.len) != 0)
+        r->sink_failed = true;
+    sb_clear(&t->b);
+}
+
 static void text_begin(render *r, text *t)
 {
     t->b = (sbuf)SBUF_INIT;
@@ -283,6 +333,11 @@ static void text_end(render *r, text *t, const char *name)
         sb_clear(&t->b);
     else if (r->f->end)
         r->f->end(&t->b, t->n, &r->c->out);
+    if (streamed(r)) {
+        flush(r, t);
+        sb_free(&t->b);
+        return;
+    }
     add_file(r, name, &t->b);
 }
 
@@ -292,6 +347,13 @@ static void text_item(render *r, text *t, size_t i, size_t k, bool split)
 {
     const out_format *f = r->f;
     out_item it = {&r->c->res[i], k, r->idents ? r->idents[i][k] : NULL, t->n};
+    if (!split || (!f->max_items && !f->max_bytes)) { /* no limit: straight into the text */
+        f->item(&t->b, &it, &r->c->out);
+        t->n++;
+        if (streamed(r) && t->b.len >= STREAM_CHUNK)
+            flush(r, t);
+        return;
+    }
     sbuf piece = SBUF_INIT;
     f->item(&piece, &it, &r->c->out);
     bool full = t->n && ((f->max_items && t->n >= f->max_items) || (f->max_bytes && t->b.len + piece.len > f->max_bytes));
@@ -360,12 +422,11 @@ static const out_format *find_format(const char *name)
     return NULL;
 }
 
-sigma_status sigma_render(sigma_compiler *c, const char *format, unsigned flags, const sigma_output_file **files,
-                          size_t *nfiles)
+/* What sigma_render and sigma_render_stream share: checks, then r's texts
+ * (files, or the sink). */
+static sigma_status run_render(sigma_compiler *c, const char *format, unsigned flags, render *r)
 {
-    *files = NULL;
-    *nfiles = 0;
-    arena_free(c->render);
+    out_render_free(c);
     c->render = arena_new();
     if (!c->render)
         sigma_oom();
@@ -384,7 +445,8 @@ sigma_status sigma_render(sigma_compiler *c, const char *format, unsigned flags,
         set_error(c, "unknown sigma_render flags");
         return SIGMA_EUSAGE;
     }
-    render r = {.c = c, .f = f};
+    r->c = c;
+    r->f = f;
     if (c->final_output) {
         if (per_rule || (f != &out_default && f != &out_json)) {
             set_error(c, arena_printf(c->a,
@@ -396,23 +458,58 @@ sigma_status sigma_render(sigma_compiler *c, const char *format, unsigned flags,
         sbuf b = SBUF_INIT;
         sb_puts(&b, c->final_output);
         sb_putc(&b, '\n');
-        add_file(&r, NULL, &b);
-    } else {
-        if (f->deploy && !c->out.database) {
-            set_error(c, arena_printf(c->a,
-                                      "the %s format needs the option athena_database (-O athena_database=NAME: "
-                                      "the database of the named queries)",
-                                      f->name));
-            return SIGMA_EUSAGE;
-        }
-        name_everything(&r);
-        if (per_rule)
-            render_per_rule(&r);
-        else
-            render_whole(&r);
+        add_file(r, NULL, &b);
+        return SIGMA_OK;
     }
-    *files = r.files;
-    *nfiles = r.nfiles;
+    if (f->deploy && !c->out.database) {
+        set_error(c, arena_printf(c->a,
+                                  "the %s format needs the option athena_database (-O athena_database=NAME: "
+                                  "the database of the named queries)",
+                                  f->name));
+        return SIGMA_EUSAGE;
+    }
+    if (per_rule || f->ident) /* the whole output of default, json, jsonl names nothing */
+        name_everything(r);
+    if (per_rule)
+        render_per_rule(r);
+    else
+        render_whole(r);
+    return SIGMA_OK;
+}
+
+sigma_status sigma_render(sigma_compiler *c, const char *format, unsigned flags, const sigma_output_file **files,
+                          size_t *nfiles)
+{
+    render r = {0};
+    *files = NULL;
+    *nfiles = 0;
+    sigma_status st = run_render(c, format, flags, &r);
+    if (st == SIGMA_OK) {
+        *files = r.files;
+        *nfiles = r.nfiles;
+    }
+    return st;
+}
+
+sigma_status sigma_render_stream(sigma_compiler *c, const char *format, sigma_write_fn write, void *ctx)
+{
+    render r = {.sink = write, .sink_ctx = ctx};
+    sigma_status st = run_render(c, format, 0, &r);
+    if (st != SIGMA_OK)
+        return st;
+    if (r.nfiles > 1) { /* a format with limits that needed parts */
+        set_error(c, arena_printf(c->a,
+                                  "the %s output needs %zu parts (at most %zu resources and %zu bytes each): it "
+                                  "cannot be written as one text",
+                                  r.f->name, r.nfiles, r.f->max_items, r.f->max_bytes));
+        return SIGMA_EUSAGE;
+    }
+    if (r.nfiles == 1 && r.files[0].len && write(ctx, r.files[0].text, r.files[0].len) != 0)
+        r.sink_failed = true;
+    if (r.sink_failed) {
+        set_error(c, "the output could not be written");
+        return SIGMA_EIO;
+    }
     return SIGMA_OK;
 }
 

@@ -210,6 +210,64 @@ static void test_errors(void)
     sigma_compiler_free(&c);
 }
 
+/* A sigma_write_fn collecting the text; fails after `budget` calls. */
+typedef struct sink {
+    char buf[1 << 20];
+    size_t len;
+    int calls, budget;
+} sink;
+
+static int collect(void *ctx, const char *text, size_t len)
+{
+    sink *k = ctx;
+    if (++k->calls > k->budget)
+        return -1;
+    if (k->len + len < sizeof k->buf) {
+        memcpy(k->buf + k->len, text, len);
+        k->len += len;
+    }
+    return 0;
+}
+
+static void test_stream(void)
+{
+    static sink k;
+    sigma_compiler *c = compile("dir/r.yml", RULE, "athena_database", "db", NULL);
+    const char *formats[] = {"default", "json", "jsonl", "cloudformation", "terraform", "views"};
+    for (size_t i = 0; i < 6; i++) {
+        k = (sink){.budget = 100};
+        CHECK(sigma_render_stream(c, formats[i], collect, &k) == SIGMA_OK);
+        k.buf[k.len] = 0;
+        CHECK_STR(k.buf, whole(c, formats[i]));
+    }
+    k = (sink){.budget = 0};
+    CHECK(sigma_render_stream(c, "json", collect, &k) == SIGMA_EIO);
+    CHECK(sigma_render_stream(c, "xml", collect, &k) == SIGMA_EUSAGE);
+    sigma_compiler_free(&c);
+    /* 1000 queries: three cloudformation parts, which a stream cannot take */
+    c = sigma_compiler_new();
+    sigma_set_option(c, "athena_database", "db");
+    char rule[200];
+    for (int i = 0; i < 1000; i++) {
+        int n = snprintf(rule, sizeof rule, "title: R%d\nlogsource: {category: x}\ndetection: {s: {a: %d}, condition: s}\n",
+                         i, i);
+        sigma_add_source(c, "many.yml", rule, (size_t)n);
+    }
+    sigma_compile(c);
+    k = (sink){.budget = 100};
+    CHECK(sigma_render_stream(c, "cloudformation", collect, &k) == SIGMA_EUSAGE && k.calls == 0);
+    CHECK(strstr(sigma_last_error(c), "needs 3 parts"));
+    const sigma_output_file *f;
+    size_t n;
+    CHECK(sigma_render(c, "cloudformation", 0, &f, &n) == SIGMA_OK && n == 3);
+    /* a stream of many pieces (over 64 KiB) is the same text */
+    k = (sink){.budget = 1000};
+    CHECK(sigma_render_stream(c, "views", collect, &k) == SIGMA_OK && k.calls > 1);
+    k.buf[k.len] = 0;
+    CHECK(k.len < sizeof k.buf - 1 && strcmp(k.buf, whole(c, "views")) == 0);
+    sigma_compiler_free(&c);
+}
+
 int main(void)
 {
     test_metadata();
@@ -217,5 +275,6 @@ int main(void)
     test_names_and_files();
     test_long_names_and_limits();
     test_errors();
+    test_stream();
     return t_done("output");
 }
