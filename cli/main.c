@@ -418,7 +418,6 @@ static int render_output(sigma_compiler *c, const convert_args *a)
 {
     const sigma_output_file *files;
     size_t n;
-    int rc = 0;
     if (a->output && strcmp(a->output, "-") != 0 && output_is_dir(a->output)) {
         if (sigma_render(c, a->format, SIGMA_RENDER_PER_RULE, &files, &n) != SIGMA_OK)
             return usage_error("convert", "%s.", sigma_last_error(c));
@@ -429,6 +428,7 @@ static int render_output(sigma_compiler *c, const convert_args *a)
     if (!stream_open(&o, a->output))
         return EXIT_RULES;
     sigma_status st = sigma_render_stream(c, a->format, stream_write, &o);
+    int err = errno; /* of a failed write */
     if (st == SIGMA_OK) {
         print_diags(c);
         return stream_commit(&o) ? 0 : EXIT_RULES;
@@ -436,15 +436,17 @@ static int render_output(sigma_compiler *c, const convert_args *a)
     stream_abort(&o);
     if (st == SIGMA_EIO) {
         print_diags(c);
-        fprintf(stderr, "%s: error: cannot write\n", a->output ? a->output : "sigma");
+        if (o.path)
+            fprintf(stderr, "%s: error: cannot write: %s\n", o.path, strerror(err));
+        else
+            fprintf(stderr, "sigma: error writing output: %s\n", strerror(err));
         return EXIT_RULES;
     }
     /* a usage error, or parts (nothing was written): render them whole */
     if (sigma_render(c, a->format, 0, &files, &n) != SIGMA_OK || n < 2)
         return usage_error("convert", "%s.", sigma_last_error(c));
     print_diags(c);
-    rc = write_output_parts(a, files, n);
-    return rc;
+    return write_output_parts(a, files, n);
 }
 
 static int run_convert(const convert_args *a)
