@@ -243,7 +243,7 @@ typedef struct sigma_output_file {
  *
  * cloudformation and terraform leave out a query over Athena's 262,144-byte
  * limit (Athena would refuse to create it) and add a warning to the run's
- * diagnostics (sigma_diag_count/get). When the pipelines have finalizers
+ * diagnostics (sigma_diag_count/get; the next call replaces them). When the pipelines have finalizers
  * (sigma_output() is not NULL), the whole output of "default" and "json" is
  * that text plus a newline, and any other format or flag is SIGMA_EUSAGE.
  * SIGMA_EUSAGE (sigma_last_error()) for an unknown format or a missing

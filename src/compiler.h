@@ -45,7 +45,8 @@ struct sigma_compiler {
     unsigned nworkers;
     out_options out;          /* -O athena_database, athena_workgroup, view_prefix */
     arena *render;            /* what the last sigma_render() returned, or NULL, */
-    struct text_buf *render_bufs; /* and its texts (src/output/render.c) */
+    struct text_buf *render_bufs; /* and its texts (src/output/render.c); */
+    size_t render_diags_from, render_diags_end; /* the diags it added */
 };
 
 /* check.c: the validators as sigma_list_entries("validators") shows them. */

@@ -426,6 +426,11 @@ static const out_format *find_format(const char *name)
  * (files, or the sink). */
 static sigma_status run_render(sigma_compiler *c, const char *format, unsigned flags, render *r)
 {
+    /* the warnings of the previous call are replaced by this call's (when
+     * they are still the last diagnostics) */
+    if (c->render_diags_end && c->ndiags == c->render_diags_end)
+        c->ndiags = c->render_diags_from;
+    c->render_diags_from = c->ndiags;
     out_render_free(c);
     c->render = arena_new();
     if (!c->render)
@@ -484,6 +489,7 @@ sigma_status sigma_render(sigma_compiler *c, const char *format, unsigned flags,
     *files = NULL;
     *nfiles = 0;
     sigma_status st = run_render(c, format, flags, &r);
+    c->render_diags_end = c->ndiags;
     if (st == SIGMA_OK) {
         *files = r.files;
         *nfiles = r.nfiles;
@@ -495,6 +501,7 @@ sigma_status sigma_render_stream(sigma_compiler *c, const char *format, sigma_wr
 {
     render r = {.sink = write, .sink_ctx = ctx};
     sigma_status st = run_render(c, format, 0, &r);
+    c->render_diags_end = c->ndiags;
     if (st != SIGMA_OK)
         return st;
     if (r.nfiles > 1) { /* a format with limits that needed parts */

@@ -175,7 +175,10 @@ static void test_long_names_and_limits(void)
     const sigma_diag *d = sigma_diag_get(c, before);
     CHECK(d && d->severity == SIGMA_WARNING && strstr(d->message, "left out of the cloudformation output"));
     CHECK_STR(d ? d->file : NULL, "big.yml");
+    CHECK_STR(whole(c, "terraform"), ""); /* its warning replaces the previous call's */
+    CHECK(sigma_diag_count(c) == before + 1 && strstr(sigma_diag_get(c, before)->message, "terraform"));
     CHECK(strlen(whole(c, "views")) > 270000);
+    CHECK(sigma_diag_count(c) == before);
     sigma_compiler_free(&c);
     free(rule);
 }
