@@ -12,6 +12,7 @@
 
 #include "sigma.h"
 #include "compiler.h"
+#include "rule/modifier.h"
 #include "sql/correlation.h"
 #include "sql/quote.h"
 #include "util/limits.h"
@@ -503,8 +504,10 @@ static void sql_job(sigma_compiler *c, worker *w, void *ctx, size_t i)
 
 static bool convert_correlation(sigma_compiler *c, srule *r)
 {
+    if (!correlation_resolve(c->a, r, &c->rules))
+        return false;
     sql_ctx sc = {.a = c->a, .opt = &c->opt, .rule = r};
-    if (!sql_correlation_queries(&sc, &sql_athena, r, &c->rules, &r->queries, &r->nqueries))
+    if (!sql_correlation_queries(&sc, &sql_athena, r, &r->queries, &r->nqueries))
         return rule_fail(c->a, r, sc.err.pos, "%s", sc.err.message);
     return true;
 }

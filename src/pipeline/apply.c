@@ -97,37 +97,6 @@ static bool streq_n(const char *a, const char *b)
 
 /* ---- copying the parts of a rule we edit -------------------------------------- */
 
-static ditem *copy_item(arena *a, const ditem *it)
-{
-    ditem *n = arena_alloc(a, sizeof *n);
-    *n = *it;
-    if (it->nvals) {
-        n->vals = arena_alloc(a, sizeof *n->vals * it->nvals);
-        memcpy(n->vals, it->vals, sizeof *n->vals * it->nvals);
-    }
-    if (it->napplied) {
-        n->applied = arena_alloc(a, sizeof *n->applied * it->napplied);
-        memcpy(n->applied, it->applied, sizeof *n->applied * it->napplied);
-    }
-    return n;
-}
-
-static detection *copy_det(arena *a, const detection *d, int depth)
-{
-    detection *n = arena_alloc(a, sizeof *n);
-    *n = *d;
-    n->elems = arena_alloc(a, sizeof *n->elems * (d->n ? d->n : 1));
-    for (size_t i = 0; i < d->n; i++) {
-        if (d->elems[i].item)
-            n->elems[i].item = copy_item(a, d->elems[i].item);
-        else if (depth < SIGMA_MAX_YAML_DEPTH + 8)
-            n->elems[i].sub = copy_det(a, d->elems[i].sub, depth + 1);
-        else
-            n->elems[i].sub = d->elems[i].sub;
-    }
-    return n;
-}
-
 static const char **copy_strs(arena *a, const char *const *v, size_t n)
 {
     const char **r = arena_alloc(a, sizeof *r * (n ? n : 1));
@@ -136,13 +105,34 @@ static const char **copy_strs(arena *a, const char *const *v, size_t n)
     return r;
 }
 
+static void copy_corr(arena *a, srule *r)
+{
+    correlation *k = arena_alloc(a, sizeof *k);
+    *k = *r->corr;
+    k->group_by = arena_alloc(a, sizeof *k->group_by * (k->ngroup_by ? k->ngroup_by : 1));
+    if (k->ngroup_by)
+        memcpy(k->group_by, r->corr->group_by, sizeof *k->group_by * k->ngroup_by);
+    k->cond.fields = copy_strs(a, k->cond.fields, k->cond.nfields);
+    if (k->naliases) {
+        k->aliases = arena_alloc(a, sizeof *k->aliases * k->naliases);
+        for (size_t i = 0; i < k->naliases; i++) {
+            corr_alias *al = &k->aliases[i];
+            *al = r->corr->aliases[i];
+            al->e = arena_alloc(a, sizeof *al->e * (al->n ? al->n : 1));
+            if (al->n)
+                memcpy(al->e, r->corr->aliases[i].e, sizeof *al->e * al->n);
+        }
+    }
+    r->corr = k;
+}
+
 static void copy_rule(arena *a, srule *r)
 {
     if (r->ndets) {
         named_det *d = arena_alloc(a, sizeof *d * r->ndets);
         for (size_t i = 0; i < r->ndets; i++) {
             d[i] = r->dets[i];
-            d[i].det = copy_det(a, r->dets[i].det, 0);
+            d[i].det = detection_copy(a, r->dets[i].det, false);
         }
         r->dets = d;
     }
@@ -155,20 +145,8 @@ static void copy_rule(arena *a, srule *r)
         r->fields = copy_strs(a, r->fields, r->nfields);
     if (r->napplied)
         r->applied = copy_strs(a, r->applied, r->napplied);
-    if (r->corr) {
-        correlation *k = arena_alloc(a, sizeof *k);
-        *k = *r->corr;
-        k->group_by = copy_strs(a, k->group_by, k->ngroup_by);
-        k->cond.fields = copy_strs(a, k->cond.fields, k->cond.nfields);
-        if (k->naliases) {
-            k->aliases = arena_alloc(a, sizeof *k->aliases * k->naliases);
-            for (size_t i = 0; i < k->naliases; i++) {
-                k->aliases[i] = r->corr->aliases[i];
-                k->aliases[i].fields = copy_strs(a, k->aliases[i].fields, k->aliases[i].n);
-            }
-        }
-        r->corr = k;
-    }
+    if (r->corr)
+        copy_corr(a, r);
 }
 
 /* ---- state ------------------------------------------------------------------------ */
@@ -299,45 +277,21 @@ static bool re_match_start(pcre2_code *re, const char *s, size_t n)
 
 /* ---- condition evaluation ------------------------------------------------------- */
 
-static bool logsource_match(const pcond *pc, const logsource *ls)
+/* The rules a correlation refers to: every rule of the run when the
+ * caller gave them (pipeline_set_rules), else those applied so far. */
+static const srule *find_ref(const pipeline_set *ps, const char *ref)
 {
-    if (pc->category && !streq_n(pc->category, ls->category))
-        return false;
-    if (pc->product && !streq_n(pc->product, ls->product))
-        return false;
-    if (pc->service && !streq_n(pc->service, ls->service))
-        return false;
-    return true;
-}
-
-static const srule *find_seen(const pipeline_set *ps, const char *ref)
-{
-    if (ps->all) {
-        for (size_t i = 0; i < ps->all->n; i++)
-            if (ps->all->v[i]->type != RT_FILTER && ps->all->v[i]->id && strcmp(ps->all->v[i]->id, ref) == 0)
-                return ps->all->v[i];
-        for (size_t i = 0; i < ps->all->n; i++)
-            if (ps->all->v[i]->type != RT_FILTER && ps->all->v[i]->name && strcmp(ps->all->v[i]->name, ref) == 0)
-                return ps->all->v[i];
-        return NULL;
-    }
-    for (size_t i = 0; i < ps->nseen; i++)
-        if (ps->seen[i]->id && strcmp(ps->seen[i]->id, ref) == 0)
-            return ps->seen[i];
-    for (size_t i = 0; i < ps->nseen; i++)
-        if (ps->seen[i]->name && strcmp(ps->seen[i]->name, ref) == 0)
-            return ps->seen[i];
-    return NULL;
+    return rule_list_find(ps->all ? ps->all : &ps->seen, ref);
 }
 
 static bool logsource_rule(const pipeline_set *ps, const pcond *pc, const srule *r, int depth)
 {
     if (r->type != RT_CORRELATION)
-        return logsource_match(pc, &r->ls);
+        return logsource_matches(&pc->ls, &r->ls);
     if (!r->corr || depth > 16)
         return false;
     for (size_t i = 0; i < r->corr->nrules; i++) {
-        const srule *ref = find_seen(ps, r->corr->rules[i]);
+        const srule *ref = find_ref(ps, r->corr->rules[i]);
         if (ref && ref != r && logsource_rule(ps, pc, ref, depth + 1))
             return true;
     }
@@ -827,23 +781,20 @@ static bool map_rule_fields(actx *c, const pitem *it)
     if (k->ngroup_by) {
         for (size_t i = 0; i < k->naliases; i++)
             for (size_t j = 0; j < k->aliases[i].n; j++)
-                if (!map_one_field(c, it, k->aliases[i].fields[j], &k->aliases[i].fields[j], r->pos, "alias"))
+                if (!map_one_field(c, it, k->aliases[i].e[j].field, &k->aliases[i].e[j].field, r->pos, "alias"))
                     return false;
-        const char **g = NULL;
+        cfield *g = NULL;
         size_t ng = 0;
         for (size_t i = 0; i < k->ngroup_by; i++) {
             bool alias = false;
             for (size_t j = 0; j < k->naliases; j++)
-                if (strcmp(k->aliases[j].alias, k->group_by[i]) == 0)
+                if (strcmp(k->aliases[j].alias, k->group_by[i].name) == 0)
                     alias = true;
-            if (alias) {
-                push_str(c->a, &g, &ng, k->group_by[i]);
-                continue;
-            }
-            size_t n;
-            const char **m = apply_field_name(c, it, k->group_by[i], &n);
+            size_t n = 1;
+            const char **m = alias ? &k->group_by[i].name : apply_field_name(c, it, k->group_by[i].name, &n);
+            g = arena_grow(c->a, g, sizeof *g, ng, ng + n);
             for (size_t j = 0; j < n; j++)
-                push_str(c->a, &g, &ng, m[j]);
+                g[ng++] = (cfield){m[j], k->group_by[i].pos};
         }
         k->group_by = g;
         k->ngroup_by = ng;
@@ -957,7 +908,7 @@ static int fn_field_mapping(actx *c, const pitem *it, delem *e)
         } else {
             ditem **copies = arena_alloc(c->a, sizeof *copies * n);
             for (size_t j = 0; j < n; j++) {
-                copies[j] = copy_item(c->a, d);
+                copies[j] = ditem_copy(c->a, d);
                 copies[j]->field = m[j];
                 mark_item(c, copies[j], it);
             }
@@ -1659,57 +1610,18 @@ static const char *tmpl_subst(arena *a, const char *s, const logsource *ls)
     return r;
 }
 
-static ynode *subst_node(arena *a, const ynode *n, const logsource *ls)
+/* add_condition with template: $category, $product, $service in string
+ * values become the rule's log source. */
+static const ynode *subst_node(arena *a, const ynode *n, void *ctx)
 {
+    const logsource *ls = ctx;
     if (n->kind != YN_SCALAR || n->u.s.type != YT_STR)
-        return (ynode *)n;
+        return n;
     ynode *x = arena_alloc(a, sizeof *x);
     *x = *n;
     x->u.s.text = tmpl_subst(a, n->u.s.text, ls);
     x->u.s.len = strlen(x->u.s.text);
     return x;
-}
-
-detection *pl_make_detection(arena *a, srule *r, const ynode *conds, bool tmpl, const logsource *ls, spos pos)
-{
-    detection *d = arena_alloc(a, sizeof *d);
-    d->and_link = true;
-    d->pos = pos;
-    d->elems = arena_alloc(a, sizeof *d->elems * conds->u.map.n);
-    for (size_t i = 0; i < conds->u.map.n; i++) {
-        const ynode *k = conds->u.map.pairs[i].key, *v = conds->u.map.pairs[i].value;
-        ditem *it = arena_alloc(a, sizeof *it);
-        it->pos = node_pos(k);
-        if (k->u.s.type != YT_NULL) {
-            const char *s = k->u.s.text;
-            const char *bar = strchr(s, '|');
-            size_t fl = bar ? (size_t)(bar - s) : strlen(s);
-            it->field = fl ? arena_strndup(a, s, fl) : NULL;
-            while (bar) {
-                const char *nb = strchr(bar + 1, '|');
-                size_t ml = nb ? (size_t)(nb - bar - 1) : strlen(bar + 1);
-                push_str(a, &it->mods, &it->nmods, arena_strndup(a, bar + 1, ml));
-                bar = nb;
-            }
-        }
-        ynode **raw;
-        size_t nraw;
-        if (v->kind == YN_SEQ) {
-            nraw = v->u.seq.n;
-            raw = arena_alloc(a, sizeof *raw * (nraw ? nraw : 1));
-            for (size_t j = 0; j < nraw; j++)
-                raw[j] = tmpl ? subst_node(a, v->u.seq.items[j], ls) : v->u.seq.items[j];
-        } else {
-            nraw = 1;
-            raw = arena_alloc(a, sizeof *raw);
-            raw[0] = tmpl ? subst_node(a, v, ls) : (ynode *)v;
-        }
-        if (!modifiers_apply(a, r, it, raw, nraw, node_pos(v)))
-            return NULL;
-        it->pos = pos;
-        d->elems[d->n++].item = it;
-    }
-    return d;
 }
 
 static void mark_det(actx *c, detection *d, const pitem *it)
@@ -1727,8 +1639,10 @@ static bool add_condition(actx *c, const pitem *it)
     srule *r = c->r;
     if (r->type != RT_RULE)
         return true;
-    detection *d = pl_make_detection(c->a, r, it->conditions, it->template_, &r->ls, r->pos);
+    sdiag err;
+    detection *d = detection_from_map(c->a, it->conditions, r->pos, it->template_ ? subst_node : NULL, &r->ls, &err);
     if (!d) {
+        rule_fail(c->a, r, err.pos, "%s", err.message);
         c->failed = true;
         return false;
     }
@@ -1745,12 +1659,13 @@ static bool add_condition(actx *c, const pitem *it)
         nd[k].pos = r->pos;
     }
     r->dets[k].det = d;
-    for (size_t i = 0; i < r->nconds; i++) {
-        rcond *rc = &r->conds[i];
-        char *t = arena_printf(c->a, "%s%s and (%.*s)", it->negated ? "not " : "", it->name, (int)rc->len, rc->text);
-        rc->text = t;
-        rc->len = strlen(t);
-    }
+    /* every condition becomes `[not] name and (condition)` */
+    const cnode *added = cond_new_id(c->a, it->name);
+    if (it->negated)
+        added = cond_new(c->a, CN_NOT, added, NULL);
+    for (size_t i = 0; i < r->nconds; i++)
+        if (r->conds[i].ast)
+            r->conds[i].ast = cond_new(c->a, CN_AND, added, r->conds[i].ast);
     return true;
 }
 
@@ -1771,78 +1686,51 @@ static bool prune(detection *d, int depth)
     return k > 0;
 }
 
-static bool name_empty(const srule *r, const char *name, bool *exists)
+static bool name_empty(const srule *r, const char *name)
 {
     for (size_t i = 0; i < r->ndets; i++)
-        if (strcmp(r->dets[i].name, name) == 0) {
-            *exists = true;
+        if (strcmp(r->dets[i].name, name) == 0)
             return r->dets[i].det->n == 0;
-        }
-    *exists = false;
     return false;
 }
 
-/* Re-serializes a condition without the empty detections. Returns false
- * when nothing is left ("" in *out). */
-static bool cond_drop(arena *a, const srule *r, const cnode *n, sbuf *out)
+/* The condition without the detections that became empty; NULL when
+ * nothing is left. A selector that chooses some detection becomes the
+ * chain of the non-empty ones it chooses (`1 of sel*` -> `sel1 or sel2`);
+ * one that chooses none is kept for the SQL layer to report. Unchanged
+ * subtrees are shared. */
+static const cnode *cond_drop(arena *a, const srule *r, const cnode *n)
 {
     switch (n->kind) {
-    case CN_ID: {
-        bool exists;
-        if (name_empty(r, n->name, &exists))
-            return false;
-        sb_puts(out, n->name);
-        return true;
-    }
+    case CN_ID:
+        return name_empty(r, n->name) ? NULL : n;
     case CN_NOT: {
-        sbuf t = SBUF_INIT;
-        bool ok = cond_drop(a, r, n->l, &t);
-        if (ok)
-            sb_printf(out, "not (%s)", t.p);
-        sb_free(&t);
-        return ok;
+        const cnode *k = cond_drop(a, r, n->l);
+        return !k ? NULL : k == n->l ? n : cond_new(a, CN_NOT, k, NULL);
     }
     case CN_AND:
     case CN_OR: {
-        sbuf l = SBUF_INIT, rr = SBUF_INIT;
-        bool lo = cond_drop(a, r, n->l, &l), ro = cond_drop(a, r, n->r, &rr);
-        if (lo && ro)
-            sb_printf(out, "(%s) %s (%s)", l.p, n->kind == CN_AND ? "and" : "or", rr.p);
-        else if (lo)
-            sb_puts(out, l.p);
-        else if (ro)
-            sb_puts(out, rr.p);
-        sb_free(&l);
-        sb_free(&rr);
-        return lo || ro;
+        const cnode *l = cond_drop(a, r, n->l), *rr = cond_drop(a, r, n->r);
+        if (l && rr)
+            return l == n->l && rr == n->r ? n : cond_new(a, n->kind, l, rr);
+        return l ? l : rr;
     }
     case CN_SEL: {
-        const char *pat = n->is_them ? "*" : n->name;
-        bool underscore = pat[0] == '_';
-        size_t cnt = 0, any = 0;
-        sbuf t = SBUF_INIT;
+        const cnode *acc = NULL;
+        bool any = false;
         for (size_t i = 0; i < r->ndets; i++) {
-            if ((!underscore && r->dets[i].name[0] == '_') || !cond_pattern_match(pat, r->dets[i].name))
+            if (!cond_selects(n, r->dets[i].name))
                 continue;
-            any++;
+            any = true;
             if (r->dets[i].det->n == 0)
                 continue;
-            sb_printf(&t, "%s%s", cnt ? (n->quant == CQ_ALL ? " and " : " or ") : "", r->dets[i].name);
-            cnt++;
+            const cnode *id = cond_new_id(a, r->dets[i].name);
+            acc = acc ? cond_new(a, n->quant == CQ_ALL ? CN_AND : CN_OR, acc, id) : id;
         }
-        if (!any) {
-            /* keep it: the SQL layer reports the selector that matches nothing */
-            sb_printf(out, "%s of %s", n->quant == CQ_ALL ? "all" : "1", n->is_them ? "them" : n->name);
-            sb_free(&t);
-            return true;
-        }
-        if (cnt)
-            sb_printf(out, "(%s)", t.p);
-        sb_free(&t);
-        return cnt > 0;
+        return any ? acc : n;
     }
     }
-    return false;
+    return n;
 }
 
 static bool drop_cleanup(actx *c)
@@ -1856,18 +1744,11 @@ static bool drop_cleanup(actx *c)
         return true;
     for (size_t i = 0; i < r->nconds; i++) {
         rcond *rc = &r->conds[i];
-        cerror ce;
-        cnode *n = cond_parse(c->a, rc->text, rc->len, &ce);
-        if (!n)
+        if (!rc->ast)
             continue; /* the SQL layer reports the syntax error */
-        sbuf b = SBUF_INIT;
-        if (!cond_drop(c->a, r, n, &b)) {
-            sb_free(&b);
+        rc->ast = cond_drop(c->a, r, rc->ast);
+        if (!rc->ast)
             return afail(c, rc->pos, "condition is empty: drop_detection_item removed every detection it uses");
-        }
-        rc->text = arena_strndup(c->a, b.p, b.len);
-        rc->len = b.len;
-        sb_free(&b);
     }
     /* the empty detections themselves go */
     size_t k = 0;

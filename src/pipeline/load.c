@@ -551,9 +551,9 @@ static pcond *parse_cond(lctx *l, const ynode *n, pcond_kind kind)
     c->pos = node_pos(n);
     switch (cs->type) {
     case C_LOGSOURCE:
-        c->category = opt_text(v[0]);
-        c->product = opt_text(v[1]);
-        c->service = opt_text(v[2]);
+        c->ls.category = opt_text(v[0]);
+        c->ls.product = opt_text(v[1]);
+        c->ls.service = opt_text(v[2]);
         break;
     case C_CONTAINS_DETECTION_ITEM:
         c->field = opt_text(v[0]);
@@ -967,14 +967,12 @@ static pitem *parse_item(lctx *l, const ynode *n, ikind ik)
                         return NULL;
                     }
         }
-        srule dummy = {0};
-        dummy.file = l->file;
-        logsource ls = {0};
-        if (!pl_make_detection(l->a, &dummy, it->conditions, false, &ls, node_pos(it->conditions))) {
+        sdiag derr;
+        if (!detection_from_map(l->a, it->conditions, node_pos(it->conditions), NULL, NULL, &derr)) {
             ynode at = {0};
-            at.line = dummy.error ? dummy.error->pos.line : n->line;
-            at.col = dummy.error ? dummy.error->pos.col : n->col;
-            lerr(l, &at, "add_condition: %s", dummy.error ? dummy.error->message : "invalid conditions");
+            at.line = derr.pos.line;
+            at.col = derr.pos.col;
+            lerr(l, &at, "add_condition: %s", derr.message);
             return NULL;
         }
         break;
@@ -1283,8 +1281,8 @@ pipeline *pl_builtin(pipeline_set *ps, const char *name)
         pcond *c = arena_alloc(a, sizeof *c);
         c->type = C_LOGSOURCE;
         c->kind = CK_RULE;
-        c->product = "aws";
-        c->service = sl_tables[i].service;
+        c->ls.product = "aws";
+        c->ls.service = sl_tables[i].service;
         it->rc.c = arena_alloc(a, sizeof *it->rc.c);
         it->rc.c[0] = c;
         it->rc.n = 1;

@@ -330,14 +330,8 @@ void pipeline_set_rules(pipeline_set *ps, const rule_list *all)
 bool pipeline_apply(pipeline_set *ps, srule *r, pstate *st)
 {
     memset(st, 0, sizeof *st);
-    if (r->type == RT_RULE || r->type == RT_CORRELATION) {
-        if (ps->nseen == ps->capseen) {
-            size_t nc = ps->capseen ? ps->capseen * 2 : 64;
-            ps->seen = arena_grow(ps->a, ps->seen, sizeof *ps->seen, ps->capseen, nc);
-            ps->capseen = nc;
-        }
-        ps->seen[ps->nseen++] = r;
-    }
+    if (r->type == RT_RULE || r->type == RT_CORRELATION)
+        rule_list_push(ps->a, &ps->seen, r);
     if (!ps->n)
         return true;
     pl_merge(ps);

@@ -108,7 +108,7 @@ typedef struct pcond {
     pcond_type type;
     pcond_kind kind;
     spos pos;
-    const char *category, *product, *service; /* logsource */
+    logsource ls;                             /* logsource */
     const char *field;                        /* contains_*: may be NULL */
     const ynode *value;                       /* contains_detection_item, match_value, rule_attribute,
                                                  processing_state (val) */
@@ -251,8 +251,7 @@ struct pipeline_set {
     pvar *vars;
     size_t nvars;
     /* rules seen by pipeline_apply (for logsource conditions on correlations) */
-    srule **seen;
-    size_t nseen, capseen;
+    rule_list seen;
     const rule_list *all; /* pipeline_set_rules */
     pcre2_general_context *gctx; /* pcre2 memory from the arena */
 };
@@ -268,9 +267,6 @@ const char *pl_scalar_str(arena *a, const ynode *n);
 
 /* apply.c */
 typedef struct actx actx;
-/* An add_condition map as a detection (template: $category etc. from ls).
- * NULL with r->error set on a modifier or value error. */
-detection *pl_make_detection(arena *a, srule *r, const ynode *conds, bool tmpl, const logsource *ls, spos pos);
 bool pl_apply_rule(pipeline_set *ps, srule *r, pstate *st);
 bool pl_rule_conds(pipeline_set *ps, const pitem *it, srule *r, const pstate *st, bool *ok);
 

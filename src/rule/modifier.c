@@ -13,7 +13,7 @@
 
 #include "../util/limits.h"
 #include "../util/sbuf.h"
-#include "rule.h"
+#include "modifier.h"
 
 typedef enum {
     M_CONTAINS, M_STARTSWITH, M_ENDSWITH, M_EXISTS, M_BASE64, M_BASE64OFFSET,
@@ -66,8 +66,7 @@ bool modifier_known(const char *name)
 
 typedef struct mctx {
     arena *a;
-    srule *r;
-    ditem *item;
+    sdiag *err;
     const char *mod; /* modifier name as written */
     spos pos;        /* position for the current error (value or item) */
 } mctx;
@@ -85,7 +84,8 @@ static bool fail(mctx *c, const char *fmt, ...)
     sbuf b = SBUF_INIT;
     sb_vprintf(&b, fmt, ap);
     va_end(ap);
-    rule_fail(c->a, c->r, c->pos, "%s", sb_cstr(&b));
+    c->err->pos = c->pos;
+    c->err->message = arena_strndup(c->a, sb_cstr(&b), b.len);
     sb_free(&b);
     return false;
 }
@@ -1029,11 +1029,11 @@ static bool initial_value(mctx *c, const ynode *y, bool re, svalue **out)
 
 /* ---- the chain ---------------------------------------------------------- */
 
-bool modifiers_apply(arena *a, srule *r, ditem *item, ynode **raw, size_t nraw, spos pos)
+bool modifiers_apply(arena *a, ditem *item, ynode **raw, size_t nraw, spos pos, sdiag *err)
 {
     /* errors about the chain itself point at the key, value errors at the value */
     spos ipos = item->pos.line ? item->pos : pos;
-    mctx c = {a, r, item, NULL, ipos};
+    mctx c = {a, err, NULL, ipos};
     int *ids = arena_alloc(a, (item->nmods ? item->nmods : 1) * sizeof *ids);
     bool re = false;
     for (size_t i = 0; i < item->nmods; i++) {

@@ -50,7 +50,8 @@ typedef struct sql_ctx {
     spos at;       /* position of the item being rendered (for errors) */
 } sql_ctx;
 
-/* condition text -> tree over the rule's detections. NULL on error. */
+/* A condition (its parsed tree) -> boolean tree over the rule's
+ * detections. NULL on error (also for a condition that did not parse). */
 xnode *sql_build_tree(sql_ctx *c, const rcond *cond);
 
 /* A dialect renders leaves and the query frame; the driver does the rest. */

@@ -8,6 +8,7 @@
 #define SIGMA_MAX_YAML_DEPTH 256                /* nesting of YAML collections */
 #define SIGMA_MAX_COND_DEPTH 128                /* parentheses / not nesting in a condition */
 #define SIGMA_MAX_COND_LEN 65536                /* bytes of one condition string */
+#define SIGMA_MAX_EXT_COND_LEN 4096             /* bytes of an extended correlation condition */
 #define SIGMA_MAX_EXPANSION 4096                /* values one modifier may expand one value into */
 #define SIGMA_MAX_VALUES 100000                 /* values of one detection item, after expansion */
 #define SIGMA_MAX_LEAVES 100000                 /* comparisons in one query */

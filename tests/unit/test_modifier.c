@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rule/modifier.h"
 #include "rule/rule.h"
 #include "rule/value.h"
 #include "util/limits.h"
@@ -144,13 +145,13 @@ static const char *run(const char *yml)
         raw = one;
         nraw = 1;
     }
-    srule *r = arena_alloc(A, sizeof *r);
-    bool ok = modifiers_apply(A, r, it, raw, nraw, node_pos(p->value));
+    sdiag e = {{0, 0}, NULL};
+    bool ok = modifiers_apply(A, it, raw, nraw, node_pos(p->value), &e);
     if (!ok) {
-        if (!r->error)
+        if (!e.message)
             return "ERR: (no message)";
-        err = r->error->message;
-        errpos = r->error->pos;
+        err = e.message;
+        errpos = e.pos;
         return arena_printf(A, "ERR: %s", err);
     }
     item = it;

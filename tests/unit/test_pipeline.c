@@ -545,8 +545,8 @@ static void test_correlation(void)
         CHECK(pipeline_apply(ps, l.v[0], &st));
         CHECK(pipeline_apply(ps, l.v[1], &st));
         const correlation *k = l.v[0]->corr;
-        CHECK(k && k->ngroup_by == 2 && strcmp(k->group_by[0], "user_name") == 0 &&
-              strcmp(k->group_by[1], "Host") == 0);
+        CHECK(k && k->ngroup_by == 2 && strcmp(k->group_by[0].name, "user_name") == 0 &&
+              strcmp(k->group_by[1].name, "Host") == 0);
         /* the correlation comes first: only with the whole rule list does
          * its logsource condition see the referenced rule */
         CHECK(l.v[0]->nfields == (size_t)with_all);
