@@ -17,14 +17,8 @@
 #include <strings.h>
 #include <utf8proc.h>
 
-#include "../sql/quote.h"
 #include "../util/limits.h"
 #include "../util/sbuf.h"
-
-typedef struct qexpr {
-    const svalue *v;
-    const char *expr, *id;
-} qexpr;
 
 struct actx {
     pipeline_set *ps;
@@ -41,9 +35,6 @@ struct actx {
     const char **ck;
     const ynode **cv;
     size_t nc;
-    /* query expression placeholders to render with the final field */
-    qexpr *q;
-    size_t nq;
     bool dropped;
     bool failed;
     /* the value transformation fn_values runs */
@@ -1219,14 +1210,12 @@ static bool vf_query_ph(actx *c, const pitem *it, const ditem *d, svalue *v, sva
     for (size_t i = 0; i < it->map.n; i++)
         if (it->map.keys[i] && strcmp(it->map.keys[i], name) == 0 && it->map.vals[i][0][0])
             id = it->map.vals[i][0];
+    /* the SQL layer fills in {field} with the item's final field, resolved
+     * like every other column, and {id} */
     svalue *x = sv_new(c->a, SV_QUERY);
     x->re = it->expression;
     x->re_len = strlen(it->expression);
-    c->q = arena_grow(c->a, c->q, sizeof *c->q, c->nq, c->nq + 1);
-    c->q[c->nq].v = x;
-    c->q[c->nq].expr = it->expression;
-    c->q[c->nq].id = id;
-    c->nq++;
+    x->ref = id;
     return one(c, x, out, nout);
 }
 
@@ -1927,52 +1916,6 @@ static bool apply_item(actx *c, const pitem *it)
     }
 }
 
-/* ---- query expressions get their final field ------------------------------------- */
-
-static const qexpr *find_q(const actx *c, const svalue *v)
-{
-    for (size_t i = 0; i < c->nq; i++)
-        if (c->q[i].v == v)
-            return &c->q[i];
-    return NULL;
-}
-
-static void render_q(actx *c, detection *d, int depth)
-{
-    for (size_t i = 0; i < d->n; i++) {
-        if (d->elems[i].sub) {
-            if (depth < 512)
-                render_q(c, d->elems[i].sub, depth + 1);
-            continue;
-        }
-        ditem *it = d->elems[i].item;
-        for (size_t k = 0; k < it->nvals; k++) {
-            const qexpr *q = it->vals[k]->kind == SV_QUERY ? find_q(c, it->vals[k]) : NULL;
-            if (!q)
-                continue;
-            sbuf b = SBUF_INIT;
-            for (const char *p = q->expr; *p; p++) {
-                if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
-                    sb_putc(&b, *p++);
-                } else if (strncmp(p, "{field}", 7) == 0) {
-                    sql_ident(&b, it->field, c->ps->element_at, c->ps->n_element_at);
-                    p += 6;
-                } else if (strncmp(p, "{id}", 4) == 0) {
-                    sb_puts(&b, q->id);
-                    p += 3;
-                } else {
-                    sb_putc(&b, *p);
-                }
-            }
-            svalue *x = sv_new(c->a, SV_QUERY);
-            x->re = arena_strndup(c->a, b.p ? b.p : "", b.len);
-            x->re_len = b.len;
-            it->vals[k] = x;
-            sb_free(&b);
-        }
-    }
-}
-
 /* ---- entry points ---------------------------------------------------------------------- */
 
 bool pl_apply_rule(pipeline_set *ps, srule *r, pstate *st)
@@ -1985,9 +1928,6 @@ bool pl_apply_rule(pipeline_set *ps, srule *r, pstate *st)
     copy_rule(ps->a, r);
     if (!apply_items(&c, ps->items, ps->nitems))
         return false;
-    if (c.nq)
-        for (size_t i = 0; i < r->ndets; i++)
-            render_q(&c, r->dets[i].det, 0);
     return !c.failed && !r->error;
 }
 

@@ -199,11 +199,6 @@ void pipeline_set_option(pipeline_set *ps, const char *key, const char *value)
     arena *a = ps->a;
     const char *name = arena_printf(a, "backend_%s", key);
     const char *val = arena_strdup(a, value);
-    if (strcmp(key, "element_at_fields") == 0) {
-        ps->element_at = NULL;
-        ps->n_element_at = 0;
-        arena_split_list(a, val, &ps->element_at, &ps->n_element_at);
-    }
     for (size_t i = 0; i < ps->nopts; i++)
         if (strcmp(ps->opts[i].name, name) == 0) {
             ps->opts[i].text = val;

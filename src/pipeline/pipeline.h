@@ -242,8 +242,6 @@ struct pipeline_set {
     size_t n;
     pvar *opts;   /* backend options (name = backend_<key>) */
     size_t nopts;
-    const char **element_at; /* -O element_at_fields, for {field} in query expressions */
-    size_t n_element_at;
     /* merged view, rebuilt when dirty */
     bool dirty;
     pitem **items, **post, **fin;

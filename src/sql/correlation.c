@@ -33,8 +33,11 @@ static bool str_eq(const char *a, const char *b)
 }
 
 typedef struct ccol {
-    const char *name; /* column name in combined_events */
-    const char **src; /* per reference: that rule's field for the column */
+    const char *name;  /* column name in combined_events */
+    spos pos;          /* where the correlation names it */
+    const char **src;  /* per reference: that rule's field for the column */
+    spos *srcpos;
+    const char *sql;   /* the column as the CTEs after combined_events name it */
 } ccol;
 
 typedef struct cplan {
@@ -68,13 +71,48 @@ static bool ext_is_conjunction(const cnode *n)
 
 /* ------------------------------------------------------------ columns */
 
-static size_t add_col(cplan *P, const char *name)
+static size_t add_col(cplan *P, const char *name, spos pos)
 {
     for (size_t i = 0; i < P->ncols; i++)
         if (strcmp(P->cols[i].name, name) == 0)
             return i;
     P->cols[P->ncols].name = name;
+    P->cols[P->ncols].pos = pos;
     return P->ncols++;
+}
+
+/* A field of a referenced rule's table as a value (its resolution). */
+static const char *table_value(cplan *P, const char *table, const char *field, spos pos)
+{
+    sql_ctx *c = P->c;
+    const char *keep = c->table;
+    c->table = table;
+    sbuf t = SBUF_INIT;
+    const char *r = sql_put_value(c, P->d, &t, field, pos) ? arena_strndup(c->a, sb_cstr(&t), t.len) : NULL;
+    sb_free(&t);
+    c->table = keep;
+    return r;
+}
+
+/* How the CTEs after combined_events name each column: the table's own
+ * column when every branch selects `*` from one table, else the name the
+ * branches give it. */
+static bool col_names(cplan *P)
+{
+    for (size_t k = 0; k < P->ncols; k++) {
+        ccol *col = &P->cols[k];
+        if (P->star) {
+            col->sql = table_value(P, P->refs[0].rule->table, col->name, col->pos);
+            if (!col->sql)
+                return false;
+        } else {
+            sbuf t = SBUF_INIT;
+            sql_ident_part(&t, col->name, strlen(col->name));
+            col->sql = arena_strndup(P->c->a, sb_cstr(&t), t.len);
+            sb_free(&t);
+        }
+    }
+    return true;
 }
 
 static bool plan_columns(sql_ctx *c, cplan *P)
@@ -91,7 +129,7 @@ static bool plan_columns(sql_ctx *c, cplan *P)
     }
     P->cols = arena_alloc(c->a, sizeof *P->cols * (co->ngroup_by + 2));
     P->group = arena_alloc(c->a, sizeof *P->group * (co->ngroup_by + 1));
-    add_col(P, c->opt->time_field);
+    add_col(P, c->opt->time_field, P->r->pos);
     for (size_t i = 0; i < co->ngroup_by; i++) {
         const char *g = co->group_by[i].name;
         if (!*g)
@@ -99,7 +137,7 @@ static bool plan_columns(sql_ctx *c, cplan *P)
         if (strcmp(g, c->opt->time_field) == 0)
             return sql_fail(c, co->group_by[i].pos,
                             "group-by field '%s' is the time field of the window (-O time_field)", g);
-        size_t k = add_col(P, g), j;
+        size_t k = add_col(P, g, co->group_by[i].pos), j;
         for (j = 0; j < P->ngroup; j++)
             if (P->group[j] == k)
                 break;
@@ -114,13 +152,14 @@ static bool plan_columns(sql_ctx *c, cplan *P)
             return sql_fail(c, fpos, "empty condition field name");
         if (strcmp(f, c->opt->time_field) == 0)
             return sql_fail(c, fpos, "condition field '%s' is the time field of the window (-O time_field)", f);
-        P->value = add_col(P, f);
+        P->value = add_col(P, f, fpos);
     }
     /* sources per reference: aliases apply to group-by and value columns */
     P->star = true;
     for (size_t k = 0; k < P->ncols; k++) {
         ccol *col = &P->cols[k];
         col->src = arena_alloc(c->a, sizeof *col->src * P->nrefs);
+        col->srcpos = arena_alloc(c->a, sizeof *col->srcpos * P->nrefs);
         const corr_alias *al = NULL;
         if (k > 0)
             for (size_t i = 0; i < co->naliases; i++)
@@ -128,10 +167,13 @@ static bool plan_columns(sql_ctx *c, cplan *P)
                     al = &co->aliases[i];
         for (size_t i = 0; i < P->nrefs; i++) {
             col->src[i] = col->name;
+            col->srcpos[i] = col->pos;
             if (al)
                 for (size_t j = 0; j < al->n; j++)
-                    if (ref_index(P, al->e[j].rule) == (long)i)
+                    if (ref_index(P, al->e[j].rule) == (long)i) {
                         col->src[i] = al->e[j].field;
+                        col->srcpos[i] = al->e[j].field_pos;
+                    }
             if (!*col->src[i])
                 return sql_fail(c, co->aliases_pos, "alias '%s' maps rule '%s' to an empty field name",
                                 col->name, P->refs[i].ref);
@@ -143,7 +185,7 @@ static bool plan_columns(sql_ctx *c, cplan *P)
         if (!str_eq(P->refs[i].rule->table, P->refs[0].rule->table))
             P->star = false;
     P->rule_col = co->type == CT_TEMPORAL || co->type == CT_TEMPORAL_ORDERED;
-    return true;
+    return col_names(P);
 }
 
 /* ------------------------------------------------------------ SQL pieces */
@@ -151,11 +193,7 @@ static bool plan_columns(sql_ctx *c, cplan *P)
 /* A column of combined_events as later CTEs refer to it. */
 static void put_col(const cplan *P, sbuf *b, size_t k)
 {
-    const char *name = P->cols[k].name;
-    if (P->star)
-        sql_ident(b, name, P->c->opt->element_at, P->c->opt->n_element_at);
-    else
-        sql_ident_part(b, name, strlen(name));
+    sb_puts(b, P->cols[k].sql);
 }
 
 static void put_window(const cplan *P, sbuf *b)
@@ -221,7 +259,7 @@ static bool put_branches(cplan *P, sbuf *b)
     for (size_t i = 0; i < P->nrefs; i++) {
         const corr_ref *f = &P->refs[i];
         const srule *x = f->rule;
-        sql_ctx sub = {.a = c->a, .opt = c->opt, .rule = x};
+        sql_ctx sub = {.a = c->a, .opt = c->opt, .rule = x, .d = P->d, .table = x->table};
         if (i)
             sb_puts(b, " UNION ALL ");
         sb_puts(b, "SELECT ");
@@ -229,18 +267,17 @@ static bool put_branches(cplan *P, sbuf *b)
             sb_putc(b, '*');
         } else {
             for (size_t j = 0; j < P->ncols; j++) {
+                const ccol *col = &P->cols[j];
                 if (j)
                     sb_puts(b, ", ");
-                sbuf e = SBUF_INIT, n = SBUF_INIT;
-                sql_ident(&e, P->cols[j].src[i], c->opt->element_at, c->opt->n_element_at);
-                sql_ident_part(&n, P->cols[j].name, strlen(P->cols[j].name));
-                sb_puts(b, sb_cstr(&e));
-                if (strcmp(sb_cstr(&e), sb_cstr(&n)) != 0) {
+                const char *e = table_value(P, x->table, col->src[i], col->srcpos[i]);
+                if (!e)
+                    return false;
+                sb_puts(b, e);
+                if (strcmp(e, col->sql) != 0) {
                     sb_puts(b, " AS ");
-                    sb_puts(b, sb_cstr(&n));
+                    sb_puts(b, col->sql);
                 }
-                sb_free(&e);
-                sb_free(&n);
             }
         }
         if (P->rule_col) {
@@ -455,6 +492,7 @@ bool sql_correlation_queries(sql_ctx *c, const sql_dialect *d, const srule *r, c
 {
     const correlation *co = r->corr;
     cplan P = {.c = c, .d = d, .r = r, .co = co, .refs = co->refs, .nrefs = co->nrefs};
+    c->d = d;
     if (!check_type(c, &P) || !plan_columns(c, &P))
         return false;
     sbuf b = SBUF_INIT;
