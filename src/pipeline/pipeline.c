@@ -1,6 +1,6 @@
 /* pipeline.c - the pipeline set: -p resolution (built-in, file, folder),
- * merging by (priority, name/path), variables and backend options, and the
- * per-rule entry point. */
+ * ordering by (priority, name/path), backend options, and the entry points
+ * (vars.c builds the merged view, apply.c applies it). */
 #define SIGMA_PIPELINE_INTERNAL
 #include "pipeline.h"
 
@@ -112,50 +112,51 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* every *.yml below dir, sorted by path */
-static void walk(const char *dir, char ***out, size_t *n, size_t *cap, int depth)
+typedef struct file_list {
+    const char **v;
+    size_t n, cap;
+} file_list;
+
+/* Every *.yml below dir (hidden files and folders, whose names start with
+ * a dot, skipped). A folder or entry that cannot be read is an error, not
+ * a silently smaller pipeline. Memory from the arena. */
+static bool walk(arena *a, const char *dir, file_list *out, int depth, char *err, size_t errlen)
 {
-    if (depth > 32)
-        return;
+    if (depth > SIGMA_MAX_DIR_DEPTH) {
+        snprintf(err, errlen, "%s: pipeline folder nested too deeply (limit %d levels)", dir, SIGMA_MAX_DIR_DEPTH);
+        return false;
+    }
     DIR *d = opendir(dir);
-    if (!d)
-        return;
+    if (!d) {
+        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+        return false;
+    }
+    bool ok = true;
     struct dirent *e;
-    while ((e = readdir(d))) {
+    while (ok && (e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
-        size_t l = strlen(dir) + strlen(e->d_name) + 2;
-        char *p = malloc(l);
-        if (!p)
-            break;
-        snprintf(p, l, "%s/%s", dir, e->d_name);
+        const char *p = arena_printf(a, "%s/%s", dir, e->d_name);
         struct stat st;
         if (stat(p, &st) != 0) {
-            free(p);
-            continue;
-        }
-        if (S_ISDIR(st.st_mode)) {
-            walk(p, out, n, cap, depth + 1);
-            free(p);
-            continue;
-        }
-        size_t nl = strlen(e->d_name);
-        if (!S_ISREG(st.st_mode) || nl < 4 || strcmp(e->d_name + nl - 4, ".yml") != 0) {
-            free(p);
-            continue;
-        }
-        if (*n == *cap) {
-            *cap = *cap ? *cap * 2 : 16;
-            char **nv = realloc(*out, *cap * sizeof *nv);
-            if (!nv) {
-                free(p);
-                break;
+            snprintf(err, errlen, "%s: %s", p, strerror(errno));
+            ok = false;
+        } else if (S_ISDIR(st.st_mode)) {
+            ok = walk(a, p, out, depth + 1, err, errlen);
+        } else {
+            size_t nl = strlen(e->d_name);
+            if (!S_ISREG(st.st_mode) || nl < 4 || strcmp(e->d_name + nl - 4, ".yml") != 0)
+                continue;
+            if (out->n == out->cap) {
+                size_t nc = out->cap ? out->cap * 2 : 16;
+                out->v = arena_grow(a, (void *)out->v, sizeof *out->v, out->cap, nc);
+                out->cap = nc;
             }
-            *out = nv;
+            out->v[out->n++] = p;
         }
-        (*out)[(*n)++] = p;
     }
     closedir(d);
+    return ok;
 }
 
 bool pipeline_set_add(pipeline_set *ps, const char *spec, char *err, size_t errlen)
@@ -171,19 +172,15 @@ bool pipeline_set_add(pipeline_set *ps, const char *spec, char *err, size_t errl
         dir[--sl] = 0;
     struct stat st;
     if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
-        char **files = NULL;
-        size_t n = 0, cap = 0;
-        walk(dir, &files, &n, &cap, 0);
-        if (n)
-            qsort(files, n, sizeof *files, cmp_str);
-        bool ok = true;
-        for (size_t i = 0; i < n; i++) {
-            if (ok && !add_file(ps, files[i], files[i], err, errlen))
-                ok = false;
-            free(files[i]);
-        }
-        free(files);
-        return ok;
+        file_list files = {0};
+        if (!walk(ps->a, dir, &files, 0, err, errlen))
+            return false;
+        if (files.n)
+            qsort((void *)files.v, files.n, sizeof *files.v, cmp_str);
+        for (size_t i = 0; i < files.n; i++)
+            if (!add_file(ps, files.v[i], files.v[i], err, errlen))
+                return false;
+        return true;
     }
     pipeline *b = pl_builtin(ps, spec);
     if (b) {
@@ -256,67 +253,6 @@ bool pipeline_set_empty(const pipeline_set *ps)
     return ps->n == 0;
 }
 
-static void set_var(pipeline_set *ps, size_t *cap, const pvar *v, bool override)
-{
-    for (size_t i = 0; i < ps->nvars; i++)
-        if (strcmp(ps->vars[i].name, v->name) == 0) {
-            if (override)
-                ps->vars[i] = *v;
-            return;
-        }
-    if (ps->nvars == *cap) {
-        size_t nc = *cap ? *cap * 2 : 16;
-        ps->vars = arena_grow(ps->a, ps->vars, sizeof *ps->vars, *cap, nc);
-        *cap = nc;
-    }
-    ps->vars[ps->nvars++] = *v;
-}
-
-static void concat(arena *a, pitem ***dst, size_t *n, pitem *const *src, size_t k)
-{
-    if (!k)
-        return;
-    *dst = arena_grow(a, *dst, sizeof **dst, *n, *n + k);
-    memcpy(*dst + *n, src, sizeof **dst * k);
-    *n += k;
-}
-
-void pl_merge(pipeline_set *ps)
-{
-    if (!ps->dirty)
-        return;
-    ps->items = ps->post = ps->fin = NULL;
-    ps->nitems = ps->npost = ps->nfin = 0;
-    ps->vars = NULL;
-    ps->nvars = 0;
-    size_t cap = 0;
-    for (size_t i = 0; i < ps->n; i++) {
-        const pipeline *p = ps->p[i];
-        concat(ps->a, &ps->items, &ps->nitems, p->items, p->nitems);
-        concat(ps->a, &ps->post, &ps->npost, p->post, p->npost);
-        concat(ps->a, &ps->fin, &ps->nfin, p->fin, p->nfin);
-        for (size_t k = 0; k < p->nvars; k++)
-            set_var(ps, &cap, &p->vars[k], true);
-    }
-    for (size_t i = 0; i < ps->nopts; i++)
-        set_var(ps, &cap, &ps->opts[i], true);
-    pvar be = {"backend", NULL, "athena backend"}, of = {"output_format", NULL, "default"};
-    set_var(ps, &cap, &be, false);
-    set_var(ps, &cap, &of, false);
-    ps->dirty = false;
-}
-
-bool pl_var_get(pipeline_set *ps, const char *name, pvar *out)
-{
-    pl_merge(ps);
-    for (size_t i = 0; i < ps->nvars; i++)
-        if (strcmp(ps->vars[i].name, name) == 0) {
-            *out = ps->vars[i];
-            return true;
-        }
-    return false;
-}
-
 void pipeline_set_rules(pipeline_set *ps, const rule_list *all)
 {
     ps->all = all;
@@ -341,87 +277,4 @@ const char *pstate_get(const pstate *st, const char *key)
         if (strcmp(st->keys[i], key) == 0)
             return st->vals[i];
     return NULL;
-}
-
-/* ---- sigma list ------------------------------------------------------------------------ */
-
-static const char *const list_pipelines[] = {
-    "athena_security_lake_table_name\tpriority 20, athena: table name of AWS Security Lake (-O aws_table_region, "
-    "-O aws_table_version)",
-    NULL,
-};
-
-static const char *const list_transformations[] = {
-    "field_name_mapping\trename fields (one or several targets)",
-    "field_name_prefix_mapping\treplace a field name prefix",
-    "field_name_prefix\tadd a prefix to field names",
-    "field_name_suffix\tadd a suffix to field names",
-    "drop_detection_item\tdelete detection items",
-    "hashes_fields\tsplit Hashes values into one field per algorithm",
-    "wildcard_placeholders\tplaceholders become *",
-    "value_placeholders\tplaceholders become values of vars",
-    "query_expression_placeholders\tplaceholders become an SQL expression",
-    "add_condition\tadd a detection ANDed to every condition",
-    "change_logsource\treplace the log source",
-    "add_field\tadd to the rule's fields",
-    "remove_field\tremove from the rule's fields",
-    "set_field\tset the rule's fields",
-    "replace_string\tregular expression replacement in values",
-    "map_string\treplace whole values",
-    "set_state\tset a pipeline state key (table_name), with {var} templates",
-    "regex\tturn values into regular expressions",
-    "set_value\treplace values by a fixed value",
-    "convert_type\tconvert values to str or num",
-    "rule_failure\tfail the rule with a message",
-    "detection_item_failure\tfail the rule at a detection item",
-    "strict_field_mapping_failure\tfail rules with unmapped fields",
-    "set_custom_attribute\tset a rule attribute (for rule_attribute conditions)",
-    "nest\ta list of items under common conditions",
-    "case\tlower, upper or snake_case values",
-    "embed\tpostprocessing: prefix and suffix around the query",
-    "simple_template\tpostprocessing: {query}, {rule.title}, {pipeline.state[key]}",
-    "replace\tpostprocessing: regular expression replacement in the query",
-    "json\tpostprocessing: embed the query in a JSON template (%QUERY%)",
-    "nest\tpostprocessing: a list of postprocessing items",
-    "concat\tfinalizer: join all queries (separator, prefix, suffix)",
-    "json\tfinalizer: all queries as a JSON list (indent)",
-    "nested\tfinalizer: a list of finalizers",
-    NULL,
-};
-
-static const char *const list_conditions[] = {
-    "logsource\trule: category, product, service",
-    "contains_detection_item\trule: a detection item with field and value",
-    "contains_field\trule: a detection item with field",
-    "processing_item_applied\trule, detection item, field name: item with id was applied",
-    "processing_state\trule, detection item, field name: state key compared with val (op)",
-    "is_sigma_rule\trule: a plain rule",
-    "is_sigma_correlation_rule\trule: a correlation rule",
-    "rule_attribute\trule: attribute compared with value (op eq, ne, gte, gt, lte, lt, in, not_in)",
-    "tag\trule: has the tag",
-    "match_string\tdetection item: string values match a regular expression (cond any/all)",
-    "match_value\tdetection item: values equal value (cond any/all)",
-    "contains_wildcard\tdetection item: string values with wildcards (cond any/all)",
-    "is_null\tdetection item: null values (cond any/all)",
-    "include_fields\tfield name: in fields (mode plain/re)",
-    "exclude_fields\tfield name: not in fields (mode plain/re)",
-    NULL,
-};
-
-const char *const *pipeline_list_lines(const char *what)
-{
-    if (!what)
-        return NULL;
-    if (strcmp(what, "pipelines") == 0)
-        return list_pipelines;
-    if (strcmp(what, "transformations") == 0)
-        return list_transformations;
-    if (strcmp(what, "conditions") == 0)
-        return list_conditions;
-    return NULL;
-}
-
-const char *const *sigma_list(const char *what)
-{
-    return pipeline_list_lines(what);
 }

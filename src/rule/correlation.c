@@ -42,8 +42,7 @@ static int parse_timespan(const char *s, size_t len, long long *out)
     }
     if (v == 0)
         return 2;
-    const long long max_seconds = 100LL * 31556952; /* 100 years */
-    if (v > max_seconds / mul)
+    if (v > SIGMA_MAX_TIMESPAN / mul)
         return 3;
     *out = v * mul;
     return 0;
@@ -76,9 +75,9 @@ static bool corr_number(const ynode *v, double *out)
         size_t en = i;
         while (i < n && (t[i] == ' ' || t[i] == '\t'))
             i++;
-        if (!digits || i != n || en - st > 60)
+        if (!digits || i != n || en - st > SIGMA_MAX_NUMBER_TEXT)
             return false;
-        char buf[64];
+        char buf[SIGMA_MAX_NUMBER_TEXT + 1];
         memcpy(buf, t + st, en - st);
         buf[en - st] = 0;
         *out = strtod(buf, NULL);

@@ -16,38 +16,49 @@
 #include "modifier.h"
 
 typedef enum {
-    M_CONTAINS, M_STARTSWITH, M_ENDSWITH, M_EXISTS, M_BASE64, M_BASE64OFFSET,
-    M_WIDE, M_UTF16LE, M_UTF16BE, M_UTF16, M_WINDASH, M_RE, M_I, M_M, M_S,
-    M_CASED, M_CIDR, M_ALL, M_NEQ, M_LT, M_LTE, M_GT, M_GTE, M_FIELDREF,
-    M_EXPAND, M_MINUTE, M_HOUR, M_DAY, M_WEEK, M_MONTH, M_YEAR,
+#define MODIFIER(name, id, accepts) id,
+#include "modifiers.def"
 } mod_id;
 
+/* the kinds of value each modifier takes */
+#define STR (1u << SV_STR)
+#define NUM (1u << SV_NUM)
+#define BOOL (1u << SV_BOOL)
+#define RE (1u << SV_RE)
+#define FIELDREF (1u << SV_FIELDREF)
+#define CMP (1u << SV_CMP)
+#define ANY (~0u)
+static const unsigned mod_accepts[] = {
+#define MODIFIER(name, id, accepts) [id] = accepts,
+#include "modifiers.def"
+};
+#undef STR
+#undef NUM
+#undef BOOL
+#undef RE
+#undef FIELDREF
+#undef CMP
+#undef ANY
+
+/* every name, aliases included, with its modifier */
 static const struct {
     const char *name;
     mod_id id;
 } mod_table[] = {
-    {"contains", M_CONTAINS}, {"startswith", M_STARTSWITH}, {"endswith", M_ENDSWITH},
-    {"exists", M_EXISTS},     {"base64", M_BASE64},         {"base64offset", M_BASE64OFFSET},
-    {"wide", M_WIDE},         {"utf16le", M_UTF16LE},       {"utf16be", M_UTF16BE},
-    {"utf16", M_UTF16},       {"windash", M_WINDASH},       {"re", M_RE},
-    {"i", M_I},               {"ignorecase", M_I},          {"m", M_M},
-    {"multiline", M_M},       {"s", M_S},                   {"dotall", M_S},
-    {"cased", M_CASED},       {"cidr", M_CIDR},             {"all", M_ALL},
-    {"neq", M_NEQ},           {"lt", M_LT},                 {"lte", M_LTE},
-    {"gt", M_GT},             {"gte", M_GTE},               {"fieldref", M_FIELDREF},
-    {"expand", M_EXPAND},     {"minute", M_MINUTE},         {"hour", M_HOUR},
-    {"day", M_DAY},           {"week", M_WEEK},             {"month", M_MONTH},
-    {"year", M_YEAR},
+#define MODIFIER(name, id, accepts) {#name, id},
+#define ALIAS(name, id) {#name, id},
+#include "modifiers.def"
 };
 #define NMODS (sizeof mod_table / sizeof mod_table[0])
 
 /* NULL-terminated, in the order of the table above. */
 const char *const modifier_names[] = {
-    "contains", "startswith", "endswith", "exists", "base64", "base64offset", "wide",
-    "utf16le", "utf16be", "utf16", "windash", "re", "i", "ignorecase", "m", "multiline",
-    "s", "dotall", "cased", "cidr", "all", "neq", "lt", "lte", "gt", "gte", "fieldref",
-    "expand", "minute", "hour", "day", "week", "month", "year", NULL,
+#define MODIFIER(name, id, accepts) #name,
+#define ALIAS(name, id) #name,
+#include "modifiers.def"
+    NULL,
 };
+_Static_assert(sizeof modifier_names / sizeof *modifier_names == NMODS + 1, "one name per table row");
 
 static int mod_lookup(const char *name)
 {
@@ -624,6 +635,8 @@ static bool apply_elem(mctx *c, mod_id id, svalue *v, vlist *res)
 {
     arena *a = c->a;
     svalue *nv = NULL;
+    if (!(mod_accepts[id] & (1u << v->kind)))
+        return not_applicable(c, v);
     switch (id) {
     case M_CONTAINS:
     case M_STARTSWITH:
@@ -634,17 +647,14 @@ static bool apply_elem(mctx *c, mod_id id, svalue *v, vlist *res)
             nv->str = str_add_star(a, &v->str, lead, trail);
         else if (v->kind == SV_RE)
             re_wrap(a, nv, lead, trail);
-        else if (v->kind == SV_FIELDREF) {
+        else {
             nv->ref_starts = nv->ref_starts || lead;
             nv->ref_ends = nv->ref_ends || trail;
-        } else
-            return not_applicable(c, v);
+        }
         break;
     }
     case M_BASE64:
     case M_BASE64OFFSET:
-        if (v->kind != SV_STR)
-            return not_applicable(c, v);
         if (sstr_has_wildcard(&v->str))
             return fail(c, "%s encoding of strings with wildcards is not allowed", c->mod);
         if (sstr_has_placeholder(&v->str))
@@ -663,18 +673,12 @@ static bool apply_elem(mctx *c, mod_id id, svalue *v, vlist *res)
     case M_UTF16LE:
     case M_UTF16BE:
     case M_UTF16:
-        if (v->kind != SV_STR)
-            return not_applicable(c, v);
         if (!utf16_encode(c, v, id == M_UTF16BE ? 1 : id == M_UTF16 ? 2 : 0, &nv))
             return false;
         break;
     case M_WINDASH:
-        if (v->kind != SV_STR)
-            return not_applicable(c, v);
         return do_windash(c, v, res);
     case M_RE:
-        if (v->kind != SV_RE)
-            return not_applicable(c, v);
         if (!re_check(c, v))
             return false;
         nv = v;
@@ -682,20 +686,14 @@ static bool apply_elem(mctx *c, mod_id id, svalue *v, vlist *res)
     case M_I:
     case M_M:
     case M_S:
-        if (v->kind != SV_RE)
-            return not_applicable(c, v);
         nv = sv_copy(a, v);
         nv->re_flags |= id == M_I ? RE_I : id == M_M ? RE_M : RE_S;
         break;
     case M_CASED:
-        if (v->kind != SV_STR && v->kind != SV_FIELDREF)
-            return not_applicable(c, v);
         nv = sv_copy(a, v);
         nv->cased = true;
         break;
     case M_CIDR: {
-        if (v->kind != SV_STR)
-            return not_applicable(c, v);
         if (sstr_has_wildcard(&v->str) || sstr_has_placeholder(&v->str))
             return fail(c, "invalid CIDR '%s'", vtext(a, v));
         size_t n;
@@ -710,14 +708,10 @@ static bool apply_elem(mctx *c, mod_id id, svalue *v, vlist *res)
         break;
     }
     case M_EXPAND:
-        if (v->kind != SV_STR)
-            return not_applicable(c, v);
         if (!do_expand(c, v, &nv))
             return false;
         break;
     case M_FIELDREF:
-        if (v->kind != SV_STR)
-            return not_applicable(c, v);
         if (sstr_has_wildcard(&v->str))
             return fail(c, "field references must not contain wildcards");
         if (sstr_has_placeholder(&v->str))
@@ -727,8 +721,6 @@ static bool apply_elem(mctx *c, mod_id id, svalue *v, vlist *res)
         nv->ref = sstr_text(a, &v->str, NULL);
         break;
     case M_EXISTS:
-        if (v->kind != SV_BOOL)
-            return not_applicable(c, v);
         nv = sv_copy(a, v);
         nv->kind = SV_EXISTS;
         break;
@@ -754,8 +746,6 @@ static bool apply_elem(mctx *c, mod_id id, svalue *v, vlist *res)
     case M_YEAR:
         if (v->kind == SV_CMP && v->cmp_tpart)
             return fail(c, "only one timestamp part modifier may be used");
-        if (v->kind != SV_NUM && v->kind != SV_CMP)
-            return not_applicable(c, v);
         nv = sv_copy(a, v);
         if (v->kind == SV_CMP)
             nv->cmp_tpart = true; /* gt|hour: compare the part */

@@ -28,7 +28,7 @@ void rule_list_push(arena *a, rule_list *l, srule *r)
 
 static const char *vfmt(arena *a, const char *fmt, va_list ap)
 {
-    char buf[512];
+    char buf[SIGMA_MAX_RULE_MESSAGE];
     int n = vsnprintf(buf, sizeof buf, fmt, ap);
     if (n < 0)
         n = 0;
@@ -174,6 +174,26 @@ static bool str_list(arena *a, srule *r, const ynode *n, const char ***out, size
     return true;
 }
 
+static int rank_of(const char *s, const char *const *names, int n)
+{
+    for (int i = 0; s && i < n; i++)
+        if (lower_eq(s, names[i]))
+            return i;
+    return -1;
+}
+
+int rule_level_rank(const char *level)
+{
+    static const char *const lv[] = {"informational", "low", "medium", "high", "critical"};
+    return rank_of(level, lv, 5);
+}
+
+int rule_status_rank(const char *status)
+{
+    static const char *const st[] = {"unsupported", "deprecated", "experimental", "test", "stable"};
+    return rank_of(status, st, 5);
+}
+
 bool rule_check_common(arena *a, srule *r, const ynode *doc)
 {
     const ynode *n;
@@ -225,26 +245,16 @@ bool rule_check_common(arena *a, srule *r, const ynode *doc)
         }
     }
     if ((n = ymap_get(doc, "level")) && !is_null(n)) {
-        static const char *const levels[] = {"informational", "low", "medium", "high", "critical"};
         if (!is_str(n))
             return rule_fail(a, r, node_pos(n), "Sigma rule level must be a string");
-        size_t k;
-        for (k = 0; k < 5; k++)
-            if (lower_eq(n->u.s.text, levels[k]))
-                break;
-        if (k == 5)
+        if (rule_level_rank(n->u.s.text) < 0)
             return rule_fail(a, r, node_pos(n), "'%s' is not a valid Sigma rule level", n->u.s.text);
         r->level = n->u.s.text;
     }
     if ((n = ymap_get(doc, "status")) && !is_null(n)) {
-        static const char *const st[] = {"unsupported", "deprecated", "experimental", "test", "stable"};
         if (!is_str(n))
             return rule_fail(a, r, node_pos(n), "Sigma rule status must be a string");
-        size_t k;
-        for (k = 0; k < 5; k++)
-            if (lower_eq(n->u.s.text, st[k]))
-                break;
-        if (k == 5)
+        if (rule_status_rank(n->u.s.text) < 0)
             return rule_fail(a, r, node_pos(n), "'%s' is not a valid Sigma rule status", n->u.s.text);
         r->status = n->u.s.text;
     }

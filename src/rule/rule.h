@@ -247,6 +247,11 @@ static inline spos node_pos(const ynode *n)
  * compared (pySigma's LogsourceCondition and filters do the same). */
 bool logsource_matches(const logsource *want, const logsource *have);
 
+/* Sigma's levels (informational .. critical) and statuses (unsupported ..
+ * stable) in order, case-insensitively: 0.., or -1 if not one. */
+int rule_level_rank(const char *level);
+int rule_status_rank(const char *status);
+
 /* Parses condition text into c (text, pos, ast or err). */
 void rule_parse_condition(arena *a, rcond *c, const char *text, size_t len, spos pos);
 

@@ -38,8 +38,8 @@ typedef enum {
     SV_CMP,       /* num, cmp */
     SV_TIMEPART,  /* num, tpart */
     SV_EXPANSION, /* items: one value that stands for several (windash, base64offset) */
-    SV_QUERY,     /* re: SQL expression of a query_expression placeholder, with
-                   * {field} for the item's column; ref: its {id} */
+    SV_QUERY,     /* str: SQL expression of a query_expression placeholder: text
+                   * parts and the placeholder `field` for the item's column */
 } svkind;
 
 typedef enum { CMP_LT, CMP_LTE, CMP_GT, CMP_GTE } cmp_op;
@@ -59,13 +59,13 @@ typedef struct svalue svalue;
 struct svalue {
     svkind kind;
     bool cased;
-    sstr str;
+    sstr str;      /* SV_STR, SV_QUERY */
     snum num;
     bool b;
     cmp_op cmp;
     bool cmp_tpart; /* SV_CMP on a timestamp part (tpart): hour|gt */
     tpart_kind tpart;
-    const char *re; /* SV_RE: regex text (may hold NUL), SV_QUERY: SQL expression */
+    const char *re; /* SV_RE: regex text (may hold NUL) */
     size_t re_len;
     unsigned re_flags;
     struct {
@@ -74,7 +74,7 @@ struct svalue {
         uint8_t addr[16];
         const char *text; /* as written */
     } cidr;
-    const char *ref; /* SV_FIELDREF: the other field; SV_QUERY: the {id} */
+    const char *ref; /* SV_FIELDREF */
     /* SV_FIELDREF match mode: ref_starts = a wildcard precedes the referenced
      * value (`endswith`, `contains`: field LIKE '%' || ref); ref_ends = a
      * wildcard follows it (`startswith`, `contains`: field LIKE ref || '%').

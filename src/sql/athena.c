@@ -148,22 +148,15 @@ static bool fieldref_cmp(sql_ctx *c, sbuf *b, const sql_col *col, const svalue *
     return true;
 }
 
-/* A query_expression_placeholders expression: {field} is the column,
- * {id} the placeholder's id, {{ and }} are braces. */
+/* A query_expression_placeholders expression: text, and the placeholder
+ * `field` for the column. */
 static void query_expr(sbuf *b, const sql_col *col, const svalue *v)
 {
-    for (const char *p = v->re; *p; p++) {
-        if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
-            sb_putc(b, *p++);
-        } else if (strncmp(p, "{field}", 7) == 0) {
+    for (size_t i = 0; i < v->str.n; i++) {
+        if (v->str.parts[i].kind == SP_PH)
             sb_puts(b, col->expr);
-            p += 6;
-        } else if (strncmp(p, "{id}", 4) == 0) {
-            sb_puts(b, v->ref);
-            p += 3;
-        } else {
-            sb_putc(b, *p);
-        }
+        else
+            sb_putn(b, v->str.parts[i].s, v->str.parts[i].n);
     }
 }
 

@@ -16,7 +16,12 @@
  * Windows are sliding: for each row, the rows of its group (PARTITION BY the
  * group-by columns) whose time lies in [time - timespan, time] (RANGE ...
  * PRECEDING AND CURRENT ROW, both ends inclusive, ties included). See
- * docs/correlations.md for every type's SQL and semantics. */
+ * docs/correlations.md for every type's SQL and semantics.
+ *
+ * The fields (time, group-by, aliases, value) go through the dialect's
+ * column slot like every field; the window text itself is Trino's, the one
+ * dialect there is (a second would move these templates behind
+ * sql_dialect). */
 #include "correlation.h"
 
 #include <stdlib.h>

@@ -16,7 +16,7 @@ bool sql_fail(sql_ctx *c, spos pos, const char *fmt, ...)
 {
     if (c->err.message)
         return false;
-    char buf[512];
+    char buf[SIGMA_MAX_RULE_MESSAGE];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);

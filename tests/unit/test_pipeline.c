@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pipeline/pipeline.h"
 #include "sigma.h"
@@ -483,18 +484,52 @@ static void test_api(void)
     CHECK_STR(api_convert(p1, 1, NULL, 0, gd, &st), "SELECT * FROM <TABLE> WHERE a = 1");
 }
 
+/* The name of a `sigma list` line (up to the tab). */
+static const char *line_name(const char *line)
+{
+    const char *t = strchr(line, '\t');
+    return t ? arena_strndup(A, line, (size_t)(t - line)) : line;
+}
+
+/* The registries generate every list: `sigma list` names the same types, in
+ * the same order, as the name lists, and the loader knows each of them. */
 static void test_lists(void)
 {
     CHECK(pipeline_builtin_names[0] && strcmp(pipeline_builtin_names[0], "athena_security_lake_table_name") == 0);
-    size_t n = 0;
-    while (pipeline_transformation_names[n])
-        n++;
-    CHECK(n == 26);
-    n = 0;
-    while (pipeline_condition_names[n])
-        n++;
-    CHECK(n == 15);
-    CHECK(sigma_list("pipelines") && sigma_list("conditions") && sigma_list("transformations"));
+    const char *const *lines = sigma_list("transformations");
+    const char *const *kinds[] = {pipeline_transformation_names, pipeline_postprocessing_names,
+                                  pipeline_finalizer_names};
+    static const char *const section[] = {"transformations", "postprocessing", "finalizers"};
+    static const char *const what[] = {"transformation", "postprocessing item", "finalizer"};
+    size_t k = 0;
+    bool listed = lines != NULL, loads = true;
+    for (int s = 0; s < 3; s++) {
+        for (size_t i = 0; kinds[s][i]; i++, k++) {
+            const char *name = kinds[s][i];
+            listed = listed && lines[k] && strcmp(line_name(lines[k]), name) == 0;
+            char doc[256], want[256];
+            snprintf(doc, sizeof doc, "%s:\n  - type: %s\n    zz_unknown: 1\n", section[s], name);
+            snprintf(want, sizeof want, "unknown parameter 'zz_unknown' for %s '%s'", what[s], name);
+            loads = loads && strstr(load_error(doc), want) != NULL;
+        }
+    }
+    CHECK(listed && lines[k] == NULL && k > 30);
+    CHECK(loads);
+    lines = sigma_list("conditions");
+    listed = lines != NULL, loads = true;
+    for (k = 0; pipeline_condition_names[k]; k++) {
+        const char *name = pipeline_condition_names[k];
+        listed = listed && lines[k] && strcmp(line_name(lines[k]), name) == 0;
+        char doc[256], want[256];
+        snprintf(doc, sizeof doc, "transformations:\n  - type: drop_detection_item\n    rule_conditions:\n"
+                                  "      - {type: %s, zz_unknown: 1}\n", name);
+        snprintf(want, sizeof want, "'%s'", name);
+        const char *e = load_error(doc);
+        loads = loads && strstr(e, want) != NULL && !strstr(e, "unknown rule condition type");
+    }
+    CHECK(listed && lines[k] == NULL && k > 10);
+    CHECK(loads);
+    CHECK(sigma_list("pipelines") && strcmp(line_name(sigma_list("pipelines")[0]), pipeline_builtin_names[0]) == 0);
     CHECK(sigma_list("modifiers") == NULL);
 }
 
@@ -554,6 +589,39 @@ static void test_correlation(void)
     }
 }
 
+/* A pipeline folder is read whole or not at all: an entry that cannot be
+ * read (a dangling link) or a link loop is an error naming it. */
+static void test_folder(void)
+{
+    char dir[] = "/tmp/sigma-pipes.XXXXXX";
+    if (!mkdtemp(dir)) {
+        CHECK(0);
+        return;
+    }
+    char path[512], err[1024];
+    snprintf(path, sizeof path, "%s/a.yml", dir);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs("name: a\ntransformations:\n  - type: field_name_prefix\n    prefix: x_\n", f);
+        fclose(f);
+    }
+    pipeline_set *ps = pipeline_set_new(A);
+    CHECK(pipeline_set_add(ps, dir, err, sizeof err) && !pipeline_set_empty(ps));
+    char link[512];
+    snprintf(link, sizeof link, "%s/gone.yml", dir);
+    CHECK(symlink("/nonexistent/sigma-pipe.yml", link) == 0);
+    ps = pipeline_set_new(A);
+    CHECK(!pipeline_set_add(ps, dir, err, sizeof err) && strstr(err, "gone.yml: No such file or directory"));
+    unlink(link);
+    snprintf(link, sizeof link, "%s/loop", dir);
+    CHECK(symlink(".", link) == 0);
+    ps = pipeline_set_new(A);
+    CHECK(!pipeline_set_add(ps, dir, err, sizeof err) && strstr(err, "pipeline folder nested too deeply"));
+    unlink(link);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     A = arena_new();
@@ -568,6 +636,7 @@ int main(void)
     test_lists();
     test_state();
     test_correlation();
+    test_folder();
     arena_free(A);
     return t_done("test_pipeline");
 }
