@@ -12,7 +12,6 @@
 #include "../compiler.h"
 #include "../condition/cond.h"
 #include "../sql/sql.h"
-#include "../util/limits.h"
 
 typedef struct vctx {
     sigma_compiler *c;
@@ -72,7 +71,7 @@ static bool has_mod(const ditem *it, const char *m)
 
 static void mark_refs(arena *a, const srule *r, const cnode *n, bool *used, int depth)
 {
-    if (!n || depth > SIGMA_MAX_COND_TREE_DEPTH)
+    if (!n || depth > 200)
         return;
     switch (n->kind) {
     case CN_AND:
@@ -177,7 +176,7 @@ static void check_item_values(vctx *v, const srule *r, const ynode *key, const y
 
 static void walk_detection_yaml(vctx *v, const srule *r, const ynode *n, int depth)
 {
-    if (!n || depth > SIGMA_MAX_YAML_DEPTH)
+    if (!n || depth > 64)
         return;
     if (n->kind == YN_MAP) {
         for (size_t i = 0; i < n->u.map.n; i++)
@@ -191,7 +190,7 @@ static void walk_detection_yaml(vctx *v, const srule *r, const ynode *n, int dep
 
 static void check_items(vctx *v, const srule *r, const detection *d, int depth)
 {
-    if (depth > SIGMA_MAX_DET_DEPTH)
+    if (depth > 64)
         return;
     for (size_t i = 0; i < d->n; i++) {
         if (d->elems[i].sub) {

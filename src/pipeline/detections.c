@@ -14,6 +14,8 @@
 
 /* ---- add_condition -------------------------------------------------------------- */
 
+/* Python's string.Template.safe_substitute with category, product and
+ * service (None when unset); other $names and lone $ stay. */
 static const char *tmpl_subst(arena *a, const char *s, const logsource *ls)
 {
     sbuf b = SBUF_INIT;
@@ -82,6 +84,8 @@ static void mark_det(actx *c, detection *d, const pitem *it)
     }
 }
 
+/* The detection (replacing one of the same name) and every condition
+ * becoming `[not] name and (condition)`. Only plain rules. */
 bool pl_add_condition(actx *c, const pitem *it)
 {
     srule *r = c->r;
@@ -119,6 +123,7 @@ bool pl_add_condition(actx *c, const pitem *it)
 
 /* ---- drop_detection_item -------------------------------------------------------- */
 
+/* The item goes (the element becomes empty; prune removes it). */
 int pl_drop_item(actx *c, const pitem *it, delem *e)
 {
     (void)it;
@@ -128,6 +133,7 @@ int pl_drop_item(actx *c, const pitem *it, delem *e)
     return 1;
 }
 
+/* Removes empty elements; false when nothing is left of d. */
 static bool prune(detection *d, int depth)
 {
     size_t k = 0;

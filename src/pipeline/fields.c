@@ -26,6 +26,8 @@ static bool streq_n(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
+/* pySigma's field_name_applied_ids: the new names dst inherit the ids that
+ * produced src, plus id (not for a name mapped to itself). */
 static void track_fields(actx *c, const char *src, const char *const *dst, size_t n, const char *id)
 {
     if (n == 1 && streq_n(src, dst[0]))
@@ -118,6 +120,7 @@ static const char **apply_field_name(actx *c, const pitem *it, const char *field
     return r;
 }
 
+/* Remembers mapped names and their targets for strict_field_mapping_failure. */
 static void note_mapping(actx *c, const char *src, const char *const *dst, size_t n)
 {
     if (src && !pl_has_str(c->msrc, c->nmsrc, src))
@@ -127,6 +130,7 @@ static void note_mapping(actx *c, const char *src, const char *const *dst, size_
             pl_push_str(c->a, &c->mtgt, &c->nmtgt, dst[i]);
 }
 
+/* A correlation alias or condition field: one name must stay one name. */
 static bool map_one_field(actx *c, const pitem *it, const char *in, const char **out, spos pos, const char *what)
 {
     size_t n;
@@ -139,6 +143,8 @@ static bool map_one_field(actx *c, const pitem *it, const char *in, const char *
     return true;
 }
 
+/* The rule's `fields` and, for a correlation, its alias, group-by (except
+ * aliases) and condition fields (pySigma maps the latter since 0.11). */
 bool pl_map_rule_fields(actx *c, const pitem *it)
 {
     srule *r = c->r;
@@ -184,6 +190,7 @@ bool pl_map_rule_fields(actx *c, const pitem *it)
 
 /* ---- detection items ----------------------------------------------------------------- */
 
+/* A sub-detection: OR of the items. */
 static detection *or_of_items(actx *c, ditem **items, size_t n, spos pos)
 {
     detection *d = arena_alloc(c->a, sizeof *d);
@@ -196,6 +203,9 @@ static detection *or_of_items(actx *c, ditem **items, size_t n, spos pos)
     return d;
 }
 
+/* One detection item: its field references, then its field (a keyword
+ * mapped to a field keeps its substring meaning; several targets make an
+ * OR of copies). */
 int pl_map_item_fields(actx *c, const pitem *it, delem *e)
 {
     ditem *d = e->item;
@@ -364,6 +374,7 @@ static void collect_fields(arena *a, const detection *d, const char ***out, size
     }
 }
 
+/* StrictFieldMappingFailure: every field of the rule was mapped (or is a mapping target). */
 bool pl_strict_mapping(actx *c, const pitem *it)
 {
     (void)it;

@@ -21,6 +21,7 @@
 
 /* ---- pipeline state (processing_state) ------------------------------------------ */
 
+/* A state value as a number (the whole text, finite). */
 static bool parse_num(const char *s, double *d)
 {
     if (!s || !*s)
@@ -31,6 +32,7 @@ static bool parse_num(const char *s, double *d)
     return *end == 0 && isfinite(*d);
 }
 
+/* op applied to a three-way comparison result (<0, 0, >0). */
 static bool op_result(pop op, int c)
 {
     switch (op) {
@@ -44,6 +46,12 @@ static bool op_result(pop op, int c)
     }
 }
 
+/* ProcessingStateCondition: the state key (set by an earlier set_state)
+ * compared with `val` by `op`. A missing key never matches. Values are
+ * kept as text: a YAML number or boolean `val` compares numerically with a
+ * state value that reads as one (True/False as 1/0) and otherwise only
+ * `ne` holds; a string `val` compares as text; a null `val` only with
+ * eq/ne against a null state value. */
 static bool match_state(actx *c, const pstate *st, const pcond *pc)
 {
     const char *v = NULL;
@@ -78,6 +86,7 @@ static bool match_state(actx *c, const pstate *st, const pcond *pc)
 
 /* ---- value comparison (contains_detection_item, match_value) -------------------- */
 
+/* Same parts (kinds and bytes): wildcards equal only wildcards. */
 static bool sstr_equal(const sstr *x, const sstr *y)
 {
     if (x->n != y->n)
@@ -120,6 +129,7 @@ static bool value_equals(arena *a, const svalue *v, const ynode *want)
 
 /* ---- regex helpers ---------------------------------------------------------------- */
 
+/* Python re.match: anchored at the start, not at the end. */
 static bool re_match_start(pcre2_code *re, const char *s, size_t n)
 {
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
@@ -139,6 +149,9 @@ static const srule *find_ref(const pipeline_set *ps, const char *ref)
     return rule_list_find(ps->all ? ps->all : &ps->seen, ref);
 }
 
+/* LogsourceCondition: a plain rule's log source; a correlation matches
+ * when one of the rules it refers to does (pySigma looks at the referenced
+ * rules the same way). */
 static bool logsource_rule(const pipeline_set *ps, const pcond *pc, const srule *r, int depth)
 {
     if (r->type != RT_CORRELATION)
@@ -153,6 +166,8 @@ static bool logsource_rule(const pipeline_set *ps, const pcond *pc, const srule 
     return false;
 }
 
+/* contains_field: an item on the field; contains_detection_item: one on
+ * the field with a value equal to the condition's (value_equals). */
 static bool det_find(arena *a, const detection *d, const pcond *pc, int depth)
 {
     for (size_t i = 0; i < d->n; i++) {
@@ -173,6 +188,7 @@ static bool det_find(arena *a, const detection *d, const pcond *pc, int depth)
     return false;
 }
 
+/* YYYY-MM-DD or YYYY/MM/DD as the number YYYYMMDD (for comparisons). */
 static bool parse_date(const char *s, long *out)
 {
     int y, m, d;
@@ -185,6 +201,12 @@ static bool parse_date(const char *s, long *out)
     return true;
 }
 
+/* RuleAttributeCondition: the attribute (a set_custom_attribute value,
+ * else the rule document's) compared with `value`: level and status by
+ * their order (informational < ... < critical), dates as dates, numbers as
+ * numbers, other text only with eq/ne; `in` / `not_in` test membership in a
+ * list attribute (tags always are one). An absent or null attribute does
+ * not match. Comparisons pySigma would raise on fail the rule. */
 static bool rule_attribute(actx *c, const pcond *pc, const srule *r, bool *res)
 {
     const char *attr = pc->name;
@@ -256,6 +278,7 @@ static bool rule_attribute(actx *c, const pcond *pc, const srule *r, bool *res)
     return true;
 }
 
+/* One rule condition; false (rule failed) when it cannot be evaluated. */
 static bool rule_cond(actx *c, const pcond *pc, const srule *r, const pstate *st, bool *res)
 {
     *res = false;
@@ -293,6 +316,7 @@ static bool rule_cond(actx *c, const pcond *pc, const srule *r, const pstate *st
 
 /* ---- detection item and field name conditions ----------------------------------- */
 
+/* A value condition on one value (match_string matches Sigma text, wildcards as written). */
 static bool value_cond(actx *c, const pcond *pc, const svalue *v)
 {
     switch (pc->type) {
@@ -315,6 +339,8 @@ static bool value_cond(actx *c, const pcond *pc, const svalue *v)
     }
 }
 
+/* A detection item condition: value conditions over the item's values,
+ * any or all of them by `cond` (all of none is true, as Python's all()). */
 static bool det_cond(actx *c, const pcond *pc, const ditem *it)
 {
     switch (pc->type) {
@@ -336,6 +362,7 @@ static bool det_cond(actx *c, const pcond *pc, const ditem *it)
     }
 }
 
+/* Was `field` produced by the item with this id (field_name_applied_ids)? */
 static bool field_tracked(const actx *c, const char *field, const char *id)
 {
     if (!field)
@@ -346,6 +373,7 @@ static bool field_tracked(const actx *c, const char *field, const char *id)
     return false;
 }
 
+/* A field name condition on one name (NULL for a keyword: never included). */
 static bool field_name_cond(actx *c, const pcond *pc, const char *field)
 {
     switch (pc->type) {
@@ -375,6 +403,7 @@ static bool field_value_cond(actx *c, const pcond *pc, const svalue *v)
     return v->kind == SV_FIELDREF && field_name_cond(c, pc, v->ref);
 }
 
+/* A field name condition on an item: its field or a field it references. */
 static bool field_item_cond(actx *c, const pcond *pc, const ditem *it)
 {
     if (pc->type == C_PROCESSING_ITEM_APPLIED)
@@ -389,6 +418,7 @@ static bool field_item_cond(actx *c, const pcond *pc, const ditem *it)
 
 /* ---- combining a condition set (and/or, not, *_cond_expr) ------------------------- */
 
+/* A *_cond_expr over the named results (load.c checked every name). */
 static bool eval_expr(const cnode *e, const condset *cs, const bool *res)
 {
     switch (e->kind) {
@@ -428,6 +458,7 @@ static bool combine(const condset *cs, const bool *res)
 
 /* ---- the questions the transformations ask -------------------------------------- */
 
+/* ProcessingItem.match_rule (no rule conditions: always) */
 bool pl_rule_conds_match(actx *c, const pitem *it, srule *r, const pstate *st, bool *ok)
 {
     *ok = true;

@@ -59,6 +59,7 @@ int pl_map_values(actx *c, const pitem *it, delem *e, value_fn fn)
     return 1;
 }
 
+/* The value is replaced by v. */
 static bool one(actx *c, svalue *v, svalue ***out, size_t *nout)
 {
     svalue **r = arena_alloc(c->a, sizeof *r);
@@ -70,6 +71,7 @@ static bool one(actx *c, svalue *v, svalue ***out, size_t *nout)
 
 /* ---- placeholders ------------------------------------------------------------------ */
 
+/* Does the item handle placeholder `name` (include / exclude lists)? */
 static bool ph_handled(const pitem *it, const char *name)
 {
     if (it->has_incl)
@@ -89,6 +91,7 @@ static bool has_handled_ph(const pitem *it, const svalue *v)
     return false;
 }
 
+/* WildcardPlaceholderTransformation: %name% becomes `*` (`**` collapses). */
 bool pl_wildcard_placeholders(actx *c, const pitem *it, const ditem *d, svalue *v, svalue ***out, size_t *nout)
 {
     (void)d;
@@ -147,6 +150,9 @@ static bool var_values(actx *c, const ditem *d, const char *name, const char ***
     return true;
 }
 
+/* ValueListPlaceholderTransformation: %name% becomes each value of the
+ * variable `name`; several placeholders in one value give every
+ * combination, in order (the first placeholder varies slowest). */
 bool pl_value_placeholders(actx *c, const pitem *it, const ditem *d, svalue *v, svalue ***out, size_t *nout)
 {
     if (!has_handled_ph(it, v))
@@ -205,6 +211,9 @@ bool pl_value_placeholders(actx *c, const pitem *it, const ditem *d, svalue *v, 
     return true;
 }
 
+/* QueryExpressionPlaceholderTransformation: a value that is one handled
+ * placeholder becomes the item's SQL expression, {id} being the
+ * placeholder's name or its `mapping`. */
 bool pl_query_placeholders(actx *c, const pitem *it, const ditem *d, svalue *v, svalue ***out, size_t *nout)
 {
     if (v->kind != SV_STR || !sstr_has_placeholder(&v->str))
@@ -271,6 +280,9 @@ static sstr reinsert_placeholders(arena *a, sstr s)
     return sstr_normalize(a, r);
 }
 
+/* ReplaceStringTransformation: re.sub over the value's Sigma text (numbers
+ * as their text); with skip_special only over its literal parts, whose
+ * result is plain text unless interpret_special. */
 bool pl_replace_string(actx *c, const pitem *it, const ditem *d, svalue *v, svalue ***out, size_t *nout)
 {
     sstr src;
@@ -321,6 +333,7 @@ bool pl_replace_string(actx *c, const pitem *it, const ditem *d, svalue *v, sval
     return one(c, x, out, nout);
 }
 
+/* MapStringTransformation: a string equal to a key becomes its value(s). */
 bool pl_map_string(actx *c, const pitem *it, const ditem *d, svalue *v, svalue ***out, size_t *nout)
 {
     (void)d;
@@ -346,6 +359,7 @@ bool pl_map_string(actx *c, const pitem *it, const ditem *d, svalue *v, svalue *
 
 /* ---- set_value, convert_type ---------------------------------------------------------- */
 
+/* Text as a number the way Python int(), then float(), read it. */
 static bool make_num(actx *c, const char *t, snum *num)
 {
     memset(num, 0, sizeof *num);
@@ -400,6 +414,7 @@ static svalue *value_from_node(actx *c, const ynode *n, value_type force)
     return sv_new(c->a, SV_NULL);
 }
 
+/* SetValueTransformation: every value becomes `value` (force_type: str or num). */
 bool pl_set_value(actx *c, const pitem *it, const ditem *d, svalue *v, svalue ***out, size_t *nout)
 {
     (void)v;
@@ -409,6 +424,7 @@ bool pl_set_value(actx *c, const pitem *it, const ditem *d, svalue *v, svalue **
     return one(c, x, out, nout);
 }
 
+/* One value to str or num; *res NULL when it stays (nulls, already that type). */
 static bool convert_one(actx *c, const pitem *it, const ditem *d, svalue *v, svalue **res)
 {
     *res = NULL;
@@ -434,6 +450,7 @@ static bool convert_one(actx *c, const pitem *it, const ditem *d, svalue *v, sva
     return true;
 }
 
+/* ConvertTypeTransformation, also inside expansions. */
 bool pl_convert_type(actx *c, const pitem *it, const ditem *d, svalue *v, svalue ***out, size_t *nout)
 {
     if (v->kind == SV_EXPANSION) {
@@ -476,6 +493,9 @@ static void put_cp(sbuf *b, utf8proc_int32_t cp)
     sb_putn(b, (const char *)buf, (size_t)k);
 }
 
+/* RegexTransformation: a string becomes an anchored regex (`*` -> .*, `?`
+ * -> .); ignore_case_brackets writes letters as [aA], ignore_case_flag
+ * sets the i flag. */
 bool pl_to_regex(actx *c, const pitem *it, const ditem *d, svalue *v, svalue ***out, size_t *nout)
 {
     if (v->kind != SV_STR || v->str.n == 0)
@@ -531,6 +551,7 @@ bool pl_to_regex(actx *c, const pitem *it, const ditem *d, svalue *v, svalue ***
     return one(c, x, out, nout);
 }
 
+/* Text lowered, uppered or snake_cased (an _ before each inner A-Z). */
 static char *case_text(arena *a, const char *s, size_t n, case_method method, size_t *outlen)
 {
     sbuf b = SBUF_INIT;
@@ -555,6 +576,7 @@ static char *case_text(arena *a, const char *s, size_t n, case_method method, si
     return r;
 }
 
+/* CaseTransformation on the literal parts of a string. */
 bool pl_change_case(actx *c, const pitem *it, const ditem *d, svalue *v, svalue ***out, size_t *nout)
 {
     (void)d;
