@@ -1,8 +1,13 @@
-/* main.c - the `sigma` command: convert, check, list. */
-#define _DEFAULT_SOURCE /* struct dirent d_type */
-#include <dirent.h>
+/* main.c - the `sigma` command: convert, check, list.
+ *
+ * A client of the library (include/sigma.h) that also uses its internal
+ * utilities (src/util: reading files, walking directories, UTF-8). Each
+ * command parses its arguments with the one table-driven parser below
+ * (parse_args) into a struct, then runs. The library reads no environment;
+ * this command passes SIGMA_THREADS on (sigma_set_threads). */
 #include <errno.h>
-#include <fnmatch.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +15,9 @@
 #include <unistd.h>
 
 #include "sigma.h"
+#include "util/base.h"
+#include "util/file.h"
+#include "util/utf8.h"
 
 #define EXIT_RULES 1
 #define EXIT_USAGE 2
@@ -24,8 +32,9 @@ static const char usage_main[] =
     "Commands:\n"
     "  convert  Convert Sigma rules into queries\n"
     "  check    Load and validate Sigma rules\n"
-    "  list     List targets, formats, pipelines, modifiers, correlation methods,\n"
-    "           transformations and conditions\n"
+    "  list     List targets, formats, pipelines, modifiers, validators,\n"
+    "           correlation methods, transformations, conditions, backend\n"
+    "           options and schemas\n"
     "\n"
     "Options:\n"
     "  --version  Print the version and exit\n"
@@ -44,8 +53,9 @@ static const char usage_convert[] =
     "  -O, --backend-option KEY=VALUE\n"
     "                                Backend option (repeatable): table,\n"
     "                                time_field, element_at_fields,\n"
-    "                                keyword_fields, cidr=like|native, or a\n"
-    "                                pipeline variable\n"
+    "                                keyword_fields, cidr=like|native,\n"
+    "                                schema=PATH[,PATH...], or a pipeline\n"
+    "                                variable\n"
     "  -f, --format default|json     Output format (default: default)\n"
     "  -o, --output FILE             Write output to FILE (default: stdout)\n"
     "  -s, --skip-unsupported        Exit 0 even if some rules fail (errors are\n"
@@ -71,153 +81,215 @@ static int usage_error(const char *cmd, const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-/* ------------------------------------------------------------ inputs */
-
-typedef struct strvec {
-    char **v;
-    size_t n, cap;
-} strvec;
-
-static void sv_push(strvec *s, char *p)
+static char *xstrdup(const char *s)
 {
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 64;
-        char **nv = realloc(s->v, s->cap * sizeof *nv);
-        if (!nv) {
-            fputs("sigma: out of memory\n", stderr);
-            exit(EXIT_USAGE);
-        }
-        s->v = nv;
-    }
-    s->v[s->n++] = p;
+    char *p = strdup(s);
+    if (!p)
+        sigma_oom();
+    return p;
 }
 
-static void sv_free(strvec *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        free(s->v[i]);
-    free(s->v);
-}
+/* ------------------------------------------------------------ arguments */
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+/* One option of a command. The parser stores what it reads into the
+ * command's argument struct at `offset`: a bool for OPT_FLAG (set to
+ * `flag`), a const char * for OPT_VALUE (the last one given), a file_list
+ * for OPT_LIST (each one given, in order). NO_FIELD: accepted and ignored.
+ * Long options take their value as "--name=value" or as the next argument,
+ * short ones as the next argument. */
+typedef enum { OPT_FLAG, OPT_VALUE, OPT_LIST, OPT_HELP } opt_kind;
 
-/* fnmatch(pattern, name, 0), with a fast path for the usual "*.yml": a
- * star and a literal suffix is a suffix test. */
-static bool name_matches(const char *pattern, const char *name)
-{
-    if (pattern[0] == '*' && !strpbrk(pattern + 1, "*?[\\")) {
-        size_t pl = strlen(pattern + 1), nl = strlen(name);
-        return nl >= pl && memcmp(name + nl - pl, pattern + 1, pl) == 0;
-    }
-    return fnmatch(pattern, name, 0) == 0;
-}
+#define NO_FIELD ((size_t)-1)
 
-static void walk(const char *dir, const char *pattern, strvec *out, int depth)
+typedef struct opt {
+    const char *short_name; /* "-p", or NULL */
+    const char *long_name;  /* "--pipeline", or NULL */
+    opt_kind kind;
+    size_t offset;
+    bool flag;
+    /* NULL, or a check of the value: NULL if valid, else the usage error
+     * (a format with one %s, the value) */
+    const char *(*check)(const char *value);
+} opt;
+
+typedef struct command {
+    const char *name;
+    const char *usage;
+    const opt *opts;
+    size_t nopts;
+} command;
+
+/* The option a names (with its "=value" part for a long option), or NULL. */
+static const opt *find_opt(const command *cmd, const char *a, const char **inline_value)
 {
-    if (depth > 64)
-        return;
-    DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, "%s: error: %s\n", dir, strerror(errno));
-        return;
-    }
-    struct dirent *e;
-    size_t dl = strlen(dir);
-    if (dl && dir[dl - 1] == '/')
-        dl--;
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+    *inline_value = NULL;
+    for (size_t i = 0; i < cmd->nopts; i++) {
+        const opt *o = &cmd->opts[i];
+        if (o->short_name && strcmp(a, o->short_name) == 0)
+            return o;
+        if (!o->long_name)
             continue;
-        /* the entry type saves a stat() per file; links and unknown types
-         * are stat()ed (followed) as before */
-        bool is_dir = false, is_reg = false;
-#if defined(DT_DIR) && defined(DT_REG)
-        if (e->d_type == DT_DIR)
-            is_dir = true;
-        else if (e->d_type == DT_REG)
-            is_reg = true;
-        if (is_reg && !name_matches(pattern, e->d_name))
-            continue;
-#endif
-        size_t nl = strlen(e->d_name);
-        char *p = malloc(dl + nl + 2);
-        if (!p)
-            continue;
-        memcpy(p, dir, dl);
-        p[dl] = '/';
-        memcpy(p + dl + 1, e->d_name, nl + 1);
-        if (!is_dir && !is_reg) {
-            struct stat st;
-            if (stat(p, &st) != 0) {
-                free(p);
-                continue;
-            }
-            is_dir = S_ISDIR(st.st_mode);
-            is_reg = S_ISREG(st.st_mode);
-        }
-        if (is_dir) {
-            walk(p, pattern, out, depth + 1);
-            free(p);
-        } else if (is_reg && name_matches(pattern, e->d_name)) {
-            sv_push(out, p);
-        } else {
-            free(p);
+        size_t ll = strlen(o->long_name);
+        if (strncmp(a, o->long_name, ll) == 0 && (a[ll] == 0 || a[ll] == '=')) {
+            if (a[ll] == '=')
+                *inline_value = a + ll + 1;
+            return o;
         }
     }
-    closedir(d);
+    return NULL;
 }
 
-/* Expands INPUT arguments: files as given, directories walked and sorted. */
-static int expand_inputs(char **args, size_t n, const char *pattern, strvec *out)
+/* Parses argv into args (options) and inputs (the other arguments, all of
+ * them after "--"). Returns 0, -1 when --help was printed, or EXIT_USAGE
+ * after printing the usage error. */
+static int parse_args(const command *cmd, int argc, char **argv, void *args, file_list *inputs)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(args[i], "-") == 0) {
-            sv_push(out, strdup("-"));
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *value;
+        if (strcmp(a, "--") == 0) {
+            for (i++; i < argc; i++)
+                file_list_push(inputs, xstrdup(argv[i]));
+            break;
+        }
+        const opt *o = a[0] == '-' && a[1] ? find_opt(cmd, a, &value) : NULL;
+        if (!o) {
+            if (a[0] == '-' && a[1])
+                return usage_error(cmd->name, "No such option: %s", a);
+            file_list_push(inputs, xstrdup(a));
             continue;
         }
-        struct stat st;
-        if (stat(args[i], &st) != 0)
-            return usage_error("convert", "Invalid value for 'INPUT...': Path '%s' does not exist.", args[i]);
-        if (S_ISDIR(st.st_mode)) {
-            size_t first = out->n;
-            walk(args[i], pattern, out, 0);
-            qsort(out->v + first, out->n - first, sizeof *out->v, cmp_str);
-        } else {
-            sv_push(out, strdup(args[i]));
+        if ((o->kind == OPT_HELP || o->kind == OPT_FLAG) && value)
+            return usage_error(cmd->name, "Option '%s' does not take a value.", o->long_name);
+        if (o->kind == OPT_HELP) {
+            fputs(cmd->usage, stdout);
+            return -1;
         }
+        if (o->kind == OPT_FLAG) {
+            if (o->offset != NO_FIELD)
+                *(bool *)((char *)args + o->offset) = o->flag;
+            continue;
+        }
+        if (!value) {
+            if (i + 1 >= argc)
+                return usage_error(cmd->name, "Option '%s' requires an argument.", a);
+            value = argv[++i];
+        }
+        const char *why = o->check ? o->check(value) : NULL;
+        if (why)
+            return usage_error(cmd->name, why, value);
+        if (o->offset == NO_FIELD)
+            continue;
+        if (o->kind == OPT_VALUE)
+            *(const char **)((char *)args + o->offset) = value;
+        else
+            file_list_push((file_list *)((char *)args + o->offset), xstrdup(value));
     }
     return 0;
 }
 
-static char *read_stdin(size_t *len)
+/* ------------------------------------------------------------ inputs */
+
+/* Directories that cannot be walked are reported; the run goes on and
+ * ends with exit status 1 (*ctx is set). */
+static void walk_error(void *ctx, const char *path, int err)
 {
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        return NULL;
-    for (;;) {
-        if (n == cap) {
-            cap *= 2;
-            char *nb = realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                return NULL;
-            }
-            buf = nb;
+    *(bool *)ctx = true;
+    fprintf(stderr, "%s: error: %s\n", path, strerror(err));
+}
+
+/* Expands INPUT arguments: files as given, directories walked and sorted.
+ * *walk_failed is set when part of a directory could not be walked. */
+static int expand_inputs(const char *cmd, const file_list *args, const char *pattern, file_list *out,
+                         bool *walk_failed)
+{
+    for (size_t i = 0; i < args->n; i++) {
+        const char *a = args->v[i];
+        if (strcmp(a, "-") == 0) {
+            file_list_push(out, xstrdup("-"));
+            continue;
         }
-        size_t k = fread(buf + n, 1, cap - n, stdin);
-        n += k;
-        if (k == 0)
-            break;
+        struct stat st;
+        if (stat(a, &st) != 0)
+            return usage_error(cmd, "Invalid value for 'INPUT...': Path '%s' does not exist.", a);
+        if (S_ISDIR(st.st_mode))
+            file_walk(a, pattern, 0, out, walk_error, walk_failed);
+        else
+            file_list_push(out, xstrdup(a));
     }
-    *len = n;
-    return buf;
+    return 0;
+}
+
+/* A compiler with the thread count of SIGMA_THREADS=N (1..64; anything
+ * else: the library's default, one thread per online CPU). */
+static sigma_compiler *new_compiler(void)
+{
+    sigma_compiler *c = sigma_compiler_new();
+    if (!c)
+        sigma_oom();
+    const char *e = getenv("SIGMA_THREADS");
+    if (e && *e) {
+        char *end;
+        long v = strtol(e, &end, 10);
+        if (!*end && v >= 1)
+            sigma_set_threads(c, v > 64 ? 64 : (unsigned)v);
+    }
+    return c;
+}
+
+/* Adds every input to the compiler: "-" is standard input, and each run of
+ * files between two "-" is read and parsed in parallel. Problems reading a
+ * file are printed to errout; returns false if there was any. */
+static bool load_inputs(sigma_compiler *c, const file_list *files, FILE *errout)
+{
+    bool io_error = false;
+    const char **errs = calloc(files->n + 1, sizeof *errs);
+    if (!errs)
+        sigma_oom();
+    for (size_t i = 0; i < files->n;) {
+        if (strcmp(files->v[i], "-") == 0) {
+            file_buf in = {0};
+            i++;
+            if (file_read_stream(stdin, &in) != 0) {
+                fputs("<stdin>: error: cannot read standard input\n", errout);
+                io_error = true;
+            } else {
+                sigma_add_source(c, "<stdin>", in.p, in.len);
+            }
+            file_buf_free(&in);
+            continue;
+        }
+        /* the files up to the next "-" in one batch: read in parallel */
+        size_t k = i;
+        while (k < files->n && strcmp(files->v[k], "-") != 0)
+            k++;
+        if (sigma_add_files(c, (const char *const *)files->v + i, k - i, errs + i) != SIGMA_OK)
+            io_error = true;
+        for (; i < k; i++)
+            if (errs[i])
+                fprintf(errout, "%s: error: %s\n", files->v[i], errs[i]);
+    }
+    free(errs);
+    return !io_error;
 }
 
 /* ------------------------------------------------------------ output */
+
+/* One diagnostic line, as sigma_diag_format writes it. */
+static void print_diag(FILE *f, const sigma_diag *d)
+{
+    char small[1024];
+    size_t n = sigma_diag_format(d, small, sizeof small);
+    if (n < sizeof small) {
+        fprintf(f, "%s\n", small);
+        return;
+    }
+    char *big = malloc(n + 1);
+    if (!big)
+        sigma_oom();
+    sigma_diag_format(d, big, n + 1);
+    fprintf(f, "%s\n", big);
+    free(big);
+}
 
 static void json_str(FILE *f, const char *s)
 {
@@ -253,18 +325,14 @@ static void json_str(FILE *f, const char *s)
             fputc(c, f);
             p++;
         } else {
-            /* copy a valid UTF-8 sequence, replace an invalid byte */
-            int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-            bool ok = len > 0 && c >= 0xC2 && c <= 0xF4;
-            for (int k = 1; ok && k < len; k++)
-                if ((p[k] & 0xC0) != 0x80)
-                    ok = false;
-            if (ok && len == 3 && ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0)))
-                ok = false;
-            if (ok && len == 4 && ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90)))
-                ok = false;
-            if (ok) {
-                fwrite(p, 1, (size_t)len, f);
+            /* copy a valid UTF-8 character, replace an invalid byte */
+            size_t avail = 1;
+            while (avail < 4 && p[avail])
+                avail++;
+            int32_t cp;
+            size_t len = utf8_decode((const char *)p, avail, &cp);
+            if (len) {
+                fwrite(p, 1, len, f);
                 p += len;
             } else {
                 fputs("\\ufffd", f);
@@ -273,15 +341,6 @@ static void json_str(FILE *f, const char *s)
         }
     }
     fputc('"', f);
-}
-
-static void print_diag(const sigma_diag *d)
-{
-    const char *sev = d->severity == SIGMA_ERROR ? "error" : "warning";
-    if (d->line)
-        fprintf(stderr, "%s:%u:%u: %s: %s\n", d->file, d->line, d->column, sev, d->message);
-    else
-        fprintf(stderr, "%s: %s: %s\n", d->file, sev, d->message);
 }
 
 static void write_json(FILE *f, const sigma_compiler *c)
@@ -298,7 +357,7 @@ static void write_json(FILE *f, const sigma_compiler *c)
         fputs(", \"title\": ", f);
         json_str(f, r->title);
         fputs(", \"type\": ", f);
-        json_str(f, r->type);
+        json_str(f, sigma_result_type_name(r->type));
         if (r->error) {
             fputs(", \"error\": {\"message\": ", f);
             json_str(f, r->error->message);
@@ -345,274 +404,213 @@ static void write_default(FILE *f, const sigma_compiler *c)
         fputc('\n', f);
 }
 
-/* Adds every input to the compiler: "-" is standard input, and each run of
- * files between two "-" is read and parsed in parallel. Problems reading a
- * file are printed to errout; returns false if there was any. */
-static bool load_inputs(sigma_compiler *c, const strvec *files, FILE *errout)
+/* Where the output goes: standard output, a device or pipe written
+ * directly (e.g. /dev/null), or a temporary file renamed into place by
+ * commit_output, so that a failed run never leaves a partial file. */
+typedef struct output {
+    const char *path; /* NULL: standard output */
+    FILE *f;
+    char *tmp; /* the temporary file, or NULL */
+} output;
+
+/* Opens the output; prints the error and returns false if it cannot. */
+static bool open_output(output *o, const char *path)
 {
-    bool io_error = false;
-    const char **errs = calloc(files->n + 1, sizeof *errs);
-    if (!errs) {
-        fputs("sigma: out of memory\n", stderr);
-        exit(EXIT_USAGE);
+    *o = (output){.f = stdout};
+    if (!path || strcmp(path, "-") == 0)
+        return true;
+    o->path = path;
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if ((o->f = fopen(path, "w")))
+            return true;
+        fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
+        return false;
     }
-    for (size_t i = 0; i < files->n;) {
-        if (strcmp(files->v[i], "-") == 0) {
-            size_t len;
-            char *buf = read_stdin(&len);
-            i++;
-            if (!buf) {
-                fputs("<stdin>: error: cannot read standard input\n", errout);
-                io_error = true;
-                continue;
-            }
-            sigma_add_source(c, "<stdin>", buf, len);
-            free(buf);
-            continue;
+    size_t n = strlen(path) + 16;
+    o->tmp = malloc(n);
+    if (!o->tmp)
+        sigma_oom();
+    snprintf(o->tmp, n, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(o->tmp);
+    if (fd >= 0) {
+        mode_t um = umask(0); /* mkstemp creates 0600: give the usual 0666 & ~umask */
+        umask(um);
+        if (fchmod(fd, 0666 & ~um) != 0) {
+            /* the file stays private: not worth failing the run */
         }
-        /* the files up to the next "-" in one batch: read in parallel */
-        size_t k = i;
-        while (k < files->n && strcmp(files->v[k], "-") != 0)
-            k++;
-        if (sigma_add_files(c, (const char *const *)files->v + i, k - i, errs + i) != SIGMA_OK)
-            io_error = true;
-        for (; i < k; i++)
-            if (errs[i])
-                fprintf(errout, "%s: error: %s\n", files->v[i], errs[i]);
     }
-    free(errs);
-    return !io_error;
+    if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
+        fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(o->tmp);
+        }
+        free(o->tmp);
+        o->tmp = NULL;
+        return false;
+    }
+    return true;
+}
+
+/* Flushes and closes the output (renaming the temporary file into place);
+ * prints the error and returns false if anything failed. */
+static bool commit_output(output *o)
+{
+    bool ok = true;
+    if (o->tmp) {
+        bool bad = ferror(o->f) != 0;
+        if (fclose(o->f) != 0)
+            bad = true;
+        if (bad || rename(o->tmp, o->path) != 0) {
+            fprintf(stderr, "%s: error: cannot write: %s\n", o->path, strerror(errno));
+            unlink(o->tmp);
+            ok = false;
+        }
+        free(o->tmp);
+        o->tmp = NULL;
+    } else if (o->f != stdout) {
+        if (fclose(o->f) != 0) {
+            fprintf(stderr, "%s: error: cannot write: %s\n", o->path, strerror(errno));
+            ok = false;
+        }
+    } else if (fflush(stdout) != 0) {
+        fprintf(stderr, "sigma: error writing output: %s\n", strerror(errno));
+        ok = false;
+    }
+    return ok;
 }
 
 /* ------------------------------------------------------------ convert */
 
-static const char *need_arg(int argc, char **argv, int *i, const char *opt)
+typedef struct convert_args {
+    const char *target, *format, *output, *pattern, *method;
+    bool skip;
+    file_list pipelines, options, filters, inputs;
+} convert_args;
+
+static const char *check_encoding(const char *v)
 {
-    const char *a = argv[*i];
-    size_t ol = strlen(opt);
-    if (strncmp(a, opt, ol) == 0 && a[ol] == '=')
-        return a + ol + 1;
-    if (*i + 1 >= argc)
+    if (strcmp(v, "utf-8") == 0 || strcmp(v, "utf8") == 0 || strcmp(v, "UTF-8") == 0)
         return NULL;
-    return argv[++*i];
+    return "Invalid value for '--encoding': '%s' (only utf-8 is supported).";
 }
 
-static bool is_opt(const char *a, const char *s, const char *l)
+#define CONVERT(field) offsetof(convert_args, field)
+static const opt convert_opts[] = {
+    {"-h", "--help", OPT_HELP, NO_FIELD, false, NULL},
+    {"-t", "--target", OPT_VALUE, CONVERT(target), false, NULL},
+    {"-p", "--pipeline", OPT_LIST, CONVERT(pipelines), false, NULL},
+    {"-O", "--backend-option", OPT_LIST, CONVERT(options), false, NULL},
+    {"-f", "--format", OPT_VALUE, CONVERT(format), false, NULL},
+    {"-o", "--output", OPT_VALUE, CONVERT(output), false, NULL},
+    {"-P", "--file-pattern", OPT_VALUE, CONVERT(pattern), false, NULL},
+    {"-c", "--correlation-method", OPT_VALUE, CONVERT(method), false, NULL},
+    {NULL, "--filter", OPT_LIST, CONVERT(filters), false, NULL},
+    {"-e", "--encoding", OPT_VALUE, NO_FIELD, false, check_encoding},
+    {"-j", "--json-indent", OPT_VALUE, NO_FIELD, false, NULL},
+    {"-s", "--skip-unsupported", OPT_FLAG, CONVERT(skip), true, NULL},
+    {NULL, "--fail-unsupported", OPT_FLAG, CONVERT(skip), false, NULL},
+    {NULL, "--without-pipeline", OPT_FLAG, NO_FIELD, false, NULL},
+    {NULL, "--pipeline-check", OPT_FLAG, NO_FIELD, false, NULL},
+    {NULL, "--disable-pipeline-check", OPT_FLAG, NO_FIELD, false, NULL},
+};
+
+static const command convert_cmd = {"convert", usage_convert, convert_opts, sizeof convert_opts / sizeof *convert_opts};
+
+/* The values only known after all options are read. */
+static int check_convert_args(convert_args *a)
 {
-    size_t ll = l ? strlen(l) : 0;
-    return (s && strcmp(a, s) == 0) || (l && (strcmp(a, l) == 0 || (strncmp(a, l, ll) == 0 && a[ll] == '=')));
+    if (strcmp(a->target, "athena") != 0)
+        return usage_error("convert", "Invalid value for '--target' / '-t': '%s' is not 'athena'.", a->target);
+    if (strcmp(a->format, "default") != 0 && strcmp(a->format, "json") != 0)
+        return usage_error("convert", "Invalid value for '--format' / '-f': '%s' is not one of 'default', 'json'.",
+                           a->format);
+    if (strcmp(a->method, "default") != 0)
+        return usage_error("convert", "Invalid value for '--correlation-method' / '-c': '%s' is not 'default'.",
+                           a->method);
+    for (size_t i = 0; i < a->filters.n; i++)
+        file_list_push(&a->inputs, xstrdup(a->filters.v[i]));
+    if (!a->inputs.n)
+        return usage_error("convert", "%s", "Missing argument 'INPUT...'.");
+    return 0;
+}
+
+/* -O KEY=VALUE and -p into the compiler. */
+static int configure(sigma_compiler *c, const convert_args *a)
+{
+    for (size_t i = 0; i < a->options.n; i++) {
+        const char *kv = a->options.v[i], *eq = strchr(kv, '=');
+        if (!eq)
+            return usage_error("convert", "Invalid backend option '%s': expected KEY=VALUE.", kv);
+        char *key = xstrdup(kv);
+        key[eq - kv] = 0;
+        sigma_status st = sigma_set_option(c, key, eq + 1);
+        free(key);
+        if (st != SIGMA_OK)
+            return usage_error("convert", "%s", sigma_last_error(c));
+    }
+    for (size_t i = 0; i < a->pipelines.n; i++)
+        if (sigma_add_pipeline(c, a->pipelines.v[i]) != SIGMA_OK)
+            return usage_error("convert", "%s", sigma_last_error(c));
+    return 0;
+}
+
+static int run_convert(const convert_args *a)
+{
+    sigma_compiler *c = new_compiler();
+    file_list files = {0};
+    bool walk_failed = false;
+    int rc = configure(c, a);
+    if (!rc)
+        rc = expand_inputs("convert", &a->inputs, a->pattern, &files, &walk_failed);
+    if (rc) {
+        file_list_free(&files);
+        sigma_compiler_free(&c);
+        return rc;
+    }
+    bool io_error = !load_inputs(c, &files, stderr) || walk_failed;
+    file_list_free(&files);
+    sigma_status st = sigma_compile(c);
+    for (size_t i = 0; i < sigma_diag_count(c); i++)
+        print_diag(stderr, sigma_diag_get(c, i));
+    for (size_t i = 0; i < sigma_result_count(c); i++) {
+        const sigma_result *r = sigma_result_get(c, i);
+        if (r->error)
+            print_diag(stderr, r->error);
+        for (size_t k = 0; k < r->nwarnings; k++)
+            print_diag(stderr, &r->warnings[k]);
+    }
+    output o;
+    if (!open_output(&o, a->output)) {
+        sigma_compiler_free(&c);
+        return EXIT_RULES;
+    }
+    if (sigma_output(c)) {
+        fputs(sigma_output(c), o.f);
+        fputc('\n', o.f);
+    } else if (strcmp(a->format, "json") == 0) {
+        write_json(o.f, c);
+    } else {
+        write_default(o.f, c);
+    }
+    bool written = commit_output(&o);
+    sigma_compiler_free(&c);
+    return !written || io_error || (st != SIGMA_OK && !a->skip) ? EXIT_RULES : 0;
 }
 
 static int cmd_convert(int argc, char **argv)
 {
-    const char *format = "default", *output = NULL, *pattern = "*.yml", *target = "athena", *method = "default";
-    bool skip = false;
-    strvec inputs = {0}, pipelines = {0}, options = {0}, filters = {0};
-    int rc = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *v;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(usage_convert, stdout);
-            rc = -1;
-            goto done;
-        }
-#define ARG(s, l)                                                                            \
-    (is_opt(a, s, l) && ((v = need_arg(argc, argv, &i, (l && strncmp(a, "--", 2) == 0) ? l : s)) || \
-                         (rc = usage_error("convert", "Option '%s' requires an argument.", a), 0)))
-        if (is_opt(a, "-t", "--target")) {
-            if (!ARG("-t", "--target"))
-                goto done;
-            target = v;
-        } else if (is_opt(a, "-p", "--pipeline")) {
-            if (!ARG("-p", "--pipeline"))
-                goto done;
-            sv_push(&pipelines, strdup(v));
-        } else if (is_opt(a, "-O", "--backend-option")) {
-            if (!ARG("-O", "--backend-option"))
-                goto done;
-            sv_push(&options, strdup(v));
-        } else if (is_opt(a, "-f", "--format")) {
-            if (!ARG("-f", "--format"))
-                goto done;
-            format = v;
-        } else if (is_opt(a, "-o", "--output")) {
-            if (!ARG("-o", "--output"))
-                goto done;
-            output = v;
-        } else if (is_opt(a, "-P", "--file-pattern")) {
-            if (!ARG("-P", "--file-pattern"))
-                goto done;
-            pattern = v;
-        } else if (is_opt(a, "-c", "--correlation-method")) {
-            if (!ARG("-c", "--correlation-method"))
-                goto done;
-            method = v;
-        } else if (is_opt(a, NULL, "--filter")) {
-            if (!ARG(NULL, "--filter"))
-                goto done;
-            sv_push(&filters, strdup(v));
-        } else if (is_opt(a, "-e", "--encoding")) {
-            if (!ARG("-e", "--encoding"))
-                goto done;
-            if (strcmp(v, "utf-8") != 0 && strcmp(v, "utf8") != 0 && strcmp(v, "UTF-8") != 0) {
-                rc = usage_error("convert", "Invalid value for '--encoding': '%s' (only utf-8 is supported).", v);
-                goto done;
-            }
-        } else if (is_opt(a, "-j", "--json-indent")) {
-            if (!ARG("-j", "--json-indent"))
-                goto done;
-        } else if (strcmp(a, "-s") == 0 || strcmp(a, "--skip-unsupported") == 0) {
-            skip = true;
-        } else if (strcmp(a, "--fail-unsupported") == 0) {
-            skip = false;
-        } else if (strcmp(a, "--without-pipeline") == 0 || strcmp(a, "--pipeline-check") == 0 ||
-                   strcmp(a, "--disable-pipeline-check") == 0) {
-            /* accepted for compatibility */
-        } else if (strcmp(a, "--") == 0) {
-            for (i++; i < argc; i++)
-                sv_push(&inputs, strdup(argv[i]));
-        } else if (a[0] == '-' && a[1]) {
-            rc = usage_error("convert", "No such option: %s", a);
-            goto done;
-        } else {
-            sv_push(&inputs, strdup(a));
-        }
-#undef ARG
-    }
-    if (strcmp(target, "athena") != 0) {
-        rc = usage_error("convert", "Invalid value for '--target' / '-t': '%s' is not 'athena'.", target);
-        goto done;
-    }
-    if (strcmp(format, "default") != 0 && strcmp(format, "json") != 0) {
-        rc = usage_error("convert", "Invalid value for '--format' / '-f': '%s' is not one of 'default', 'json'.",
-                         format);
-        goto done;
-    }
-    if (strcmp(method, "default") != 0) {
-        rc = usage_error("convert", "Invalid value for '--correlation-method' / '-c': '%s' is not 'default'.",
-                         method);
-        goto done;
-    }
-    for (size_t i = 0; i < filters.n; i++)
-        sv_push(&inputs, strdup(filters.v[i]));
-    if (!inputs.n) {
-        rc = usage_error("convert", "%s", "Missing argument 'INPUT...'.");
-        goto done;
-    }
-
-    sigma_compiler *c = sigma_compiler_new();
-    if (!c) {
-        fputs("sigma: out of memory\n", stderr);
-        rc = EXIT_USAGE;
-        goto done;
-    }
-    for (size_t i = 0; i < options.n; i++) {
-        char *eq = strchr(options.v[i], '=');
-        if (!eq) {
-            rc = usage_error("convert", "Invalid backend option '%s': expected KEY=VALUE.", options.v[i]);
-            sigma_compiler_free(&c);
-            goto done;
-        }
-        *eq = 0;
-        if (sigma_set_option(c, options.v[i], eq + 1) != SIGMA_OK) {
-            rc = usage_error("convert", "%s", sigma_last_error(c));
-            sigma_compiler_free(&c);
-            goto done;
-        }
-    }
-    for (size_t i = 0; i < pipelines.n; i++) {
-        if (sigma_add_pipeline(c, pipelines.v[i]) != SIGMA_OK) {
-            rc = usage_error("convert", "%s", sigma_last_error(c));
-            sigma_compiler_free(&c);
-            goto done;
-        }
-    }
-    strvec files = {0};
-    if ((rc = expand_inputs(inputs.v, inputs.n, pattern, &files)) != 0) {
-        sv_free(&files);
-        sigma_compiler_free(&c);
-        goto done;
-    }
-    bool io_error = !load_inputs(c, &files, stderr);
-    sv_free(&files);
-    sigma_status st = sigma_compile(c);
-    for (size_t i = 0; i < sigma_diag_count(c); i++)
-        print_diag(sigma_diag_get(c, i));
-    for (size_t i = 0; i < sigma_result_count(c); i++) {
-        const sigma_result *r = sigma_result_get(c, i);
-        if (r->error)
-            print_diag(r->error);
-        for (size_t k = 0; k < r->nwarnings; k++)
-            print_diag(&r->warnings[k]);
-    }
-    /* write to a temporary file and rename: never a partial output file */
-    FILE *f = stdout;
-    char *tmp = NULL;
-    struct stat ost;
-    bool special = output && stat(output, &ost) == 0 && !S_ISREG(ost.st_mode);
-    if (output && strcmp(output, "-") != 0 && special) {
-        /* a device or pipe (e.g. /dev/null): write to it directly */
-        if (!(f = fopen(output, "w"))) {
-            fprintf(stderr, "%s: error: cannot write: %s\n", output, strerror(errno));
-            sigma_compiler_free(&c);
-            rc = EXIT_RULES;
-            goto done;
-        }
-    } else if (output && strcmp(output, "-") != 0) {
-        size_t n = strlen(output) + 16;
-        tmp = malloc(n);
-        snprintf(tmp, n, "%s.tmpXXXXXX", output);
-        int fd = mkstemp(tmp);
-        if (fd >= 0) {
-            mode_t um = umask(0);
-            umask(um);
-            if (fchmod(fd, 0666 & ~um) != 0) { /* mkstemp creates 0600 */
-            }
-        }
-        if (fd < 0 || !(f = fdopen(fd, "w"))) {
-            fprintf(stderr, "%s: error: cannot write: %s\n", output, strerror(errno));
-            if (fd >= 0)
-                close(fd);
-            free(tmp);
-            sigma_compiler_free(&c);
-            rc = EXIT_RULES;
-            goto done;
-        }
-    }
-    if (sigma_output(c)) {
-        fputs(sigma_output(c), f);
-        fputc('\n', f);
-    } else if (strcmp(format, "json") == 0)
-        write_json(f, c);
-    else
-        write_default(f, c);
-    if (f != stdout && !tmp) {
-        if (fclose(f) != 0) {
-            fprintf(stderr, "%s: error: cannot write: %s\n", output, strerror(errno));
-            rc = EXIT_RULES;
-        }
-    } else if (tmp) {
-        bool bad = ferror(f) != 0;
-        if (fclose(f) != 0)
-            bad = true;
-        if (bad || rename(tmp, output) != 0) {
-            fprintf(stderr, "%s: error: cannot write: %s\n", output, strerror(errno));
-            unlink(tmp);
-            rc = EXIT_RULES;
-        }
-        free(tmp);
-    } else if (fflush(stdout) != 0) {
-        fprintf(stderr, "sigma: error writing output: %s\n", strerror(errno));
-        rc = EXIT_RULES;
-    }
-    sigma_compiler_free(&c);
-    if (!rc && (io_error || (st != SIGMA_OK && !skip)))
-        rc = EXIT_RULES;
-done:
-    sv_free(&inputs);
-    sv_free(&pipelines);
-    sv_free(&options);
-    sv_free(&filters);
+    convert_args a = {.target = "athena", .format = "default", .pattern = "*.yml", .method = "default"};
+    int rc = parse_args(&convert_cmd, argc, argv, &a, &a.inputs);
+    if (!rc)
+        rc = check_convert_args(&a);
+    if (!rc)
+        rc = run_convert(&a);
+    file_list_free(&a.inputs);
+    file_list_free(&a.pipelines);
+    file_list_free(&a.options);
+    file_list_free(&a.filters);
     return rc < 0 ? 0 : rc;
 }
 
@@ -636,67 +634,46 @@ static const char usage_check[] =
     "\n"
     "Exit status: 0 no failure, 1 failure (see -e/-i), 2 usage error.\n";
 
-static int cmd_check(int argc, char **argv)
+typedef struct check_args {
+    const char *pattern;
+    bool fail_on_error, fail_on_issues;
+    file_list exclude, inputs;
+} check_args;
+
+static const char *check_validator(const char *name)
 {
-    const char *pattern = "*.yml";
-    bool fail_err = true, fail_issues = false;
-    strvec inputs = {0}, excl = {0};
-    int rc = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(usage_check, stdout);
-            goto done;
-        } else if (strcmp(a, "-P") == 0 || strcmp(a, "--file-pattern") == 0) {
-            if (i + 1 >= argc) {
-                rc = usage_error("check", "Option '%s' requires an argument.", a);
-                goto done;
-            }
-            pattern = argv[++i];
-        } else if (strcmp(a, "-x") == 0 || strcmp(a, "--exclude") == 0) {
-            if (i + 1 >= argc) {
-                rc = usage_error("check", "Option '%s' requires an argument.", a);
-                goto done;
-            }
-            const char *name = argv[++i];
-            bool known = false;
-            for (size_t k = 0; sigma_validator_names[k]; k++)
-                if (strcmp(sigma_validator_names[k], name) == 0)
-                    known = true;
-            if (!known) {
-                rc = usage_error("check", "Unknown validator '%s' (see: sigma list validators).", name);
-                goto done;
-            }
-            sv_push(&excl, strdup(name));
-        } else if (strcmp(a, "-e") == 0 || strcmp(a, "--fail-on-error") == 0) {
-            fail_err = true;
-        } else if (strcmp(a, "-E") == 0 || strcmp(a, "--pass-on-error") == 0) {
-            fail_err = false;
-        } else if (strcmp(a, "-i") == 0 || strcmp(a, "--fail-on-issues") == 0) {
-            fail_issues = true;
-        } else if (strcmp(a, "-I") == 0 || strcmp(a, "--pass-on-issues") == 0) {
-            fail_issues = false;
-        } else if (a[0] == '-' && a[1]) {
-            rc = usage_error("check", "No such option: %s", a);
-            goto done;
-        } else {
-            sv_push(&inputs, strdup(a));
-        }
+    const char *const *v = sigma_validators();
+    for (size_t k = 0; v[k]; k++)
+        if (strcmp(v[k], name) == 0)
+            return NULL;
+    return "Unknown validator '%s' (see: sigma list validators).";
+}
+
+#define CHECK(field) offsetof(check_args, field)
+static const opt check_opts[] = {
+    {"-h", "--help", OPT_HELP, NO_FIELD, false, NULL},
+    {"-P", "--file-pattern", OPT_VALUE, CHECK(pattern), false, NULL},
+    {"-e", "--fail-on-error", OPT_FLAG, CHECK(fail_on_error), true, NULL},
+    {"-E", "--pass-on-error", OPT_FLAG, CHECK(fail_on_error), false, NULL},
+    {"-i", "--fail-on-issues", OPT_FLAG, CHECK(fail_on_issues), true, NULL},
+    {"-I", "--pass-on-issues", OPT_FLAG, CHECK(fail_on_issues), false, NULL},
+    {"-x", "--exclude", OPT_LIST, CHECK(exclude), false, check_validator},
+};
+
+static const command check_cmd = {"check", usage_check, check_opts, sizeof check_opts / sizeof *check_opts};
+
+static int run_check(const check_args *a)
+{
+    file_list files = {0};
+    bool walk_failed = false;
+    int rc = expand_inputs("check", &a->inputs, a->pattern, &files, &walk_failed);
+    if (rc) {
+        file_list_free(&files);
+        return rc;
     }
-    if (!inputs.n) {
-        rc = usage_error("check", "%s", "Missing argument 'INPUT...'.");
-        goto done;
-    }
-    strvec files = {0};
-    if ((rc = expand_inputs(inputs.v, inputs.n, pattern, &files)) != 0) {
-        sv_free(&files);
-        goto done;
-    }
-    sigma_compiler *c = sigma_compiler_new();
-    bool io_error = false;
-    if (!load_inputs(c, &files, stdout))
-        io_error = true;
-    sigma_check(c, (const char *const *)excl.v, excl.n);
+    sigma_compiler *c = new_compiler();
+    bool io_error = !load_inputs(c, &files, stdout) || walk_failed;
+    sigma_check(c, (const char *const *)a->exclude.v, a->exclude.n);
     size_t nerr = io_error ? 1 : 0, nwarn = 0;
     for (size_t i = 0; i < sigma_diag_count(c); i++) {
         const sigma_diag *d = sigma_diag_get(c, i);
@@ -704,65 +681,85 @@ static int cmd_check(int argc, char **argv)
             nerr++;
         else
             nwarn++;
-        if (d->line)
-            printf("%s:%u:%u: %s: %s\n", d->file, d->line, d->column,
-                   d->severity == SIGMA_ERROR ? "error" : "warning", d->message);
-        else
-            printf("%s: %s: %s\n", d->file, d->severity == SIGMA_ERROR ? "error" : "warning", d->message);
+        print_diag(stdout, d);
     }
     printf("%zu file%s checked: %zu error%s, %zu warning%s\n", files.n, files.n == 1 ? "" : "s", nerr,
            nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s");
-    sv_free(&files);
+    file_list_free(&files);
     sigma_compiler_free(&c);
-    if ((fail_err && nerr) || (fail_issues && nwarn))
-        rc = EXIT_RULES;
-done:
-    sv_free(&inputs);
-    sv_free(&excl);
-    return rc;
+    return (a->fail_on_error && nerr) || (a->fail_on_issues && nwarn) ? EXIT_RULES : 0;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    check_args a = {.pattern = "*.yml", .fail_on_error = true};
+    int rc = parse_args(&check_cmd, argc, argv, &a, &a.inputs);
+    if (!rc && !a.inputs.n)
+        rc = usage_error("check", "%s", "Missing argument 'INPUT...'.");
+    if (!rc)
+        rc = run_check(&a);
+    file_list_free(&a.inputs);
+    file_list_free(&a.exclude);
+    return rc < 0 ? 0 : rc;
 }
 
 /* ------------------------------------------------------------ list */
+
+/* The lists of the command itself; the others come from the library. */
+static const sigma_entry targets[] = {{"athena", "AWS Athena (Trino) SQL"}};
+static const sigma_entry formats[] = {
+    {"default", "queries separated by a blank line"},
+    {"json", "one JSON array, an object per rule with its queries or error"},
+};
+static const sigma_entry correlation_methods[] = {{"default", "sliding window over time_field"}};
+
+/* How a list is printed: names only, "name<TAB>description", or the name in
+ * a column of 32. */
+typedef enum { SHOW_NAMES, SHOW_TAB, SHOW_COLUMNS } list_style;
+
+static const struct {
+    const char *what;
+    list_style style;
+    const sigma_entry *entries; /* NULL: sigma_list_entries(what) */
+    size_t n;
+} lists[] = {
+    {"targets", SHOW_TAB, targets, 1},
+    {"formats", SHOW_TAB, formats, 2},
+    {"pipelines", SHOW_COLUMNS, NULL, 0},
+    {"modifiers", SHOW_NAMES, NULL, 0},
+    {"validators", SHOW_NAMES, NULL, 0},
+    {"correlation-methods", SHOW_TAB, correlation_methods, 1},
+    {"transformations", SHOW_COLUMNS, NULL, 0},
+    {"conditions", SHOW_COLUMNS, NULL, 0},
+    {"backend-options", SHOW_COLUMNS, NULL, 0},
+    {"schemas", SHOW_COLUMNS, NULL, 0},
+};
 
 static int cmd_list(int argc, char **argv)
 {
     if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
         fputs("Usage: sigma list targets|formats|pipelines|modifiers|validators|correlation-methods|\n"
-              "                  transformations|conditions\n",
+              "                  transformations|conditions|backend-options|schemas\n",
               argc < 1 ? stderr : stdout);
         return argc < 1 ? EXIT_USAGE : 0;
     }
-    const char *what = argv[0];
-    if (strcmp(what, "targets") == 0) {
-        puts("athena\tAWS Athena (Trino) SQL");
-    } else if (strcmp(what, "formats") == 0) {
-        puts("default\tqueries separated by a blank line");
-        puts("json\tone JSON array, an object per rule with its queries or error");
-    } else if (strcmp(what, "validators") == 0) {
-        for (size_t i = 0; sigma_validator_names[i]; i++)
-            puts(sigma_validator_names[i]);
-    } else if (strcmp(what, "correlation-methods") == 0) {
-        puts("default\tsliding window over time_field");
-    } else if (strcmp(what, "modifiers") == 0) {
-        const char *const *mods = sigma_modifiers();
-        for (size_t i = 0; mods[i]; i++)
-            puts(mods[i]);
-    } else if (strcmp(what, "pipelines") == 0 || strcmp(what, "transformations") == 0 ||
-               strcmp(what, "conditions") == 0) {
-        /* filled in by the pipeline module */
-        const char *const *lines = sigma_list(what);
-        for (size_t i = 0; lines && lines[i]; i++) {
-            const char *tab = strchr(lines[i], '\t');
-            if (tab)
-                printf("%-32.*s %s\n", (int)(tab - lines[i]), lines[i], tab + 1);
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        if (strcmp(argv[0], lists[i].what) != 0)
+            continue;
+        size_t n = lists[i].n;
+        const sigma_entry *e = lists[i].entries ? lists[i].entries : sigma_list_entries(argv[0], &n);
+        for (size_t k = 0; k < n; k++) {
+            if (lists[i].style == SHOW_NAMES)
+                puts(e[k].name);
+            else if (lists[i].style == SHOW_TAB)
+                printf("%s\t%s\n", e[k].name, e[k].description);
             else
-                puts(lines[i]);
+                printf("%-32s %s\n", e[k].name, e[k].description);
         }
-    } else {
-        fprintf(stderr, "Error: unknown list '%s'\n", what);
-        return EXIT_USAGE;
+        return 0;
     }
-    return 0;
+    fprintf(stderr, "Error: unknown list '%s'\n", argv[0]);
+    return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)

@@ -4,11 +4,24 @@
  *
  * Converts one rule file and prints what `sigma convert -t athena` prints:
  * queries on stdout separated by a blank line, diagnostics on stderr as
- * path:line:col: error: message. Exit 0 when every rule converted, 1 when a
+ * path:line:col: error: message (sigma_diag_format). Exit 0 when every rule converted, 1 when a
  * rule failed, 2 for bad usage. */
 #include <sigma.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* One diagnostic on stderr, formatted by the library. */
+static void print_diag(const sigma_diag *d)
+{
+    char line[1024];
+    size_t n = sigma_diag_format(d, line, sizeof line);
+    char *big = n < sizeof line ? NULL : malloc(n + 1);
+    if (big)
+        sigma_diag_format(d, big, n + 1);
+    fprintf(stderr, "%s\n", big ? big : line); /* cut only if out of memory */
+    free(big);
+}
 
 int main(int argc, char **argv)
 {
@@ -19,10 +32,12 @@ int main(int argc, char **argv)
     int rc = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-O") == 0 && i + 1 < argc) {
-            char opt[4096];
-            snprintf(opt, sizeof opt, "%s", argv[++i]);
-            char *eq = strchr(opt, '=');
-            if (!eq || sigma_set_option(c, (*eq = 0, opt), eq + 1) != SIGMA_OK) {
+            char *key = argv[++i], *eq = strchr(key, '=');
+            if (eq)
+                *eq = 0; /* key=value -> key, value */
+            if (!eq || sigma_set_option(c, key, eq + 1) != SIGMA_OK) {
+                if (eq)
+                    *eq = '=';
                 fprintf(stderr, "convert: bad option '%s': %s\n", argv[i], sigma_last_error(c));
                 rc = 2;
                 goto out;
@@ -66,20 +81,14 @@ int main(int argc, char **argv)
     }
     if (first == 0)
         putchar('\n');
-    for (size_t i = 0; i < sigma_diag_count(c); i++) {
-        const sigma_diag *d = sigma_diag_get(c, i);
-        fprintf(stderr, "%s: warning: %s\n", d->file, d->message);
-    }
+    for (size_t i = 0; i < sigma_diag_count(c); i++)
+        print_diag(sigma_diag_get(c, i));
     for (size_t i = 0; i < sigma_result_count(c); i++) {
         const sigma_result *r = sigma_result_get(c, i);
-        if (r->error && r->error->line)
-            fprintf(stderr, "%s:%u:%u: error: %s\n", r->error->file, r->error->line, r->error->column,
-                    r->error->message);
-        else if (r->error)
-            fprintf(stderr, "%s: error: %s\n", r->error->file, r->error->message);
+        if (r->error)
+            print_diag(r->error);
         for (size_t k = 0; k < r->nwarnings; k++)
-            fprintf(stderr, "%s:%u:%u: warning: %s\n", r->warnings[k].file, r->warnings[k].line,
-                    r->warnings[k].column, r->warnings[k].message);
+            print_diag(&r->warnings[k]);
     }
 out:
     sigma_compiler_free(&c);

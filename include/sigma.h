@@ -13,16 +13,42 @@
  *
  * Ownership: every pointer the library returns (results, queries, messages,
  * diagnostics) is owned by the compiler and stays valid until
- * sigma_compiler_free(). Strings passed in are copied; the caller keeps
- * ownership of them. The library never prints and never exits; the only
- * failure it does not report is running out of memory, which aborts.
- * A compiler is not thread-safe; use one per thread.
+ * sigma_compiler_free(); lists of names (sigma_list_entries and the like)
+ * are static. Strings passed in are copied; the caller keeps ownership of
+ * them. The library never prints and never exits, with one exception:
+ *
+ * Out of memory: the library writes "sigma: out of memory" to standard
+ * error and calls abort(). No function reports an allocation failure,
+ * except sigma_compiler_new(), which returns NULL when it cannot allocate
+ * the compiler itself. A program that must survive memory exhaustion runs
+ * the conversion in a child process.
+ *
+ * Threads: a compiler is not thread-safe; use one per thread (nothing
+ * global is written, so separate compilers run in parallel). Inside one
+ * call, sigma_add_files() and sigma_compile() spread their work over
+ * sigma_set_threads() threads; the results do not depend on that number.
+ * The library reads no environment variable.
+ *
+ * Versions: SIGMA_VERSION_MAJOR/MINOR/PATCH, SIGMA_VERSION_STRING and
+ * SIGMA_VERSION_NUMBER (sigma_version.h) are those of these headers;
+ * sigma_version() is that of the library linked. Only the functions below
+ * are exported from the shared library (all named sigma_*).
  */
 #ifndef SIGMA_H
 #define SIGMA_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "sigma_version.h"
+
+#if defined(_WIN32)
+#define SIGMA_API
+#elif defined(__GNUC__) || defined(__clang__)
+#define SIGMA_API __attribute__((visibility("default")))
+#else
+#define SIGMA_API
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,6 +63,10 @@ typedef enum {
     SIGMA_EIO = 3,    /* a file could not be read; see sigma_last_error() */
 } sigma_status;
 
+/* "ok", "a rule failed", "usage error", "input/output error"; "unknown
+ * status" for any other value. */
+SIGMA_API const char *sigma_status_string(sigma_status st);
+
 typedef enum { SIGMA_ERROR, SIGMA_WARNING } sigma_severity;
 
 typedef struct sigma_diag {
@@ -47,11 +77,29 @@ typedef struct sigma_diag {
     const char *message; /* no trailing newline */
 } sigma_diag;
 
+/* Writes d as the command prints it, "file:line:col: error: message" (or
+ * "file: warning: message" without a position), with no newline, into
+ * buf[0..size) like snprintf: always NUL-terminated when size > 0, and
+ * returns the length of the whole text, so a return value >= size means
+ * the text was cut (call again with a buffer of return + 1 bytes). */
+SIGMA_API size_t sigma_diag_format(const sigma_diag *d, char *buf, size_t size);
+
+/* What a result comes from. */
+typedef enum {
+    SIGMA_RULE = 0,        /* a detection rule */
+    SIGMA_CORRELATION = 1, /* a correlation rule */
+    SIGMA_FILTER = 2,      /* a filter that failed to load (a valid filter has no result) */
+} sigma_result_type;
+
+/* "rule", "correlation", "filter" (the "type" of `sigma convert -f json`);
+ * "unknown" for any other value. */
+SIGMA_API const char *sigma_result_type_name(sigma_result_type t);
+
 typedef struct sigma_result {
     const char *file;             /* input path as walked */
     const char *id;               /* rule id, or NULL */
     const char *title;            /* rule title, or NULL */
-    const char *type;             /* "rule", "correlation" or "filter" */
+    sigma_result_type type;
     const char *const *queries;   /* nqueries SQL queries, one per condition */
     size_t nqueries;
     const sigma_diag *error;      /* NULL when the rule converted */
@@ -60,36 +108,54 @@ typedef struct sigma_result {
 } sigma_result;
 
 /* NULL only when out of memory. */
-sigma_compiler *sigma_compiler_new(void);
+SIGMA_API sigma_compiler *sigma_compiler_new(void);
 /* Frees the compiler and everything it returned; sets *c to NULL. */
-void sigma_compiler_free(sigma_compiler **c);
+SIGMA_API void sigma_compiler_free(sigma_compiler **c);
 
-/* Backend option (`-O key=value`): table, time_field, element_at_fields,
- * keyword_fields, cidr (like|native), and any pipeline variable (available
- * to pipelines as backend_<key>). SIGMA_EUSAGE for an invalid value. */
-sigma_status sigma_set_option(sigma_compiler *c, const char *key, const char *value);
+/* Backend option (`-O key=value`): one of sigma_list_entries("backend-
+ * options") (table, time_field, element_at_fields, keyword_fields, cidr),
+ * or any pipeline variable. Every option is also available to pipelines
+ * as the variable backend_<key>; setting a key again replaces its value,
+ * except that element_at_fields and keyword_fields add to their lists
+ * (every column uses the whole element_at_fields list, the {field} of a
+ * pipeline's query_expression_placeholders too; the pipeline variable
+ * backend_element_at_fields holds the last value).
+ * An option that neither the backend nor a loaded pipeline uses gets a
+ * warning from sigma_compile(). SIGMA_EUSAGE for an invalid value.
+ * schema=PATH[,PATH...] loads table schemas: AWS Glue table JSON (*.json,
+ * as `aws glue get-table` / `get-tables` print it) or Athena/Hive DDL
+ * (*.sql, *.ddl, as `SHOW CREATE TABLE` prints it); a folder loads every
+ * such file below it. Each call adds to the schemas; `none` turns the
+ * built-in schemas off. A file that cannot be read or is malformed gives
+ * SIGMA_EUSAGE with "path:line:col: message" (or "path: message") in
+ * sigma_last_error(). See docs/schemas.md. */
+SIGMA_API sigma_status sigma_set_option(sigma_compiler *c, const char *key, const char *value);
+
+/* Threads for the parallel phases (reading and parsing files, writing SQL):
+ * 1 to 64 (more is 64), 0 for one per online CPU (the default). Takes
+ * effect from the next call; the output does not depend on it. */
+SIGMA_API sigma_status sigma_set_threads(sigma_compiler *c, unsigned n);
 
 /* Adds a processing pipeline: a built-in name, a YAML file or a directory of
  * *.yml files. SIGMA_EUSAGE if not found or invalid (sigma_last_error()). */
-sigma_status sigma_add_pipeline(sigma_compiler *c, const char *spec);
+SIGMA_API sigma_status sigma_add_pipeline(sigma_compiler *c, const char *spec);
 
 /* Adds the rules of one file (all YAML documents). A file that cannot be
  * read gives SIGMA_EIO; a file with YAML or rule errors is accepted and
  * its rules report the errors after sigma_compile(). */
-sigma_status sigma_add_file(sigma_compiler *c, const char *path);
+SIGMA_API sigma_status sigma_add_file(sigma_compiler *c, const char *path);
 /* Same for text in memory; name is used as the file in diagnostics. */
-sigma_status sigma_add_source(sigma_compiler *c, const char *name, const char *text, size_t len);
+SIGMA_API sigma_status sigma_add_source(sigma_compiler *c, const char *name, const char *text, size_t len);
 /* Same as sigma_add_file on each path, in order, but the files are read
- * and parsed on several threads (environment SIGMA_THREADS=N, default: the
- * number of online CPUs); the rules keep the order of `paths`. If errors is
- * not NULL, errors[i] is NULL or the message of a file that could not be
- * read (owned by the compiler). SIGMA_EIO if any could not be read (the
- * last message is also in sigma_last_error()). */
-sigma_status sigma_add_files(sigma_compiler *c, const char *const *paths, size_t n, const char **errors);
+ * and parsed on several threads (sigma_set_threads); the rules keep the
+ * order of `paths`. If errors is not NULL, errors[i] is NULL or the message
+ * of a file that could not be read (owned by the compiler). SIGMA_EIO if
+ * any could not be read (the last message is also in sigma_last_error()). */
+SIGMA_API sigma_status sigma_add_files(sigma_compiler *c, const char *const *paths, size_t n, const char **errors);
 
 /* Converts everything added so far. SIGMA_OK if every rule converted,
  * SIGMA_ERULE if any failed (the others are still converted). */
-sigma_status sigma_compile(sigma_compiler *c);
+SIGMA_API sigma_status sigma_compile(sigma_compiler *c);
 
 /* Validates every rule added so far without converting it (`sigma check`):
  * rule errors, modifier and condition errors, unknown detections become
@@ -97,35 +163,49 @@ sigma_status sigma_compile(sigma_compiler *c);
  * diagnostics whose message ends in " [validator_name]". Validators named in
  * exclude[0..nexclude) are skipped. Read them with sigma_diag_count/get.
  * SIGMA_ERULE if there is any error. */
-sigma_status sigma_check(sigma_compiler *c, const char *const *exclude, size_t nexclude);
+SIGMA_API sigma_status sigma_check(sigma_compiler *c, const char *const *exclude, size_t nexclude);
 /* NULL-terminated names of the validators sigma_check runs. */
-extern const char *const sigma_validator_names[];
+SIGMA_API const char *const *sigma_validators(void);
 
-size_t sigma_result_count(const sigma_compiler *c);
+SIGMA_API size_t sigma_result_count(const sigma_compiler *c);
 /* i < sigma_result_count(); results are in input order. */
-const sigma_result *sigma_result_get(const sigma_compiler *c, size_t i);
+SIGMA_API const sigma_result *sigma_result_get(const sigma_compiler *c, size_t i);
 
 /* When the pipelines have finalizers (concat, json), the whole output as
  * one text after sigma_compile(); NULL otherwise (print the queries). */
-const char *sigma_output(const sigma_compiler *c);
+SIGMA_API const char *sigma_output(const sigma_compiler *c);
 
 /* Diagnostics that belong to no rule (e.g. unused options). */
-size_t sigma_diag_count(const sigma_compiler *c);
-const sigma_diag *sigma_diag_get(const sigma_compiler *c, size_t i);
+SIGMA_API size_t sigma_diag_count(const sigma_compiler *c);
+SIGMA_API const sigma_diag *sigma_diag_get(const sigma_compiler *c, size_t i);
 
 /* Text of the last SIGMA_EUSAGE / SIGMA_EIO error ("" if none). */
-const char *sigma_last_error(const sigma_compiler *c);
+SIGMA_API const char *sigma_last_error(const sigma_compiler *c);
 
 /* NULL-terminated list of the value modifier ids the compiler knows. */
-const char *const *sigma_modifiers(void);
+SIGMA_API const char *const *sigma_modifiers(void);
 
-/* For `sigma list`: NULL-terminated "name\tdescription" lines of what =
- * "pipelines" (built-in), "transformations" or "conditions"; NULL for
- * anything else. */
-const char *const *sigma_list(const char *what);
+/* One name the compiler knows, with a one-line description ("" if none). */
+typedef struct sigma_entry {
+    const char *name;
+    const char *description;
+} sigma_entry;
 
-/* "0.1.0" */
-const char *sigma_version(void);
+/* What `sigma list WHAT` prints: WHAT is "pipelines" (built-in),
+ * "transformations" (with postprocessing and finalizers), "conditions",
+ * "modifiers", "validators", "backend-options" or "schemas" (the built-in
+ * table schemas; `{region}` in a name stands for any AWS region written
+ * with underscores, eu_west_2). Sets *n to the number of
+ * entries and returns them, or returns NULL (and *n = 0) for anything else. */
+SIGMA_API const sigma_entry *sigma_list_entries(const char *what, size_t *n);
+
+/* The same lists as NULL-terminated "name\tdescription" lines, for
+ * "pipelines", "transformations" and "conditions"; NULL for anything else.
+ * Kept for existing callers: prefer sigma_list_entries. */
+SIGMA_API const char *const *sigma_list(const char *what);
+
+/* The library's version, "0.1.0" (SIGMA_VERSION_STRING of its build). */
+SIGMA_API const char *sigma_version(void);
 
 #ifdef __cplusplus
 }

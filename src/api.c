@@ -1,13 +1,13 @@
-/* api.c - the public API: sources in, results out. */
-#include <errno.h>
-#include <fcntl.h>
+/* api.c - the public API (include/sigma.h): options and sources in,
+ * results out. The parallel phases, the backend option registry and the
+ * name lists of sigma_list_entries live here; the stages themselves are in
+ * src/rule, src/pipeline and src/sql. */
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sigma.h"
@@ -15,38 +15,69 @@
 #include "rule/modifier.h"
 #include "sql/correlation.h"
 #include "sql/quote.h"
+#include "util/file.h"
 #include "util/limits.h"
+#include "util/sbuf.h"
 
 const char *sigma_version(void)
 {
-    return SIGMA_VERSION;
+    return SIGMA_VERSION_STRING;
 }
 
+const char *sigma_status_string(sigma_status st)
+{
+    switch (st) {
+    case SIGMA_OK: return "ok";
+    case SIGMA_ERULE: return "a rule failed";
+    case SIGMA_EUSAGE: return "usage error";
+    case SIGMA_EIO: return "input/output error";
+    }
+    return "unknown status";
+}
+
+const char *sigma_result_type_name(sigma_result_type t)
+{
+    switch (t) {
+    case SIGMA_RULE: return "rule";
+    case SIGMA_CORRELATION: return "correlation";
+    case SIGMA_FILTER: return "filter";
+    }
+    return "unknown";
+}
+
+size_t sigma_diag_format(const sigma_diag *d, char *buf, size_t size)
+{
+    const char *sev = d->severity == SIGMA_ERROR ? "error" : "warning";
+    int n = d->line ? snprintf(buf, size, "%s:%u:%u: %s: %s", d->file, d->line, d->column, sev, d->message)
+                    : snprintf(buf, size, "%s: %s: %s", d->file, sev, d->message);
+    return n < 0 ? 0 : (size_t)n;
+}
+
+static void set_err(sigma_compiler *c, const char *fmt, ...) SIGMA_PRINTF(2, 3);
 static void set_err(sigma_compiler *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(c->lasterr, sizeof c->lasterr, fmt, ap);
+    c->lasterr = arena_vprintf(c->a, fmt, ap);
     va_end(ap);
 }
 
-const char *const *sigma_modifiers(void)
+#define MAX_THREADS 64
+
+/* The number of threads of the parallel phases: sigma_set_threads(), or
+ * the number of online CPUs; 1 to MAX_THREADS. */
+static unsigned thread_count(const sigma_compiler *c)
 {
-    return modifier_names;
+    if (c->threads)
+        return c->threads;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
 }
 
-/* SIGMA_THREADS=N (1..64) if set and valid, else the number of online CPUs. */
-static unsigned thread_count(void)
+sigma_status sigma_set_threads(sigma_compiler *c, unsigned n)
 {
-    const char *e = getenv("SIGMA_THREADS");
-    if (e && *e) {
-        char *end;
-        long v = strtol(e, &end, 10);
-        if (!*end && v >= 1)
-            return v > 64 ? 64 : (unsigned)v;
-    }
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+    c->threads = n > MAX_THREADS ? MAX_THREADS : n;
+    return SIGMA_OK;
 }
 
 sigma_compiler *sigma_compiler_new(void)
@@ -61,6 +92,7 @@ sigma_compiler *sigma_compiler_new(void)
     }
     c->opt.time_field = "time";
     c->pipes = pipeline_set_new(c->a);
+    c->schemas = schema_set_new(c->a);
     return c;
 }
 
@@ -70,16 +102,116 @@ void sigma_compiler_free(sigma_compiler **cp)
         return;
     sigma_compiler *c = *cp;
     if (c->workers) {
-        for (unsigned k = 0; k < c->nthreads; k++) {
+        for (unsigned k = 0; k < c->nworkers; k++) {
             arena_free(c->workers[k].a);
             arena_free(c->workers[k].scratch);
-            free(c->workers[k].buf);
+            file_buf_free(&c->workers[k].buf);
         }
         free(c->workers);
     }
     arena_free(c->a);
     free(c);
     *cp = NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Backend options                                                          */
+/* ------------------------------------------------------------------------ */
+
+/* The backend options, written once: BACKEND_OPTIONS generates the setter
+ * table, the entries of sigma_list_entries("backend-options") and the list
+ * in the unused-option warning. Each setter validates the value (SIGMA_EUSAGE
+ * and sigma_last_error() when it is invalid) and stores it in c->opt. */
+#define BACKEND_OPTIONS(X)                                                                                  \
+    X(table, "table in FROM (default <TABLE>): a dotted identifier such as db.events or \"my-db\".events")   \
+    X(time_field, "timestamp column of correlation windows (default time)")                                 \
+    X(element_at_fields, "comma-separated MAP columns: a field a.b under column a is element_at(a, 'b')")  \
+    X(keyword_fields, "comma-separated columns that keyword (value-only) detections search")               \
+    X(cidr, "like (default): CIDR as LIKE prefixes; native: contains() on TRY_CAST(... AS IPADDRESS)")      \
+    X(schema, "comma-separated table schema files or folders (Glue JSON, DDL); none: no built-in schemas")
+
+static sigma_status set_table(sigma_compiler *c, const char *value)
+{
+    if (!sql_valid_table(value)) {
+        set_err(c, "invalid table name '%s': expected a dotted identifier such as db.events or \"my-db\".events",
+                value);
+        return SIGMA_EUSAGE;
+    }
+    c->opt.table = arena_strdup(c->a, value);
+    return SIGMA_OK;
+}
+
+static sigma_status set_time_field(sigma_compiler *c, const char *value)
+{
+    if (!*value) {
+        set_err(c, "time_field must not be empty");
+        return SIGMA_EUSAGE;
+    }
+    c->opt.time_field = arena_strdup(c->a, value);
+    return SIGMA_OK;
+}
+
+/* Parsed once, here. Repeating the option adds to the list; the SQL
+ * writer uses it for every column (query_expression_placeholders' {field}
+ * too). */
+static sigma_status set_element_at_fields(sigma_compiler *c, const char *value)
+{
+    const char **list = NULL;
+    size_t n = 0;
+    arena_split_list(c->a, value, &list, &n);
+    c->opt.element_at = arena_grow(c->a, (void *)c->opt.element_at, sizeof *list, c->opt.n_element_at,
+                                   c->opt.n_element_at + n);
+    for (size_t i = 0; i < n; i++)
+        c->opt.element_at[c->opt.n_element_at++] = list[i];
+    return SIGMA_OK;
+}
+
+static sigma_status set_keyword_fields(sigma_compiler *c, const char *value)
+{
+    arena_split_list(c->a, value, &c->opt.keyword_fields, &c->opt.n_keyword_fields);
+    return SIGMA_OK;
+}
+
+static sigma_status set_cidr(sigma_compiler *c, const char *value)
+{
+    if (strcmp(value, "native") == 0) {
+        c->opt.cidr_native = true;
+    } else if (strcmp(value, "like") == 0) {
+        c->opt.cidr_native = false;
+    } else {
+        set_err(c, "invalid value '%s' for option cidr: expected 'like' or 'native'", value);
+        return SIGMA_EUSAGE;
+    }
+    return SIGMA_OK;
+}
+
+/* Each call adds to the schema set; a malformed file is a usage error whose
+ * message is "path:line:col: message". */
+static sigma_status set_schema(sigma_compiler *c, const char *value)
+{
+    char err[1024];
+    if (!schema_set_add(c->schemas, value, err, sizeof err)) {
+        set_err(c, "%s", err);
+        return SIGMA_EUSAGE;
+    }
+    return SIGMA_OK;
+}
+
+typedef sigma_status (*option_setter)(sigma_compiler *c, const char *value);
+
+#define OPTION_ENTRY(name, text) {#name, text},
+#define OPTION_SETTER(name, text) set_##name,
+static const sigma_entry backend_option_entries[] = {BACKEND_OPTIONS(OPTION_ENTRY)};
+static const option_setter backend_option_setters[] = {BACKEND_OPTIONS(OPTION_SETTER)};
+#define NOPTIONS (sizeof backend_option_entries / sizeof backend_option_entries[0])
+
+/* Index of the backend option called key, or NOPTIONS. */
+static size_t backend_option(const char *key)
+{
+    size_t i = 0;
+    while (i < NOPTIONS && strcmp(backend_option_entries[i].name, key) != 0)
+        i++;
+    return i;
 }
 
 sigma_status sigma_set_option(sigma_compiler *c, const char *key, const char *value)
@@ -89,33 +221,9 @@ sigma_status sigma_set_option(sigma_compiler *c, const char *key, const char *va
         return SIGMA_EUSAGE;
     }
     arena *a = c->a;
-    if (strcmp(key, "table") == 0) {
-        if (!sql_valid_table(value)) {
-            set_err(c, "invalid table name '%s': expected a dotted identifier such as db.events or \"my-db\".events",
-                    value);
-            return SIGMA_EUSAGE;
-        }
-        c->opt.table = arena_strdup(a, value);
-    } else if (strcmp(key, "time_field") == 0) {
-        if (!*value) {
-            set_err(c, "time_field must not be empty");
-            return SIGMA_EUSAGE;
-        }
-        c->opt.time_field = arena_strdup(a, value);
-    } else if (strcmp(key, "element_at_fields") == 0) {
-        arena_split_list(a, value, &c->opt.element_at, &c->opt.n_element_at);
-    } else if (strcmp(key, "keyword_fields") == 0) {
-        arena_split_list(a, value, &c->opt.keyword_fields, &c->opt.n_keyword_fields);
-    } else if (strcmp(key, "cidr") == 0) {
-        if (strcmp(value, "native") == 0)
-            c->opt.cidr_native = true;
-        else if (strcmp(value, "like") == 0)
-            c->opt.cidr_native = false;
-        else {
-            set_err(c, "invalid value '%s' for option cidr: expected 'like' or 'native'", value);
-            return SIGMA_EUSAGE;
-        }
-    }
+    size_t k = backend_option(key);
+    if (k < NOPTIONS && backend_option_setters[k](c, value) != SIGMA_OK)
+        return SIGMA_EUSAGE;
     /* every option is also a pipeline variable backend_<key> */
     pipeline_set_option(c->pipes, key, value);
     for (size_t i = 0; i < c->nopts; i++) {
@@ -152,7 +260,6 @@ static sigma_result *new_result(sigma_compiler *c)
     }
     sigma_result *r = &c->res[c->nres++];
     memset(r, 0, sizeof *r);
-    r->type = "rule";
     return r;
 }
 
@@ -160,7 +267,7 @@ static sigma_result *new_result(sigma_compiler *c)
 /* Parallel phases                                                          */
 /* ------------------------------------------------------------------------ */
 
-/* par_for runs fn(c, w, ctx, i) for every i < n on up to c->nthreads
+/* par_for runs fn(c, w, ctx, i) for every i < n on up to thread_count(c)
  * threads: the calling thread plus helpers, each taking the next index from
  * a shared counter. Each thread has its own worker (arenas, buffer), so fn
  * must only write to its worker and to what belongs to index i. Results
@@ -197,40 +304,37 @@ static void *par_thread(void *p)
     return NULL;
 }
 
-static void oom(void)
+/* At least `want` workers, made on first use (a small run never asks the
+ * system how many CPUs it has). Their arenas hold what they built, so they
+ * live until the compiler is freed, even if the thread count goes down. */
+static void ensure_workers(sigma_compiler *c, unsigned want)
 {
-    fputs("sigma: out of memory\n", stderr);
-    abort();
-}
-
-/* The workers are made on first use, with the thread count (a small run
- * never asks the system how many CPUs it has). */
-static void make_workers(sigma_compiler *c)
-{
-    if (c->workers)
+    if (want <= c->nworkers)
         return;
-    c->nthreads = thread_count();
-    c->workers = calloc(c->nthreads, sizeof *c->workers);
-    if (!c->workers)
-        oom();
-    for (unsigned k = 0; k < c->nthreads; k++) {
-        c->workers[k].a = arena_new();
-        c->workers[k].scratch = arena_new();
-        if (!c->workers[k].a || !c->workers[k].scratch)
-            oom();
+    worker *w = realloc(c->workers, want * sizeof *w);
+    if (!w)
+        sigma_oom();
+    for (unsigned k = c->nworkers; k < want; k++) {
+        w[k] = (worker){.a = arena_new(), .scratch = arena_new()};
+        if (!w[k].a || !w[k].scratch)
+            sigma_oom();
     }
+    c->workers = w;
+    c->nworkers = want;
 }
 
 static void par_for(sigma_compiler *c, size_t n, job_fn fn, void *ctx)
 {
     if (!n)
         return;
-    make_workers(c);
-    unsigned nt = c->nthreads < n ? c->nthreads : (unsigned)n;
+    unsigned nt = n == 1 ? 1 : thread_count(c);
+    if (nt > n)
+        nt = (unsigned)n;
+    ensure_workers(c, nt);
     par_job j = {.c = c, .fn = fn, .ctx = ctx, .n = n};
     atomic_init(&j.next, 0);
-    pthread_t tid[64];
-    par_arg args[64];
+    pthread_t tid[MAX_THREADS];
+    par_arg args[MAX_THREADS];
     unsigned started = 0;
     for (unsigned k = 1; k < nt; k++) {
         args[started] = (par_arg){&j, &c->workers[k]};
@@ -256,14 +360,18 @@ static srule *file_error_rule(arena *a, const char *file, spos pos, const char *
     return r;
 }
 
+static void too_large(arena *a, const char *file, size_t size, rule_list *out)
+{
+    const char *msg = arena_printf(a, "file too large (%zu bytes, limit %u)", size, SIGMA_MAX_FILE_SIZE);
+    rule_list_push(a, out, file_error_rule(a, file, (spos){0, 0}, msg));
+}
+
 /* YAML text -> rules appended to *out, all memory from a. */
 static void load_source(arena *a, const char *name, const char *text, size_t len, rule_list *out)
 {
     const char *file = arena_strdup(a, name ? name : "<stdin>");
     if (len > SIGMA_MAX_FILE_SIZE) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "file too large (%zu bytes, limit %u)", len, SIGMA_MAX_FILE_SIZE);
-        rule_list_push(a, out, file_error_rule(a, file, (spos){0, 0}, msg));
+        too_large(a, file, len, out);
         return;
     }
     ydoc *docs;
@@ -282,68 +390,28 @@ sigma_status sigma_add_source(sigma_compiler *c, const char *name, const char *t
     return SIGMA_OK;
 }
 
-/* Reads a whole regular file with one read() into *buf (grown as needed,
- * kept for the next file) and loads its rules into *out. SIGMA_EIO with a
- * message in err when the file cannot be read. */
-static sigma_status load_file(arena *a, char **buf, size_t *cap, const char *path, rule_list *out, char *err,
-                              size_t errlen)
+/* Reads a whole file into buf (kept for the next file) and loads its rules
+ * into *out. A file over the size limit becomes a rule error; a file that
+ * cannot be read is SIGMA_EIO with "path: reason" in *err. */
+static sigma_status load_file(arena *a, file_buf *buf, const char *path, rule_list *out, const char **err)
 {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return SIGMA_EIO;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a regular file", path);
-        close(fd);
-        return SIGMA_EIO;
-    }
-    size_t size = (size_t)st.st_size;
-    if (size > SIGMA_MAX_FILE_SIZE) {
-        close(fd);
-        char msg[128];
-        snprintf(msg, sizeof msg, "file too large (%zu bytes, limit %u)", size, SIGMA_MAX_FILE_SIZE);
-        rule_list_push(a, out, file_error_rule(a, arena_strdup(a, path), (spos){0, 0}, msg));
+    int e = file_read(path, SIGMA_MAX_FILE_SIZE, buf);
+    if (e == FILE_ETOOBIG) {
+        too_large(a, arena_strdup(a, path), buf->len, out);
         return SIGMA_OK;
     }
-    if (size + 1 > *cap) {
-        size_t ncap = *cap ? *cap : 64 * 1024;
-        while (ncap < size + 1)
-            ncap *= 2;
-        char *nb = realloc(*buf, ncap);
-        if (!nb) {
-            close(fd);
-            snprintf(err, errlen, "%s: out of memory", path);
-            return SIGMA_EIO;
-        }
-        *buf = nb;
-        *cap = ncap;
-    }
-    size_t got = 0;
-    while (got < size) {
-        ssize_t k = read(fd, *buf + got, size - got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            break;
-        got += (size_t)k;
-    }
-    close(fd);
-    if (got != size) {
-        snprintf(err, errlen, "%s: read error", path);
+    if (e) {
+        *err = arena_printf(a, "%s: %s", path, file_strerror(e));
         return SIGMA_EIO;
     }
-    (*buf)[size] = 0;
-    load_source(a, path, *buf, size, out);
+    load_source(a, path, buf->p, buf->len, out);
     return SIGMA_OK;
 }
 
 sigma_status sigma_add_file(sigma_compiler *c, const char *path)
 {
-    make_workers(c);
-    worker *w = &c->workers[0];
-    return load_file(c->a, &w->buf, &w->cap, path, &c->rules, c->lasterr, sizeof c->lasterr);
+    ensure_workers(c, 1);
+    return load_file(c->a, &c->workers[0].buf, path, &c->rules, &c->lasterr);
 }
 
 /* One input file of sigma_add_files: its rules, or why it was not read. */
@@ -357,19 +425,17 @@ static void load_job(sigma_compiler *c, worker *w, void *ctx, size_t i)
 {
     (void)c;
     file_slot *s = &((file_slot *)ctx)[i];
-    char err[512];
     /* most files hold one rule: start the list small */
     s->rules.v = arena_alloc(w->a, 2 * sizeof *s->rules.v);
     s->rules.cap = 2;
-    if (load_file(w->a, &w->buf, &w->cap, s->path, &s->rules, err, sizeof err) != SIGMA_OK)
-        s->err = arena_strdup(w->a, err);
+    load_file(w->a, &w->buf, s->path, &s->rules, &s->err);
 }
 
 sigma_status sigma_add_files(sigma_compiler *c, const char *const *paths, size_t n, const char **errors)
 {
     file_slot *slots = calloc(n ? n : 1, sizeof *slots);
     if (!slots)
-        oom();
+        sigma_oom();
     for (size_t i = 0; i < n; i++)
         slots[i].path = paths[i];
     par_for(c, n, load_job, slots);
@@ -380,7 +446,7 @@ sigma_status sigma_add_files(sigma_compiler *c, const char *const *paths, size_t
         if (errors)
             errors[i] = slots[i].err;
         if (slots[i].err) {
-            snprintf(c->lasterr, sizeof c->lasterr, "%s", slots[i].err);
+            c->lasterr = slots[i].err;
             st = SIGMA_EIO;
         }
     }
@@ -393,7 +459,7 @@ static void fill_from_rule(sigma_compiler *c, sigma_result *res, const srule *r)
     res->file = r->file;
     res->id = r->id;
     res->title = r->title;
-    res->type = r->type == RT_CORRELATION ? "correlation" : r->type == RT_FILTER ? "filter" : "rule";
+    res->type = r->type == RT_CORRELATION ? SIGMA_CORRELATION : r->type == RT_FILTER ? SIGMA_FILTER : SIGMA_RULE;
     if (r->nwarnings) {
         sigma_diag *w = arena_alloc(c->a, sizeof *w * r->nwarnings);
         for (size_t i = 0; i < r->nwarnings; i++) {
@@ -444,23 +510,20 @@ static bool rule_table(sigma_compiler *c, srule *r, const pstate *st)
     return true;
 }
 
-static const char *const known_options[] = {"table", "time_field", "element_at_fields", "keyword_fields", "cidr",
-                                            NULL};
-
+/* A warning for each option that neither the backend nor a pipeline uses. */
 static void check_options(sigma_compiler *c)
 {
     for (size_t i = 0; i < c->nopts; i++) {
         const char *k = c->opts[i].key;
-        bool known = false;
-        for (size_t j = 0; known_options[j]; j++)
-            if (strcmp(k, known_options[j]) == 0)
-                known = true;
-        if (!known && !pipeline_set_uses_var(c->pipes, arena_printf(c->a, "backend_%s", k)))
-            add_diag(c, SIGMA_WARNING,
-                     arena_printf(c->a,
-                                  "backend option '%s' is not used by the backend or any pipeline (known options: "
-                                  "table, time_field, element_at_fields, keyword_fields, cidr)",
-                                  k));
+        if (backend_option(k) < NOPTIONS || pipeline_set_uses_var(c->pipes, arena_printf(c->a, "backend_%s", k)))
+            continue;
+        sbuf known = SBUF_INIT;
+        for (size_t j = 0; j < NOPTIONS; j++)
+            sb_printf(&known, "%s%s", j ? ", " : "", backend_option_entries[j].name);
+        add_diag(c, SIGMA_WARNING,
+                 arena_printf(c->a, "backend option '%s' is not used by the backend or any pipeline (known options: %s)",
+                              k, sb_cstr(&known)));
+        sb_free(&known);
     }
 }
 
@@ -526,7 +589,7 @@ sigma_status sigma_compile(sigma_compiler *c)
     pipeline_set_rules(c->pipes, &c->rules);
     srule **todo = malloc(sizeof *todo * (c->rules.n - first + 1));
     if (!todo)
-        oom();
+        sigma_oom();
     size_t ntodo = 0;
     for (size_t i = first; i < c->rules.n; i++) {
         srule *r = c->rules.v[i];
@@ -583,8 +646,12 @@ sigma_status sigma_compile(sigma_compiler *c)
 
 sigma_status sigma_add_pipeline(sigma_compiler *c, const char *spec)
 {
-    if (!pipeline_set_add(c->pipes, spec, c->lasterr, sizeof c->lasterr))
+    /* the pipeline loader still writes its message into a buffer */
+    char err[4096];
+    if (!pipeline_set_add(c->pipes, spec, err, sizeof err)) {
+        c->lasterr = arena_strdup(c->a, err);
         return SIGMA_EUSAGE;
+    }
     return SIGMA_OK;
 }
 
@@ -615,5 +682,119 @@ const sigma_diag *sigma_diag_get(const sigma_compiler *c, size_t i)
 
 const char *sigma_last_error(const sigma_compiler *c)
 {
-    return c->lasterr;
+    return c->lasterr ? c->lasterr : "";
 }
+
+/* ------------------------------------------------------------------------ */
+/* Name lists                                                               */
+/* ------------------------------------------------------------------------ */
+
+const char *const *sigma_modifiers(void)
+{
+    return modifier_names;
+}
+
+/* The lists other modules keep as names or "name\tdescription" lines,
+ * turned into entries once (on first use, by whichever thread comes first)
+ * and kept until the process ends. */
+typedef struct entry_list {
+    sigma_entry *v;
+    size_t n;
+} entry_list;
+
+enum { L_PIPELINES, L_TRANSFORMATIONS, L_CONDITIONS, L_MODIFIERS, L_SCHEMAS, NLAZY };
+static entry_list lazy[NLAZY];
+static pthread_once_t lazy_once = PTHREAD_ONCE_INIT;
+
+/* One malloc'd block: the entries, then their names. */
+static entry_list entries_of(const char *const *lines)
+{
+    entry_list l = {0};
+    size_t bytes = 0;
+    while (lines && lines[l.n]) {
+        const char *tab = strchr(lines[l.n], '\t');
+        bytes += (tab ? (size_t)(tab - lines[l.n]) : strlen(lines[l.n])) + 1;
+        l.n++;
+    }
+    l.v = malloc(sizeof *l.v * l.n + bytes + 1);
+    if (!l.v)
+        sigma_oom();
+    char *names = (char *)(l.v + l.n);
+    for (size_t i = 0; i < l.n; i++) {
+        const char *tab = strchr(lines[i], '\t');
+        size_t len = tab ? (size_t)(tab - lines[i]) : strlen(lines[i]);
+        memcpy(names, lines[i], len);
+        names[len] = 0;
+        l.v[i].name = names;
+        l.v[i].description = tab ? tab + 1 : "";
+        names += len + 1;
+    }
+    return l;
+}
+
+/* Never freed: the lists are static data for the rest of the process. */
+static void make_lazy_lists(void)
+{
+    lazy[L_PIPELINES] = entries_of(pipeline_list_lines("pipelines"));
+    lazy[L_TRANSFORMATIONS] = entries_of(pipeline_list_lines("transformations"));
+    lazy[L_CONDITIONS] = entries_of(pipeline_list_lines("conditions"));
+    lazy[L_MODIFIERS] = entries_of(modifier_names);
+    lazy[L_SCHEMAS] = entries_of(schema_builtin_list());
+}
+
+static const sigma_entry *lazy_list(int k, size_t *n)
+{
+    pthread_once(&lazy_once, make_lazy_lists);
+    *n = lazy[k].n;
+    return lazy[k].v;
+}
+
+static const sigma_entry *list_pipelines(size_t *n)
+{
+    return lazy_list(L_PIPELINES, n);
+}
+
+static const sigma_entry *list_transformations(size_t *n)
+{
+    return lazy_list(L_TRANSFORMATIONS, n);
+}
+
+static const sigma_entry *list_conditions(size_t *n)
+{
+    return lazy_list(L_CONDITIONS, n);
+}
+
+static const sigma_entry *list_modifiers(size_t *n)
+{
+    return lazy_list(L_MODIFIERS, n);
+}
+
+static const sigma_entry *list_schemas(size_t *n)
+{
+    return lazy_list(L_SCHEMAS, n);
+}
+
+static const sigma_entry *list_backend_options(size_t *n)
+{
+    *n = NOPTIONS;
+    return backend_option_entries;
+}
+
+const sigma_entry *sigma_list_entries(const char *what, size_t *n)
+{
+    static const struct {
+        const char *what;
+        const sigma_entry *(*get)(size_t *n);
+    } lists[] = {
+        {"pipelines", list_pipelines}, {"transformations", list_transformations},
+        {"conditions", list_conditions}, {"modifiers", list_modifiers},
+        {"validators", validator_entries}, {"backend-options", list_backend_options},
+        {"schemas", list_schemas},
+    };
+    *n = 0;
+    for (size_t i = 0; what && i < sizeof lists / sizeof lists[0]; i++)
+        if (strcmp(what, lists[i].what) == 0)
+            return lists[i].get(n);
+    return NULL;
+}
+

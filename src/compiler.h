@@ -5,8 +5,10 @@
 #include "sigma.h"
 #include "rule/rule.h"
 #include "pipeline/pipeline.h"
+#include "schema/schema.h"
 #include "sql/sql.h"
 #include "util/arena.h"
+#include "util/file.h"
 
 /* One thread's share of a parallel phase (api.c: par_for). Worker 0 is the
  * calling thread. What a worker builds lives in its arena until the
@@ -14,8 +16,7 @@
 typedef struct worker {
     arena *a;
     arena *scratch;
-    char *buf; /* file read buffer, reused from file to file */
-    size_t cap;
+    file_buf buf; /* file read buffer, reused from file to file */
 } worker;
 
 typedef struct option_kv {
@@ -33,12 +34,17 @@ struct sigma_compiler {
     size_t nres, capres;
     sigma_diag *diags;
     size_t ndiags;
-    char lasterr[512];
+    const char *lasterr; /* sigma_last_error(), NULL if none */
     pipeline_set *pipes;
+    schema_set *schemas;      /* -O schema, and the built-in schemas */
     bool options_checked;
     const char *final_output; /* finalizer result, NULL if none */
-    unsigned nthreads;        /* SIGMA_THREADS, default: online CPUs */
-    worker *workers;          /* nthreads of them, made on first use */
+    unsigned threads;         /* sigma_set_threads(); 0: online CPUs */
+    worker *workers;          /* nworkers of them, made on first use */
+    unsigned nworkers;
 };
+
+/* check.c: the validators as sigma_list_entries("validators") shows them. */
+const sigma_entry *validator_entries(size_t *n);
 
 #endif

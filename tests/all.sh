@@ -5,10 +5,10 @@
 #
 # builds (make -j2), runs every test (make check, BUILD=build), then the same
 # tests under AddressSanitizer + UndefinedBehaviorSanitizer (make asan,
-# BUILD=build-asan), and ends with one line summing both runs:
-# "N passed, M failed". A failed build stops the run. The check and asan
-# runs both happen even if the first has failures, so the total is complete.
-# Exit status 1 if anything failed.
+# BUILD=build-asan), then the Python package's tests once (python/tests/run.sh),
+# and ends with one line summing all runs: "N passed, M failed". A failed build
+# stops the run. Every run happens even if an earlier one has failures, so the
+# total is complete. Exit status 1 if anything failed.
 
 cd "$(dirname "$0")/.." || exit 2
 
@@ -25,31 +25,36 @@ fi
 total_pass=0
 total_fail=0
 
-# run LABEL TARGET: make TARGET, add up its final "N passed, M failed" line.
+# run LABEL COMMAND...: run COMMAND, add up its final "N passed, M failed"
+# line (which may start with the label: "python: N passed, M failed").
 run() {
-    echo "==> make $2"
-    { make "$2" 2>&1; echo $? >"$tmp/rc"; } | tee "$tmp/out"
+    label=$1
+    shift
+    echo "==> $*"
+    { "$@" 2>&1; echo $? >"$tmp/rc"; } | tee "$tmp/out"
     rc=$(cat "$tmp/rc")
-    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$tmp/out" | tail -n 1)
+    line=$(grep -E "^($label: )?[0-9]+ passed, [0-9]+ failed\$" "$tmp/out" | tail -n 1)
     if [ -z "$line" ]; then
-        echo "$1: no summary line (make $2 exited with status $rc)"
+        echo "$label: no summary line ($* exited with status $rc)"
         total_fail=$((total_fail + 1))
         return
     fi
+    line=${line#*: }
     p=${line%% passed*}
     f=${line#*passed, }
     f=${f%% failed}
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-        echo "$1: make $2 exited with status $rc"
+        echo "$label: $* exited with status $rc"
         f=1
     fi
-    echo "$1: $p passed, $f failed"
+    echo "$label: $p passed, $f failed"
     total_pass=$((total_pass + p))
     total_fail=$((total_fail + f))
 }
 
-run check check
-run asan asan
+run check make check
+run asan make asan
+run python sh python/tests/run.sh
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

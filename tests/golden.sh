@@ -2,7 +2,8 @@
 # golden.sh - exact-output tests of `sigma convert -t athena`.
 #
 #     BUILD=build sh tests/golden.sh [NAME...]   compare (run from anywhere)
-#     UPDATE=1 sh tests/golden.sh [NAME...]      rewrite the expectation files
+#     UPDATE=1 sh tests/golden.sh [NAME...]      rewrite the expectation files (reports
+#                                                "updated N cases", no test)
 #
 # NAME limits the run to those cases. After UPDATE, review the changes with
 # git diff: an expectation is what the CONTRACT demands, not what the
@@ -43,7 +44,7 @@ if [ ! -x "$sigma" ]; then
     exit 1
 fi
 
-pass=0 fail=0 apass=0 afail=0 acount=0
+pass=0 fail=0 apass=0 afail=0 acount=0 updated=0
 
 # args_of FILE: the "# args:" header of a case, or nothing.
 args_of() {
@@ -131,7 +132,7 @@ for yml in $cases; do
         if [ -s "$tmp/out" ]; then cp "$tmp/out" "$base.sql"; else rm -f "$base.sql"; fi
         if [ -s "$tmp/err" ]; then cp "$tmp/err" "$base.err"; else rm -f "$base.err"; fi
         echo "updated $name (exit $rc)"
-        pass=$((pass + 1))
+        updated=$((updated + 1))
         continue
     fi
 
@@ -157,12 +158,15 @@ for yml in $cases; do
 done
 set +f
 
-if [ -z "$UPDATE" ]; then
-    if [ -x "$api" ]; then
-        echo "golden-api: $apass passed, $afail failed"
-    else
-        echo "golden-api: skipped ($api not built)"
-    fi
+if [ -n "$UPDATE" ]; then
+    # nothing was compared: no "passed" line
+    echo "golden: updated $updated cases (review with git diff)"
+    exit 0
+fi
+if [ -x "$api" ]; then
+    echo "golden-api: $apass passed, $afail failed"
+else
+    echo "golden-api: skipped ($api not built)"
 fi
 echo "golden: $pass passed, $fail failed"
 [ $fail -eq 0 ] && [ $afail -eq 0 ]

@@ -13,7 +13,7 @@ ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 P=/opt/sigma
 make -s install BUILD="${BUILD:-build}" DESTDIR="$D" PREFIX=$P >"$D/log" 2>&1 && ok || { bad "make install"; cat "$D/log"; }
-for f in bin/sigma include/sigma.h lib/libsigma.a lib/libsigma.so lib/libsigma.so.0 lib/pkgconfig/sigma.pc share/man/man1/sigma.1; do
+for f in bin/sigma include/sigma.h include/sigma_version.h lib/libsigma.a lib/libsigma.so lib/libsigma.so.0 lib/pkgconfig/sigma.pc share/man/man1/sigma.1; do
     [ -e "$D$P/$f" ] && ok || bad "missing $f"
 done
 export PKG_CONFIG_PATH="$D$P/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$D"

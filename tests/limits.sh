@@ -98,5 +98,29 @@ mkdir "$T/batch" && mv "$T/w1.yml" "$T/w2.yml" "$T/batch/"
 timeout 60 "$SIGMA" convert -t athena "$T/batch" >"$T/out" 2>"$T/err"
 if [ $? -eq 1 ] && grep -q "LOWER(A) = 'ok'" "$T/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL batch: the good rule was not converted"; fi
 
+# directory depth: a symbolic-link loop is walked until the limit, reported,
+# and the rules found on the way are still converted (exit 1)
+mkdir -p "$T/tree"
+{ head_rule; printf '    sel:\n        A: ok\n    condition: sel\n'; } >"$T/tree/good.yml"
+ln -s . "$T/tree/loop"
+timeout 60 "$SIGMA" convert -t athena "$T/tree" >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "^$T/tree/loop/.*: error: $(printf '%s' 'Too many levels of symbolic links')" "$T/err" &&
+    grep -q "LOWER(A) = 'ok'" "$T/out"; then pass=$((pass + 1)); else
+    fail=$((fail + 1))
+    echo "FAIL directory-loop: exit $rc"
+    head -c 300 "$T/err"
+fi
+# a dangling link named like a rule is an error, not a silently missing rule
+ln -s nowhere.yml "$T/tree/gone.yml"
+rm "$T/tree/loop"
+timeout 60 "$SIGMA" convert -t athena "$T/tree" >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "^$T/tree/gone.yml: error: No such file or directory" "$T/err"; then pass=$((pass + 1)); else
+    fail=$((fail + 1))
+    echo "FAIL dangling-link: exit $rc"
+    head -c 300 "$T/err"
+fi
+
 echo "limits: $pass passed, $fail failed"
 [ $fail -eq 0 ]

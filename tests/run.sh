@@ -5,10 +5,12 @@
 #   2. golden tests      tests/golden.sh (exact CLI output; also through
 #                        $BUILD/examples/convert when it is built)
 #   3. semantic tests    tests/semantic/run.mjs (the SQL run in DuckDB), then
-#                        tests/semantic/corr.mjs (correlations) if present
+#                        tests/semantic/corr.mjs (correlations) if present;
+#                        tests/aws/run.mjs (AWS events on the table layouts)
 #   4. examples          each examples/*.sh, when $BUILD/examples/ has programs
-#   5. man, limits, fuzz tests/man.sh, tests/limits.sh; saved fuzz inputs replayed through
-#                        $BUILD/fuzz/replay_* (fuzz/seeds, fuzz/regress)
+#   5. man, library,     tests/man.sh, tests/library.sh, tests/limits.sh, tests/check.sh,
+#      limits, check,    tests/install.sh; saved fuzz inputs replayed through
+#      install, fuzz     $BUILD/fuzz/replay_* (one check per target)
 #   6. corpus check      tests/corpus/check.sh, only when ../shared/corpus/sigmahq
 #                        exists beside the repository
 #
@@ -94,6 +96,19 @@ semantic() {
 }
 part semantic semantic
 
+aws_layouts() {
+    if ! command -v node >/dev/null 2>&1; then
+        echo "aws: node not found"
+        return 1
+    fi
+    if [ ! -d tests/semantic/node_modules/@duckdb/node-api ]; then
+        echo "aws: dependencies missing: run (cd tests/semantic && npm ci)"
+        return 1
+    fi
+    node tests/aws/run.mjs
+}
+part aws aws_layouts
+
 # 4. example programs
 if ls "$BUILD"/examples/* >/dev/null 2>&1; then
     for s in examples/*.sh; do
@@ -104,17 +119,19 @@ fi
 
 # 5. the man page documents every option; saved fuzz inputs replay cleanly
 part man sh tests/man.sh
+# the exported symbols (the coverage build's library also exports the gcov
+# runtime: checked in the other builds)
+case "$BUILD" in *cov*) ;; *) part library sh tests/library.sh ;; esac
 part limits sh tests/limits.sh
 part check sh tests/check.sh
 # make install and a program built against the installed library (the
-# sanitizer build's library needs the sanitizer runtime, so only here)
-case "$BUILD" in *asan*) ;; *) part install sh tests/install.sh ;; esac
+# sanitizer and coverage builds' libraries need their runtimes: only here)
+case "$BUILD" in *asan* | *cov*) ;; *) part install sh tests/install.sh ;; esac
 for t in "$BUILD"/fuzz/replay_*; do
     [ -x "$t" ] || continue
     name=${t##*/replay_}
-    seeds=fuzz/seeds/$name
-    [ "$name" = yaml ] && seeds=fuzz/seeds/rule
-    part "fuzz-replay $name" "$t" "$name" "$seeds" "fuzz/regress/$name"
+    # shellcheck disable=SC2046
+    part "fuzz-replay $name" "$t" "$name" $(sh fuzz/seeds.sh "$name") "fuzz/regress/$name"
 done
 
 # 6. corpus check (only beside the shared material)

@@ -5,7 +5,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 need=""
-for p in build-essential pkg-config libyaml-dev libpcre2-dev libutf8proc-dev; do
+# python3-dev and python3-venv: for `pip install ./python` (the Python package)
+for p in build-essential pkg-config libyaml-dev libpcre2-dev libutf8proc-dev libjansson-dev python3-dev python3-venv; do
     dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
 done
 if [ "${1:-}" = "--test" ]; then
@@ -23,4 +24,8 @@ if [ -n "$need" ]; then
 fi
 if [ "${1:-}" = "--test" ] && [ ! -d tests/semantic/node_modules/@duckdb ]; then
     (cd tests/semantic && npm ci --no-audit --no-fund)
+fi
+# the Python package's test environments (pinned pySigma, sigma-cli, pytest, mypy)
+if [ "${1:-}" = "--test" ]; then
+    sh python/tests/venvs.sh
 fi

@@ -4,7 +4,13 @@
  * (rule attributes, modifiers, condition syntax, unknown detections).
  * Warnings: validators users know from sigma-cli, each named so it can be
  * excluded. Validators read the rule model and, for the text of values as
- * written, the YAML detection section. */
+ * written, the YAML detection section.
+ *
+ * Every validator is one entry of VALIDATORS (name, description, hooks).
+ * The driver (sigma_check) walks each rule once and calls, at each step,
+ * the hooks of the validators that are not excluded, in table order; the
+ * name in a warning comes from the table, so it cannot drift from the code
+ * that finds it. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,20 +18,32 @@
 #include "../compiler.h"
 #include "../condition/cond.h"
 #include "../sql/sql.h"
+#include "../util/hash.h"
 
 typedef struct vctx {
     sigma_compiler *c;
-    const char *const *exclude;
-    size_t nexclude;
     size_t errors, warnings;
+    const char *name;  /* the validator whose hook runs: warn() names it */
+    const bool *used;  /* the rule's detections used by a condition */
+    const srule **ids, **titles; /* identifier_uniqueness, duplicate_title */
+    size_t cap;
 } vctx;
 
-const char *const sigma_validator_names[] = {
-    "identifier_uniqueness", "duplicate_title",       "dangling_detection",
-    "all_without_contains",  "base64offset_without_contains", "windash_with_all",
-    "wildcards_instead_of_modifiers", "number_as_string", "escaped_wildcard",
-    "all_of_them_condition", NULL,
-};
+/* The steps of the walk, each a hook a validator may have (NULL: none). */
+typedef struct vhooks {
+    /* each condition that parsed and built, with its syntax tree */
+    void (*condition)(vctx *v, const srule *r, const rcond *cond, const cnode *ast);
+    /* the rule, after its conditions (v->used is filled) */
+    void (*rule)(vctx *v, const srule *r);
+    /* each detection item of the rule model, in order */
+    void (*item)(vctx *v, const srule *r, const ditem *it);
+    /* each string value of a YAML detection item, as written */
+    void (*value)(vctx *v, const srule *r, const ynode *key, const ynode *value);
+    /* each YAML detection item (key: value or list), after its values */
+    void (*yaml_item)(vctx *v, const srule *r, const ynode *key, const ynode *val);
+    /* every valid rule again once all were checked (across rules) */
+    void (*across)(vctx *v, const srule *r);
+} vhooks;
 
 static void push(vctx *v, sigma_severity sev, const char *file, spos pos, const char *msg)
 {
@@ -43,20 +61,10 @@ static void push(vctx *v, sigma_severity sev, const char *file, spos pos, const 
         v->warnings++;
 }
 
-static bool enabled(const vctx *v, const char *name)
+/* A finding of the running validator, at pos (the rule's if pos has no line). */
+static void warn(vctx *v, const srule *r, spos pos, const char *msg)
 {
-    for (size_t i = 0; i < v->nexclude; i++)
-        if (strcmp(v->exclude[i], name) == 0)
-            return false;
-    return true;
-}
-
-static void warn(vctx *v, const char *validator, const srule *r, spos pos, const char *msg)
-{
-    if (!enabled(v, validator))
-        return;
-    push(v, SIGMA_WARNING, r->file, pos.line ? pos : r->pos,
-         arena_printf(v->c->a, "%s [%s]", msg, validator));
+    push(v, SIGMA_WARNING, r->file, pos.line ? pos : r->pos, arena_printf(v->c->a, "%s [%s]", msg, v->name));
 }
 
 static bool has_mod(const ditem *it, const char *m)
@@ -98,7 +106,76 @@ static void mark_refs(arena *a, const srule *r, const cnode *n, bool *used, int 
     }
 }
 
-/* ---- value-level validators over the YAML detection section ---- */
+/* ---- the validators ---- */
+
+/* Inserts r under key; returns an earlier rule with the same key (for
+ * titles: from another file, since a multi-document file shares its title). */
+static const srule *seen(const srule **tab, size_t cap, const srule *r, const char *key, bool is_id)
+{
+    uint64_t h = fnv64(key, strlen(key));
+    for (size_t i = (size_t)h & (cap - 1);; i = (i + 1) & (cap - 1)) {
+        const srule *q = tab[i];
+        if (!q) {
+            tab[i] = r;
+            return NULL;
+        }
+        const char *qk = is_id ? q->id : q->title;
+        if (strcmp(qk, key) == 0 && (is_id || q->file != r->file))
+            return q;
+    }
+}
+
+
+static void v_identifier_uniqueness(vctx *v, const srule *r)
+{
+    const srule *q;
+    if (r->id && (q = seen(v->ids, v->cap, r, r->id, true)))
+        warn(v, r, node_pos(ymap_get(r->doc, "id")),
+             arena_printf(v->c->a, "identifier '%s' is also used by %s", r->id, q->file));
+}
+
+static void v_duplicate_title(vctx *v, const srule *r)
+{
+    const srule *q;
+    if (r->title && (q = seen(v->titles, v->cap, r, r->title, false)))
+        warn(v, r, node_pos(ymap_get(r->doc, "title")),
+             arena_printf(v->c->a, "title '%s' is also used by %s", r->title, q->file));
+}
+
+static void v_dangling_detection(vctx *v, const srule *r)
+{
+    for (size_t i = 0; i < r->ndets; i++)
+        if (!v->used[i])
+            warn(v, r, r->dets[i].pos,
+                 arena_printf(v->c->a, "detection '%s' is not used by any condition", r->dets[i].name));
+}
+
+static void v_all_without_contains(vctx *v, const srule *r, const ditem *it)
+{
+    if (it->field && has_mod(it, "all") && !has_mod(it, "contains") && !has_mod(it, "startswith") &&
+        !has_mod(it, "endswith") && !has_mod(it, "re") && !has_mod(it, "cidr"))
+        warn(v, r, it->pos, "the 'all' modifier without 'contains'");
+}
+
+static void v_base64offset_without_contains(vctx *v, const srule *r, const ditem *it)
+{
+    if (has_mod(it, "base64offset") && !has_mod(it, "contains"))
+        warn(v, r, it->pos, "the 'base64offset' modifier without 'contains'");
+}
+
+static void v_windash_with_all(vctx *v, const srule *r, const ditem *it)
+{
+    if (has_mod(it, "windash") && has_mod(it, "all"))
+        warn(v, r, it->pos, "the 'windash' modifier together with 'all'");
+}
+
+/* A YAML detection key with a field and no modifiers ("Image", not
+ * "Image|contains" or a keyword list). */
+static bool plain_field_key(const ynode *key)
+{
+    const char *k = key->kind == YN_SCALAR ? key->u.s.text : "";
+    return *k && !strchr(k, '|');
+}
 
 static bool plain_wildcard_shape(const char *s, size_t n, int *shape)
 {
@@ -123,93 +200,142 @@ static bool plain_wildcard_shape(const char *s, size_t n, int *shape)
     return true;
 }
 
-static void check_item_values(vctx *v, const srule *r, const ynode *key, const ynode *val)
+/* Every value of a plain field written with the same leading/trailing
+ * wildcard shape. */
+static void v_wildcards_instead_of_modifiers(vctx *v, const srule *r, const ynode *key, const ynode *val)
 {
-    const char *k = key->kind == YN_SCALAR ? key->u.s.text : "";
-    const char *bar = strchr(k, '|');
-    bool has_field = bar ? bar != k : *k != 0;
-    bool plain_mods = bar == NULL;
+    if (!plain_field_key(key))
+        return;
     size_t n = val->kind == YN_SEQ ? val->u.seq.n : 1;
-    int nshape = 0, shape0 = -1;
-    bool same_shape = true;
+    int shape0 = -1;
     for (size_t i = 0; i < n; i++) {
         const ynode *x = val->kind == YN_SEQ ? val->u.seq.items[i] : val;
-        if (x->kind != YN_SCALAR || x->u.s.type != YT_STR)
-            continue;
-        const char *s = x->u.s.text;
-        size_t len = x->u.s.len;
-        if (has_field && plain_mods && len > 0) {
-            bool digits = true;
-            for (size_t j = 0; j < len; j++)
-                if (s[j] < '0' || s[j] > '9')
-                    digits = false;
-            if (digits && len < 19)
-                warn(v, "number_as_string", r, node_pos(x),
-                     arena_printf(v->c->a, "number '%s' written as a string", s));
-        }
-        for (size_t j = 0; j + 1 < len; j++) {
-            if (s[j] == '\\' && (s[j + 1] == '*' || s[j + 1] == '?')) {
-                if (!(j > 0 && s[j - 1] == '\\')) {
-                    warn(v, "escaped_wildcard", r, node_pos(x),
-                         arena_printf(v->c->a, "value '%s' contains an escaped wildcard", s));
-                    break;
-                }
-            }
-        }
         int shape;
-        if (has_field && plain_mods && plain_wildcard_shape(s, len, &shape)) {
-            nshape++;
-            if (shape0 < 0)
-                shape0 = shape;
-            else if (shape != shape0)
-                same_shape = false;
-        } else {
-            same_shape = false;
-        }
+        if (x->kind != YN_SCALAR || x->u.s.type != YT_STR || !plain_wildcard_shape(x->u.s.text, x->u.s.len, &shape) ||
+            (shape0 >= 0 && shape != shape0))
+            return;
+        shape0 = shape;
     }
-    if (nshape == (int)n && n > 0 && same_shape) {
-        static const char *const mod[] = {"", "startswith", "endswith", "contains"};
-        warn(v, "wildcards_instead_of_modifiers", r, node_pos(key),
-             arena_printf(v->c->a, "wildcards used instead of the '%s' modifier", mod[shape0]));
+    if (shape0 < 0)
+        return;
+    static const char *const mod[] = {"", "startswith", "endswith", "contains"};
+    warn(v, r, node_pos(key), arena_printf(v->c->a, "wildcards used instead of the '%s' modifier", mod[shape0]));
+}
+
+static void v_number_as_string(vctx *v, const srule *r, const ynode *key, const ynode *x)
+{
+    const char *s = x->u.s.text;
+    size_t len = x->u.s.len;
+    if (!plain_field_key(key) || len == 0 || len >= 19)
+        return;
+    for (size_t j = 0; j < len; j++)
+        if (s[j] < '0' || s[j] > '9')
+            return;
+    warn(v, r, node_pos(x), arena_printf(v->c->a, "number '%s' written as a string", s));
+}
+
+static void v_escaped_wildcard(vctx *v, const srule *r, const ynode *key, const ynode *x)
+{
+    (void)key;
+    const char *s = x->u.s.text;
+    for (size_t j = 0; j + 1 < x->u.s.len; j++) {
+        if (s[j] == '\\' && (s[j + 1] == '*' || s[j + 1] == '?') && !(j > 0 && s[j - 1] == '\\')) {
+            warn(v, r, node_pos(x), arena_printf(v->c->a, "value '%s' contains an escaped wildcard", s));
+            return;
+        }
     }
 }
 
-static void walk_detection_yaml(vctx *v, const srule *r, const ynode *n, int depth)
+static void v_all_of_them_condition(vctx *v, const srule *r, const rcond *cond, const cnode *ast)
+{
+    if (ast && ast->kind == CN_SEL && ast->quant == CQ_ALL && ast->is_them)
+        warn(v, r, cond->pos, "'all of them' condition: name the detections to combine");
+}
+
+/* ---- the registry ---- */
+
+/* X(name, description, condition, rule, item, value, yaml_item, across):
+ * the order is the order of `sigma list validators` and, within one step of
+ * the walk, the order of the warnings. */
+#define VALIDATORS(X)                                                                                         \
+    X(identifier_uniqueness, "a rule id used by another rule", 0, 0, 0, 0, 0, v_identifier_uniqueness)        \
+    X(duplicate_title, "a title used by a rule of another file", 0, 0, 0, 0, 0, v_duplicate_title)           \
+    X(dangling_detection, "a detection that no condition uses", 0, v_dangling_detection, 0, 0, 0, 0)          \
+    X(all_without_contains, "the 'all' modifier without contains, startswith, endswith, re or cidr", 0, 0,    \
+      v_all_without_contains, 0, 0, 0)                                                                        \
+    X(base64offset_without_contains, "the 'base64offset' modifier without 'contains'", 0, 0,                  \
+      v_base64offset_without_contains, 0, 0, 0)                                                               \
+    X(windash_with_all, "the 'windash' modifier together with 'all'", 0, 0, v_windash_with_all, 0, 0, 0)      \
+    X(wildcards_instead_of_modifiers, "*x*, x* or *x values where contains, startswith or endswith says it",  \
+      0, 0, 0, 0, v_wildcards_instead_of_modifiers, 0)                                                        \
+    X(number_as_string, "a number written as a string ('4688')", 0, 0, 0, v_number_as_string, 0, 0)          \
+    X(escaped_wildcard, "a value with an escaped wildcard (\\* or \\?)", 0, 0, 0, v_escaped_wildcard, 0, 0)   \
+    X(all_of_them_condition, "the condition 'all of them'", v_all_of_them_condition, 0, 0, 0, 0, 0)
+
+#define V_ENTRY(name, text, ...) {#name, text},
+#define V_NAME(name, ...) #name,
+#define V_HOOKS(name, text, cond, rule, item, value, yitem, across) {cond, rule, item, value, yitem, across},
+static const sigma_entry entries[] = {VALIDATORS(V_ENTRY)};
+static const char *const names[] = {VALIDATORS(V_NAME) NULL};
+static const vhooks hooks[] = {VALIDATORS(V_HOOKS)};
+#define NVALIDATORS (sizeof entries / sizeof entries[0])
+
+const sigma_entry *validator_entries(size_t *n)
+{
+    *n = NVALIDATORS;
+    return entries;
+}
+
+const char *const *sigma_validators(void)
+{
+    return names;
+}
+
+/* ---- the driver ---- */
+
+/* Calls HOOK(v, args...) of every validator that is on, in table order. */
+#define RUN(v, on, HOOK, ...)                                 \
+    for (size_t k_ = 0; k_ < NVALIDATORS; k_++)               \
+        if ((on)[k_] && hooks[k_].HOOK) {                     \
+            (v)->name = entries[k_].name;                     \
+            hooks[k_].HOOK((v), __VA_ARGS__);                 \
+        }
+
+static void walk_detection_yaml(vctx *v, const bool *on, const srule *r, const ynode *n, int depth)
 {
     if (!n || depth > 64)
         return;
     if (n->kind == YN_MAP) {
-        for (size_t i = 0; i < n->u.map.n; i++)
-            check_item_values(v, r, n->u.map.pairs[i].key, n->u.map.pairs[i].value);
+        for (size_t i = 0; i < n->u.map.n; i++) {
+            const ynode *key = n->u.map.pairs[i].key, *val = n->u.map.pairs[i].value;
+            size_t nv = val->kind == YN_SEQ ? val->u.seq.n : 1;
+            for (size_t j = 0; j < nv; j++) {
+                const ynode *x = val->kind == YN_SEQ ? val->u.seq.items[j] : val;
+                if (x->kind == YN_SCALAR && x->u.s.type == YT_STR)
+                    RUN(v, on, value, r, key, x);
+            }
+            RUN(v, on, yaml_item, r, key, val);
+        }
     } else if (n->kind == YN_SEQ) {
         for (size_t i = 0; i < n->u.seq.n; i++)
             if (n->u.seq.items[i]->kind != YN_SCALAR)
-                walk_detection_yaml(v, r, n->u.seq.items[i], depth + 1);
+                walk_detection_yaml(v, on, r, n->u.seq.items[i], depth + 1);
     }
 }
 
-static void check_items(vctx *v, const srule *r, const detection *d, int depth)
+static void walk_items(vctx *v, const bool *on, const srule *r, const detection *d, int depth)
 {
     if (depth > 64)
         return;
     for (size_t i = 0; i < d->n; i++) {
-        if (d->elems[i].sub) {
-            check_items(v, r, d->elems[i].sub, depth + 1);
-            continue;
-        }
-        const ditem *it = d->elems[i].item;
-        bool contains = has_mod(it, "contains");
-        if (it->field && has_mod(it, "all") && !contains && !has_mod(it, "startswith") &&
-            !has_mod(it, "endswith") && !has_mod(it, "re") && !has_mod(it, "cidr"))
-            warn(v, "all_without_contains", r, it->pos, "the 'all' modifier without 'contains'");
-        if (has_mod(it, "base64offset") && !contains)
-            warn(v, "base64offset_without_contains", r, it->pos, "the 'base64offset' modifier without 'contains'");
-        if (has_mod(it, "windash") && has_mod(it, "all"))
-            warn(v, "windash_with_all", r, it->pos, "the 'windash' modifier together with 'all'");
+        if (d->elems[i].sub)
+            walk_items(v, on, r, d->elems[i].sub, depth + 1);
+        else
+            RUN(v, on, item, r, d->elems[i].item);
     }
 }
 
-static void check_rule(vctx *v, srule *r)
+static void check_rule(vctx *v, const bool *on, srule *r)
 {
     sigma_compiler *c = v->c;
     if (r->error) {
@@ -227,65 +353,42 @@ static void check_rule(vctx *v, srule *r)
             push(v, SIGMA_ERROR, r->file, sc.err.pos, sc.err.message);
             continue;
         }
-        if (ast && ast->kind == CN_SEL && ast->quant == CQ_ALL && ast->is_them)
-            warn(v, "all_of_them_condition", r, r->conds[i].pos,
-                 "'all of them' condition: name the detections to combine");
+        RUN(v, on, condition, r, &r->conds[i], ast);
     }
+    v->used = used;
+    RUN(v, on, rule, r);
     for (size_t i = 0; i < r->ndets; i++)
-        if (!used[i])
-            warn(v, "dangling_detection", r, r->dets[i].pos,
-                 arena_printf(c->a, "detection '%s' is not used by any condition", r->dets[i].name));
-    for (size_t i = 0; i < r->ndets; i++)
-        check_items(v, r, r->dets[i].det, 0);
+        walk_items(v, on, r, r->dets[i].det, 0);
     const ynode *det = ymap_get(r->doc, "detection");
     for (size_t i = 0; det && i < det->u.map.n; i++) {
         if (yscalar_is(det->u.map.pairs[i].key, "condition"))
             continue;
-        walk_detection_yaml(v, r, det->u.map.pairs[i].value, 0);
-    }
-}
-
-/* Inserts r under key; returns an earlier rule with the same key (for
- * titles: from another file, since a multi-document file shares its title). */
-static const srule *seen(const srule **tab, size_t cap, const srule *r, const char *key, bool is_id)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (const char *p = key; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    for (size_t i = (size_t)h & (cap - 1);; i = (i + 1) & (cap - 1)) {
-        const srule *q = tab[i];
-        if (!q) {
-            tab[i] = r;
-            return NULL;
-        }
-        const char *qk = is_id ? q->id : q->title;
-        if (strcmp(qk, key) == 0 && (is_id || q->file != r->file))
-            return q;
+        walk_detection_yaml(v, on, r, det->u.map.pairs[i].value, 0);
     }
 }
 
 sigma_status sigma_check(sigma_compiler *c, const char *const *exclude, size_t nexclude)
 {
-    vctx v = {.c = c, .exclude = exclude, .nexclude = nexclude};
+    bool on[NVALIDATORS];
+    for (size_t k = 0; k < NVALIDATORS; k++) {
+        on[k] = true;
+        for (size_t i = 0; i < nexclude; i++)
+            if (strcmp(exclude[i], entries[k].name) == 0)
+                on[k] = false;
+    }
+    vctx v = {.c = c};
     for (size_t i = 0; i < c->rules.n; i++)
-        check_rule(&v, c->rules.v[i]);
-    /* identifiers and titles used more than once: one hash table each */
-    size_t cap = 16;
-    while (cap < c->rules.n * 2 + 1)
-        cap *= 2;
-    const srule **ids = arena_alloc(c->a, sizeof *ids * cap);
-    const srule **titles = arena_alloc(c->a, sizeof *titles * cap);
+        check_rule(&v, on, c->rules.v[i]);
+    /* across rules: one hash table each for identifiers and titles */
+    v.cap = 16;
+    while (v.cap < c->rules.n * 2 + 1)
+        v.cap *= 2;
+    v.ids = arena_alloc(c->a, sizeof *v.ids * v.cap);
+    v.titles = arena_alloc(c->a, sizeof *v.titles * v.cap);
     for (size_t i = 0; i < c->rules.n; i++) {
         const srule *r = c->rules.v[i];
-        if (r->error || r->type == RT_FILTER)
-            continue;
-        const srule *q;
-        if (r->id && (q = seen(ids, cap, r, r->id, true)))
-            warn(&v, "identifier_uniqueness", r, node_pos(ymap_get(r->doc, "id")),
-                 arena_printf(c->a, "identifier '%s' is also used by %s", r->id, q->file));
-        if (r->title && (q = seen(titles, cap, r, r->title, false)))
-            warn(&v, "duplicate_title", r, node_pos(ymap_get(r->doc, "title")),
-                 arena_printf(c->a, "title '%s' is also used by %s", r->title, q->file));
+        if (!r->error && r->type != RT_FILTER)
+            RUN(&v, on, across, r);
     }
     return v.errors ? SIGMA_ERULE : SIGMA_OK;
 }

@@ -58,11 +58,7 @@ static bool is_word(unsigned char c)
     return is_alnum_(c) || c == '*' || c == '-';
 }
 
-static void *fail(parser *p, size_t pos, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+static void *fail(parser *p, size_t pos, const char *fmt, ...) SIGMA_PRINTF(3, 4);
 
 static void *fail(parser *p, size_t pos, const char *fmt, ...)
 {
@@ -71,7 +67,7 @@ static void *fail(parser *p, size_t pos, const char *fmt, ...)
         p->err->pos = pos;
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(p->err->message, sizeof p->err->message, fmt, ap);
+        p->err->message = arena_vprintf(p->a, fmt, ap);
         va_end(ap);
     }
     return NULL;
@@ -330,7 +326,7 @@ cnode *cond_parse(arena *a, const char *s, size_t len, cerror *err)
     p.len = s ? len : 0;
     p.err = err ? err : &dummy;
     p.err->pos = 0;
-    p.err->message[0] = '\0';
+    p.err->message = "";
 
     if (p.len > SIGMA_MAX_COND_LEN)
         return fail(&p, SIGMA_MAX_COND_LEN, "condition too long (limit %d bytes)",

@@ -40,8 +40,8 @@ struct cnode {
 };
 
 typedef struct cerror {
-    size_t pos; /* byte offset of the offending token (len for end of text) */
-    char message[200];
+    size_t pos;          /* byte offset of the offending token (len for end of text) */
+    const char *message; /* from the parser's arena */
 } cerror;
 
 /* Parses s[0..len) (NUL bytes inside are errors; s may be NULL when len is 0).

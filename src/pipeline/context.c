@@ -5,22 +5,19 @@
 #include "pipeline.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
-#include "../util/limits.h"
 
 bool pl_fail(actx *c, spos pos, const char *fmt, ...)
 {
     c->failed = true;
     if (c->r->error)
         return false;
-    char buf[SIGMA_MAX_MESSAGE];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    const char *m = arena_vprintf(c->a, fmt, ap);
     va_end(ap);
-    rule_fail(c->a, c->r, pos, "%s", buf);
+    rule_fail(c->a, c->r, pos, "%s", m);
     return false;
 }
 

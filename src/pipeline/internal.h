@@ -248,11 +248,7 @@ typedef struct actx {
 } actx;
 
 /* Fails the rule (first error wins) and the application. Returns false. */
-bool pl_fail(actx *c, spos pos, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+bool pl_fail(actx *c, spos pos, const char *fmt, ...) SIGMA_PRINTF(3, 4);
 void pl_push_str(arena *a, const char ***arr, size_t *n, const char *s);
 bool pl_has_str(const char *const *arr, size_t n, const char *s);
 /* Records that item `it` (if it has an id) was applied to d. */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/hash.h"
 #include "../util/limits.h"
 
 /* ---- errors ------------------------------------------------------------- */
@@ -30,13 +31,13 @@ typedef struct lctx {
 
 /* The first error of the file: "path:line:col: message" (or "path:
  * message" without a position). Returns false. */
+static bool vlerr(lctx *l, const spos *at, const char *fmt, va_list ap) SIGMA_PRINTF(3, 0);
 static bool vlerr(lctx *l, const spos *at, const char *fmt, va_list ap)
 {
     if (l->failed)
         return false;
     l->failed = true;
-    char msg[SIGMA_MAX_MESSAGE];
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    const char *msg = arena_vprintf(l->a, fmt, ap);
     if (at)
         snprintf(l->err, l->errlen, "%s:%u:%u: %s", l->file, at->line, at->col, msg);
     else
@@ -44,11 +45,7 @@ static bool vlerr(lctx *l, const spos *at, const char *fmt, va_list ap)
     return false;
 }
 
-static bool lerr(lctx *l, const ynode *n, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+static bool lerr(lctx *l, const ynode *n, const char *fmt, ...) SIGMA_PRINTF(3, 4);
 static bool lerr(lctx *l, const ynode *n, const char *fmt, ...)
 {
     va_list ap;
@@ -59,11 +56,7 @@ static bool lerr(lctx *l, const ynode *n, const char *fmt, ...)
     return false;
 }
 
-static bool lerr_at(lctx *l, spos at, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+static bool lerr_at(lctx *l, spos at, const char *fmt, ...) SIGMA_PRINTF(3, 4);
 static bool lerr_at(lctx *l, spos at, const char *fmt, ...)
 {
     va_list ap;
@@ -407,7 +400,7 @@ static bool parse_tag_cond(lctx *l, pcond *c, const ynode *const *v)
 /* A regular expression parameter, compiled now. */
 static pcre2_code *regex_param(lctx *l, const ynode *at, const char *pat, size_t len)
 {
-    char msg[SIGMA_MAX_MESSAGE];
+    char msg[300]; /* a PCRE2 message (at most 255 bytes) and its offset */
     pcre2_code *re = pl_compile(l->ps, pat, len, msg, sizeof msg);
     if (!re)
         lerr(l, at, "invalid regular expression '%s': %s", pat, msg);
@@ -736,11 +729,8 @@ static bool add_condition_name(lctx *l, pitem *it, const ynode *n, const ynode *
         return true;
     }
     char nm[17];
-    unsigned h = 2166136261u; /* FNV-1a of the file name and position */
-    for (const char *p = l->file; *p; p++)
-        h = (h ^ (unsigned char)*p) * 16777619u;
-    h = (h ^ n->line) * 16777619u;
-    h = (h ^ n->col) * 16777619u;
+    uint32_t h = fnv32_add(FNV32_INIT, l->file, strlen(l->file)); /* the file and the position */
+    h = fnv32_word(fnv32_word(h, n->line), n->col);
     memcpy(nm, "_cond_", 6);
     for (int i = 0; i < 10; i++) {
         nm[6 + i] = (char)('a' + h % 26);

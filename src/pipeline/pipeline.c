@@ -4,18 +4,13 @@
 #define SIGMA_PIPELINE_INTERNAL
 #include "pipeline.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "../util/file.h"
 #include "../util/limits.h"
-#include "../util/sbuf.h"
-#include "sigma.h"
 
 pipeline_set *pipeline_set_new(arena *a)
 {
@@ -50,113 +45,43 @@ bool pipeline_set_add_text(pipeline_set *ps, const char *name, const char *text,
     return true;
 }
 
-static char *read_file(const char *path, size_t *len, bool *too_big)
-{
-    *too_big = false;
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return NULL;
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return NULL;
-    }
-    if ((size_t)st.st_size > SIGMA_MAX_FILE_SIZE) {
-        close(fd);
-        *too_big = true;
-        return NULL;
-    }
-    size_t size = (size_t)st.st_size;
-    char *buf = malloc(size + 1);
-    if (!buf) {
-        close(fd);
-        return NULL;
-    }
-    size_t got = 0;
-    while (got < size) {
-        ssize_t k = read(fd, buf + got, size - got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            break;
-        got += (size_t)k;
-    }
-    close(fd);
-    buf[got] = 0;
-    *len = got;
-    return buf;
-}
-
+/* A pipeline file. The message for a missing file is pySigma's (for -p
+ * SPEC, which may also have been meant as a built-in name); any other read
+ * error names the file and the reason. */
 static bool add_file(pipeline_set *ps, const char *path, const char *spec, char *err, size_t errlen)
 {
-    size_t len;
-    bool big;
-    char *buf = read_file(path, &len, &big);
-    if (!buf) {
-        if (big)
-            snprintf(err, errlen, "%s: pipeline file too large (limit %u bytes)", path, SIGMA_MAX_FILE_SIZE);
-        else
-            snprintf(err, errlen, "The pipeline '%s' was not found.", spec);
-        return false;
+    file_buf buf = {0};
+    int e = file_read(path, SIGMA_MAX_FILE_SIZE, &buf);
+    bool ok = false;
+    if (e == FILE_ETOOBIG) {
+        snprintf(err, errlen, "%s: pipeline file too large (limit %u bytes)", path, SIGMA_MAX_FILE_SIZE);
+    } else if (e == ENOENT || e == ENOTDIR) {
+        snprintf(err, errlen, "The pipeline '%s' was not found.", spec);
+    } else if (e) {
+        snprintf(err, errlen, "%s: %s", path, file_strerror(e));
+    } else {
+        pipeline *p;
+        ok = pl_load_text(ps, path, path, buf.p, buf.len, &p, err, errlen);
+        if (ok)
+            add_pipeline(ps, p);
     }
-    pipeline *p;
-    bool ok = pl_load_text(ps, path, path, buf, len, &p, err, errlen);
-    free(buf);
-    if (ok)
-        add_pipeline(ps, p);
+    file_buf_free(&buf);
     return ok;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+/* The first entry of a folder that could not be read. */
+typedef struct walk_error {
+    char *err;
+    size_t errlen;
+    bool failed;
+} walk_error;
 
-typedef struct file_list {
-    const char **v;
-    size_t n, cap;
-} file_list;
-
-/* Every *.yml below dir (hidden files and folders, whose names start with
- * a dot, skipped). A folder or entry that cannot be read is an error, not
- * a silently smaller pipeline. Memory from the arena. */
-static bool walk(arena *a, const char *dir, file_list *out, int depth, char *err, size_t errlen)
+static void on_walk_error(void *ctx, const char *path, int e)
 {
-    if (depth > SIGMA_MAX_DIR_DEPTH) {
-        snprintf(err, errlen, "%s: pipeline folder nested too deeply (limit %d levels)", dir, SIGMA_MAX_DIR_DEPTH);
-        return false;
-    }
-    DIR *d = opendir(dir);
-    if (!d) {
-        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-        return false;
-    }
-    bool ok = true;
-    struct dirent *e;
-    while (ok && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        const char *p = arena_printf(a, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (stat(p, &st) != 0) {
-            snprintf(err, errlen, "%s: %s", p, strerror(errno));
-            ok = false;
-        } else if (S_ISDIR(st.st_mode)) {
-            ok = walk(a, p, out, depth + 1, err, errlen);
-        } else {
-            size_t nl = strlen(e->d_name);
-            if (!S_ISREG(st.st_mode) || nl < 4 || strcmp(e->d_name + nl - 4, ".yml") != 0)
-                continue;
-            if (out->n == out->cap) {
-                size_t nc = out->cap ? out->cap * 2 : 16;
-                out->v = arena_grow(a, (void *)out->v, sizeof *out->v, out->cap, nc);
-                out->cap = nc;
-            }
-            out->v[out->n++] = p;
-        }
-    }
-    closedir(d);
-    return ok;
+    walk_error *w = ctx;
+    if (!w->failed)
+        snprintf(w->err, w->errlen, "%s: %s", path, file_strerror(e));
+    w->failed = true;
 }
 
 bool pipeline_set_add(pipeline_set *ps, const char *spec, char *err, size_t errlen)
@@ -165,7 +90,10 @@ bool pipeline_set_add(pipeline_set *ps, const char *spec, char *err, size_t errl
         snprintf(err, errlen, "The pipeline '' was not found.");
         return false;
     }
-    /* a folder: every *.yml below it (pySigma strips a trailing slash or slash-star) */
+    /* a folder: every *.yml below it (pySigma strips a trailing slash or
+     * slash-star), hidden files and folders skipped, read whole or not at
+     * all: an entry that cannot be read (a dangling link, a link loop, a
+     * folder without permission) is an error */
     size_t sl = strlen(spec);
     char *dir = arena_strdup(ps->a, spec);
     while (sl > 1 && (dir[sl - 1] == '/' || dir[sl - 1] == '*'))
@@ -173,14 +101,13 @@ bool pipeline_set_add(pipeline_set *ps, const char *spec, char *err, size_t errl
     struct stat st;
     if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
         file_list files = {0};
-        if (!walk(ps->a, dir, &files, 0, err, errlen))
-            return false;
-        if (files.n)
-            qsort((void *)files.v, files.n, sizeof *files.v, cmp_str);
-        for (size_t i = 0; i < files.n; i++)
-            if (!add_file(ps, files.v[i], files.v[i], err, errlen))
-                return false;
-        return true;
+        walk_error we = {err, errlen, false};
+        file_walk(dir, "*.yml", FILE_WALK_SKIP_HIDDEN, &files, on_walk_error, &we);
+        bool ok = !we.failed;
+        for (size_t i = 0; ok && i < files.n; i++)
+            ok = add_file(ps, files.v[i], files.v[i], err, errlen);
+        file_list_free(&files);
+        return ok;
     }
     pipeline *b = pl_builtin(ps, spec);
     if (b) {

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "sigma.h"
+
 const char *const pipeline_transformation_names[] = {
 #define TRANSFORMATION(name, ...) #name,
 #include "items.def"

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sql/quote.h"
+#include "../util/utf8.h"
 
 /* ---- scalars ------------------------------------------------------------- */
 
@@ -350,29 +350,20 @@ void pl_json_str(sbuf *b, const char *s, size_t n)
             sb_putc(b, (char)ch);
             i++;
         } else {
-            /* decode UTF-8; invalid bytes are written as \u00XX */
-            unsigned cp = 0;
-            size_t k = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 0;
-            bool ok = k && i + k <= n;
-            if (ok) {
-                cp = ch & (0xFF >> (k + 1));
-                for (size_t j = 1; j < k; j++) {
-                    unsigned char cc = (unsigned char)s[i + j];
-                    if ((cc & 0xC0) != 0x80)
-                        ok = false;
-                    cp = (cp << 6) | (cc & 0x3F);
-                }
-            }
-            if (!ok) {
+            /* a character as \uXXXX (a surrogate pair above U+FFFF); a byte
+             * that is not valid UTF-8 as \u00XX */
+            int32_t cp;
+            size_t k = utf8_decode(s + i, n - i, &cp);
+            if (!k) {
                 sb_printf(b, "\\u%04x", ch);
                 i++;
                 continue;
             }
             if (cp >= 0x10000) {
                 cp -= 0x10000;
-                sb_printf(b, "\\u%04x\\u%04x", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
+                sb_printf(b, "\\u%04x\\u%04x", (unsigned)(0xD800 + (cp >> 10)), (unsigned)(0xDC00 + (cp & 0x3FF)));
             } else {
-                sb_printf(b, "\\u%04x", cp);
+                sb_printf(b, "\\u%04x", (unsigned)cp);
             }
             i += k;
         }

@@ -13,6 +13,7 @@
 
 #include "../util/limits.h"
 #include "../util/sbuf.h"
+#include "../util/utf8.h"
 #include "modifier.h"
 
 typedef enum {
@@ -82,22 +83,15 @@ typedef struct mctx {
     spos pos;        /* position for the current error (value or item) */
 } mctx;
 
-static bool fail(mctx *c, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+static bool fail(mctx *c, const char *fmt, ...) SIGMA_PRINTF(2, 3);
 
 static bool fail(mctx *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    sbuf b = SBUF_INIT;
-    sb_vprintf(&b, fmt, ap);
-    va_end(ap);
     c->err->pos = c->pos;
-    c->err->message = arena_strndup(c->a, sb_cstr(&b), b.len);
-    sb_free(&b);
+    c->err->message = arena_vprintf(c->a, fmt, ap);
+    va_end(ap);
     return false;
 }
 
@@ -207,26 +201,16 @@ static svalue *sv_copy(arena *a, const svalue *v)
 
 /* ---- UTF-8 -------------------------------------------------------------- */
 
-/* Strict UTF-8 decoding of one code point at s[*i]; false if invalid
- * (overlong forms, surrogates and code points past U+10FFFF included). */
+/* The code point at s[*i] (util/utf8.h: strict UTF-8), *i moved past it;
+ * false if the bytes there are not valid UTF-8. */
 static bool u8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp)
 {
-    utf8proc_int32_t c;
-    utf8proc_ssize_t k = utf8proc_iterate(s + *i, (utf8proc_ssize_t)(n - *i), &c);
-    if (k <= 0)
+    int32_t c;
+    size_t k = utf8_decode((const char *)s + *i, n - *i, &c);
+    if (!k)
         return false;
     *cp = (uint32_t)c;
-    *i += (size_t)k;
-    return true;
-}
-
-static bool u8_valid(const char *s, size_t n)
-{
-    size_t i = 0;
-    uint32_t cp;
-    while (i < n)
-        if (!u8_next((const unsigned char *)s, n, &i, &cp))
-            return false;
+    *i += k;
     return true;
 }
 
@@ -235,7 +219,7 @@ static bool u8_valid(const char *s, size_t n)
 static bool re_check(mctx *c, const svalue *v)
 {
     uint32_t opts = 0;
-    if (u8_valid(v->re, v->re_len))
+    if (utf8_valid(v->re, v->re_len))
         opts |= PCRE2_UTF;
     if (v->re_flags & RE_I)
         opts |= PCRE2_CASELESS;

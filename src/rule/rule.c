@@ -26,19 +26,17 @@ void rule_list_push(arena *a, rule_list *l, srule *r)
     l->v[l->n++] = r;
 }
 
+/* Every message of a rule is made here: formatted (arena_vprintf) and cut
+ * to SIGMA_MAX_RULE_MESSAGE - 1 bytes, "..." marking the cut. */
 static const char *vfmt(arena *a, const char *fmt, va_list ap)
 {
-    char buf[SIGMA_MAX_RULE_MESSAGE];
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    if (n < 0)
-        n = 0;
-    if ((size_t)n >= sizeof buf) {
-        buf[sizeof buf - 4] = '.';
-        buf[sizeof buf - 3] = '.';
-        buf[sizeof buf - 2] = '.';
-        n = sizeof buf - 1;
+    char *m = arena_vprintf(a, fmt, ap);
+    size_t n = strlen(m);
+    if (n >= SIGMA_MAX_RULE_MESSAGE) {
+        memcpy(m + SIGMA_MAX_RULE_MESSAGE - 4, "...", 3);
+        m[SIGMA_MAX_RULE_MESSAGE - 1] = 0;
     }
-    return arena_strndup(a, buf, (size_t)n);
+    return m;
 }
 
 bool rule_fail(arena *a, srule *r, spos pos, const char *fmt, ...)

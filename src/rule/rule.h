@@ -230,11 +230,7 @@ void rules_from_docs(arena *a, const char *file, ydoc *docs, size_t ndocs, rule_
 
 /* Sets r->error (first error wins; a position of line 0 means the rule's).
  * Returns false for convenience. */
-bool rule_fail(arena *a, srule *r, spos pos, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
+bool rule_fail(arena *a, srule *r, spos pos, const char *fmt, ...) SIGMA_PRINTF(4, 5);
 
 static inline spos node_pos(const ynode *n)
 {

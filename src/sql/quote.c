@@ -5,28 +5,6 @@
 #include <string.h>
 #include <utf8proc.h>
 
-bool utf8_valid(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s, *e = p + n;
-    while (p < e) {
-        uint64_t w;
-        if (e - p >= 8 && (memcpy(&w, p, 8), (w & 0x8080808080808080u) == 0)) {
-            p += 8; /* eight ASCII bytes */
-            continue;
-        }
-        if (*p < 0x80) {
-            p++;
-            continue;
-        }
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate(p, e - p, &cp);
-        if (k <= 0)
-            return false;
-        p += k;
-    }
-    return true;
-}
-
 char *sql_lower(arena *a, const char *s, size_t n, size_t *outlen)
 {
     /* lower-casing never needs more than 4 bytes per code point; the simple

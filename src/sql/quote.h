@@ -10,6 +10,7 @@
 #include "../rule/value.h"
 #include "../util/arena.h"
 #include "../util/sbuf.h"
+#include "../util/utf8.h"
 
 /* Lower-cases UTF-8 text code point by code point with the simple Unicode
  * mapping, as Trino's lower() does (`ß` stays, `İ` -> `i`). Bytes that are
@@ -37,8 +38,5 @@ bool sql_is_reserved(const char *s, size_t n);
 /* True if s is a dotted identifier whose parts are [A-Za-z_][A-Za-z0-9_]* or
  * a double-quoted part ("" inside allowed). */
 bool sql_valid_table(const char *s);
-
-/* True if s[0..n) is valid UTF-8. */
-bool utf8_valid(const char *s, size_t n);
 
 #endif

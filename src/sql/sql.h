@@ -121,10 +121,6 @@ bool sql_select_list(sql_ctx *c, const sql_dialect *d, sbuf *b, const char *cons
 /* A field as a value (SQL_USE_VALUE) written into b. */
 bool sql_put_value(sql_ctx *c, const sql_dialect *d, sbuf *b, const char *field, spos pos);
 
-bool sql_fail(sql_ctx *c, spos pos, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+bool sql_fail(sql_ctx *c, spos pos, const char *fmt, ...) SIGMA_PRINTF(3, 4);
 
 #endif

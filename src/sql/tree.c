@@ -16,13 +16,11 @@ bool sql_fail(sql_ctx *c, spos pos, const char *fmt, ...)
 {
     if (c->err.message)
         return false;
-    char buf[SIGMA_MAX_RULE_MESSAGE];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
     c->err.pos = pos;
-    c->err.message = arena_strdup(c->a, buf);
+    c->err.message = arena_vprintf(c->a, fmt, ap); /* the rule's message is cut, not this one */
+    va_end(ap);
     return false;
 }
 

@@ -44,17 +44,10 @@ struct block {
 
 struct arena {
     struct block *head; /* current block; full and big blocks follow */
-    size_t total;
     size_t next_size; /* data size of the next standard block */
     char *last;       /* most recent aligned allocation, for arena_grow */
     size_t last_n;
 };
-
-static void oom(void)
-{
-    fputs("sigma: out of memory\n", stderr);
-    abort();
-}
 
 static char *data(struct block *b)
 {
@@ -76,7 +69,7 @@ static struct block *block_new(size_t size)
 #endif
     char *m = mmap(NULL, map_size, PROT_READ | PROT_WRITE, flags, -1, 0);
     if (m == MAP_FAILED)
-        oom();
+        sigma_oom();
     char *start = m;
     if (huge) {
         /* keep the 2 MiB-aligned part so the kernel can back it by huge pages */
@@ -109,7 +102,7 @@ static struct block *block_new(size_t size)
 {
     struct block *b = calloc(1, HDR + size);
     if (!b)
-        oom();
+        sigma_oom();
     b->size = size;
     return b;
 }
@@ -155,7 +148,6 @@ void arena_reset(arena *a)
     memset(data(keep), 0, keep->used); /* the zero invariant */
     keep->next = NULL;
     keep->used = 0;
-    a->total = 0;
     a->last = NULL;
 }
 
@@ -201,7 +193,6 @@ void *arena_alloc(arena *a, size_t n)
     if (n == 0)
         n = 1;
     char *p = bump(a, n, ALIGN);
-    a->total += n;
     a->last = p;
     a->last_n = n;
     return p;
@@ -210,7 +201,6 @@ void *arena_alloc(arena *a, size_t n)
 char *arena_strndup(arena *a, const char *s, size_t n)
 {
     char *p = bump(a, n + 1, 1);
-    a->total += n + 1;
     if (n)
         memcpy(p, s, n);
     p[n] = 0;
@@ -222,21 +212,40 @@ char *arena_strdup(arena *a, const char *s)
     return arena_strndup(a, s, strlen(s));
 }
 
+/* Formats straight into the arena when the current block has room (the
+ * usual case: one vsnprintf); otherwise measures, then formats into an
+ * allocation of the exact size. */
+char *arena_vprintf(arena *a, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    struct block *b = a->head;
+    size_t room = b ? b->size - b->used : 0;
+    char *at = b ? data(b) + b->used : NULL;
+    int n = room ? vsnprintf(at, room, fmt, ap) : vsnprintf(NULL, 0, fmt, ap);
+    char *p;
+    if (n >= 0 && (size_t)n < room) {
+        b->used += (size_t)n + 1; /* formatted in place */
+        p = at;
+    } else {
+        if (room) /* undo the partial text: the zero invariant */
+            memset(at, 0, n < 0 ? room : (size_t)n < room ? (size_t)n + 1 : room);
+        if (n < 0) {
+            p = arena_strndup(a, "", 0); /* an invalid format: nothing to print */
+        } else {
+            p = bump(a, (size_t)n + 1, 1);
+            vsnprintf(p, (size_t)n + 1, fmt, again);
+        }
+    }
+    va_end(again);
+    return p;
+}
+
 char *arena_printf(arena *a, const char *fmt, ...)
 {
-    char small[256];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return arena_strdup(a, "");
-    if ((size_t)n < sizeof small)
-        return arena_strndup(a, small, (size_t)n);
-    char *p = bump(a, (size_t)n + 1, 1);
-    a->total += (size_t)n + 1;
-    va_start(ap, fmt);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    char *p = arena_vprintf(a, fmt, ap);
     va_end(ap);
     return p;
 }
@@ -250,7 +259,6 @@ void *arena_grow(arena *a, void *old, size_t elem, size_t oldcap, size_t newcap)
         /* the latest allocation, with room behind it: extend in place (the
          * bytes behind it are still zero) */
         b->used += newn - oldn;
-        a->total += newn - oldn;
         a->last_n = newn;
         return old;
     }
@@ -258,11 +266,6 @@ void *arena_grow(arena *a, void *old, size_t elem, size_t oldcap, size_t newcap)
     if (old && oldcap)
         memcpy(p, old, oldn < newn ? oldn : newn);
     return p;
-}
-
-size_t arena_used(const arena *a)
-{
-    return a->total;
 }
 
 void arena_split_list(arena *a, const char *list, const char ***out, size_t *n)

@@ -27,6 +27,19 @@
 #define SIGMA_MAX_YAML_DEPTH 256
 #endif
 
+/* Directory levels walked below an input folder or a `-p FOLDER`
+ * (util/file.c): rule trees are a few levels deep; the bound also stops
+ * symbolic-link loops, which are reported. */
+#ifndef SIGMA_MAX_DIR_DEPTH
+#define SIGMA_MAX_DIR_DEPTH 64
+#endif
+
+/* Nesting of array/map/struct in one column type of a table schema: the
+ * type parser recurses once per level. Real Glue types nest a few levels. */
+#ifndef SIGMA_MAX_TYPE_DEPTH
+#define SIGMA_MAX_TYPE_DEPTH 100
+#endif
+
 /* ---- conditions ----------------------------------------------------------- */
 
 /* Nested parentheses and `not` in one condition: the parser recurses once
@@ -97,11 +110,6 @@
 #define SIGMA_MAX_REF_DEPTH 16
 #endif
 
-/* Folder levels below a `-p FOLDER`: deeper is an error (it also stops
- * symbolic-link loops). */
-#ifndef SIGMA_MAX_DIR_DEPTH
-#define SIGMA_MAX_DIR_DEPTH 32
-#endif
 
 /* Spaces of the json finalizer's `indent`: Python accepts any, more than
  * this only makes the output wider. */
@@ -117,11 +125,6 @@
 #define SIGMA_MAX_RULE_MESSAGE 512
 #endif
 
-/* Bytes of a message while it is formatted (pipeline files, processing
- * errors), before it becomes a rule's or the run's message. */
-#ifndef SIGMA_MAX_MESSAGE
-#define SIGMA_MAX_MESSAGE 768
-#endif
 
 /* ---- queries ------------------------------------------------------------ */
 

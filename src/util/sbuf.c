@@ -1,3 +1,4 @@
+/* sbuf.c - growable byte buffer (sbuf.h). */
 #include "sbuf.h"
 
 #include <stdio.h>
@@ -12,10 +13,8 @@ void sb_reserve(sbuf *b, size_t extra)
     while (cap < b->len + extra + 1)
         cap *= 2;
     char *p = realloc(b->p, cap);
-    if (!p) {
-        fputs("sigma: out of memory\n", stderr);
-        abort();
-    }
+    if (!p)
+        sigma_oom();
     b->p = p;
     b->cap = cap;
 }
@@ -81,18 +80,9 @@ const char *sb_cstr(sbuf *b)
     return b->p ? b->p : "";
 }
 
-char *sb_steal(sbuf *b)
+char *sb_to_arena(sbuf *b, arena *a)
 {
-    char *p = b->p;
-    if (!p) {
-        p = malloc(1);
-        if (!p) {
-            fputs("sigma: out of memory\n", stderr);
-            abort();
-        }
-        p[0] = 0;
-    }
-    b->p = NULL;
-    b->len = b->cap = 0;
+    char *p = arena_strndup(a, sb_cstr(b), b->len);
+    sb_free(b);
     return p;
 }

@@ -1,10 +1,14 @@
 /* ynode.h - YAML documents as an immutable node tree with source positions.
  *
- * Built from libyaml's event API. Scalars are typed the way PyYAML's safe
- * loader types them (YAML 1.1 implicit resolvers), because rule authors test
- * their rules against pySigma. Every node remembers its 1-based line and
- * column. Aliases resolve to the anchored node itself (shared, never copied);
- * a node budget counted over the *expanded* tree stops alias bombs.
+ * Built from libyaml's event API. The tree is what PyYAML's safe loader
+ * constructs (YAML 1.1), because rule authors test their rules against
+ * pySigma: scalars typed by its implicit resolvers and explicit tags, merge
+ * keys ("<<: *a", "<<: [*a, *b]") already merged, so no merge key is left in
+ * the tree (a quoted "<<" is an ordinary key). Every node remembers its
+ * 1-based line and column. Aliases resolve to the anchored node itself
+ * (shared, never copied), and merged pairs share their keys and values; a
+ * node budget counted over the *expanded* tree stops alias bombs, merges
+ * included.
  */
 #ifndef SIGMA_YNODE_H
 #define SIGMA_YNODE_H
@@ -73,7 +77,14 @@ typedef struct yerror {
  * first problem: a libyaml syntax error (its message and position),
  * "duplicate key 'k'" (at the second key), "unknown alias 'x'",
  * "too many YAML nodes (limit N)" (limits.h: SIGMA_MAX_YAML_NODES counted
- * with alias expansion), "YAML nesting too deep (limit N)". */
+ * with alias expansion), "YAML nesting too deep (limit N)", or, once a
+ * document is parsed, what PyYAML's SafeLoader fails on, at the offending
+ * node: "expected a mapping or list of mappings for merging, but found
+ * scalar", "expected a mapping for merging, but found sequence", "could not
+ * determine a constructor for the tag '!x'", "found unhashable key", "expected
+ * a scalar node, but found mapping" (a tag on the wrong kind of node),
+ * "invalid value 'x' for the tag '...'" and "the tag '...' is not supported"
+ * (binary, set, omap, pairs). */
 bool yaml_load(arena *a, const char *buf, size_t len, ydoc **docs, size_t *ndocs, yerror *err);
 
 

@@ -17,14 +17,14 @@
 //
 // The rule is converted with `$BUILD/sigma convert -t athena -O table=events`,
 // the events are loaded into an in-memory DuckDB table `events`, every query
-// runs (with small Trino-compatibility shims, see SHIMS below) and the ids
+// runs (with small Trino-compatibility shims, see SHIMS in harness.mjs) and the ids
 // matched by any query are compared with `match`. A query that fails in
 // DuckDB, or that a Trino-only check rejects (see lint()), fails the case.
 //
 // Prints one line per failing case and ends with
 // "semantic: N passed, M failed"; exit status 1 if any failed.
 
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, SHIMS, rewriteTrino, tokenize, sqlString, quoteIdent } from './harness.mjs';
 import YAML from 'yaml';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,96 +39,9 @@ const sigma = path.join(build, 'sigma');
 const argv = process.argv.slice(2);
 const verbose = argv.includes('-v');
 
-// ---------------------------------------------------------------- shims
-// Trino functions DuckDB lacks or spells differently. Each one is a SQL
-// macro; IPADDRESS containment is rewritten to sem_cidr_contains() first,
-// because DuckDB has no IPADDRESS type (and no inet extension offline).
-const SHIMS = [
-  // Trino's REGEXP_LIKE searches anywhere in the string, as regexp_matches does.
-  `CREATE MACRO regexp_like(s, p) AS regexp_matches(s, p)`,
-  // Trino's element_at(map, key) returns the value (NULL when absent).
-  `CREATE MACRO element_at(m, k) AS map_extract_value(m, k)`,
-  // One IPv4 octet (0-255, no sign) as a BIGINT, else NULL.
-  `CREATE MACRO sem_octet(o) AS
-     CASE WHEN regexp_full_match(o, '[0-9]{1,3}') AND TRY_CAST(o AS INTEGER) <= 255
-          THEN TRY_CAST(o AS BIGINT) END`,
-  // Dotted-quad IPv4 text as a 32-bit number, else NULL.
-  `CREATE MACRO sem_ipv4(s) AS
-     CASE WHEN regexp_full_match(s, '[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}')
-          THEN sem_octet(split_part(s, '.', 1)) * 16777216 + sem_octet(split_part(s, '.', 2)) * 65536
-             + sem_octet(split_part(s, '.', 3)) * 256 + sem_octet(split_part(s, '.', 4)) END`,
-  // contains(network, TRY_CAST(addr AS IPADDRESS)) for IPv4 networks:
-  // NULL when addr is not an IP address (TRY_CAST gives NULL), false for an
-  // IPv6 address (a different family), else the prefix comparison.
-  `CREATE MACRO sem_cidr_contains(net, addr) AS
-     CASE
-       WHEN net NOT LIKE '%.%/%' THEN error('semantic harness: IPv6 networks are not supported: ' || net)
-       WHEN addr IS NULL THEN NULL
-       WHEN sem_ipv4(addr) IS NOT NULL THEN
-         sem_ipv4(addr) // CAST(pow(2, 32 - TRY_CAST(split_part(net, '/', 2) AS INTEGER)) AS BIGINT)
-         = sem_ipv4(split_part(net, '/', 1)) // CAST(pow(2, 32 - TRY_CAST(split_part(net, '/', 2) AS INTEGER)) AS BIGINT)
-       WHEN addr LIKE '%:%' THEN false
-       ELSE NULL
-     END`,
-];
-
-// contains('<net>', TRY_CAST(<expr> AS IPADDRESS)) -> sem_cidr_contains('<net>', <expr>).
-// CAST (not TRY_CAST) would raise on a non-address in Trino; we only accept TRY_CAST.
-function rewriteIpaddress(sql) {
-  return sql.replace(/\bcontains\(\s*('(?:[^']|'')*')\s*,\s*TRY_CAST\((.+?) AS IPADDRESS\)\)/gi,
-    (_, net, expr) => `sem_cidr_contains(${net}, ${expr})`);
-}
-
 // ---------------------------------------------------------------- lint
 // Things DuckDB accepts but Trino rejects (or reads differently).
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|REAL|DOUBLE|DECIMAL.*|FLOAT)$/i;
-
-function tokenize(sql) {
-  const toks = [];
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i];
-    if (/\s/.test(c)) { i++; continue; }
-    if (c === "'") {
-      let j = i + 1, v = '';
-      for (;;) {
-        if (j >= sql.length) throw new Error(`unterminated string literal at ${i}`);
-        if (sql[j] === "'") {
-          if (sql[j + 1] === "'") { v += "'"; j += 2; continue; }
-          break;
-        }
-        v += sql[j++];
-      }
-      toks.push({ t: 'str', v, at: i });
-      i = j + 1;
-    } else if (c === '"') {
-      let j = i + 1, v = '';
-      for (;;) {
-        if (j >= sql.length) throw new Error(`unterminated quoted identifier at ${i}`);
-        if (sql[j] === '"') {
-          if (sql[j + 1] === '"') { v += '"'; j += 2; continue; }
-          break;
-        }
-        v += sql[j++];
-      }
-      toks.push({ t: 'qid', v, at: i });
-      i = j + 1;
-    } else if (/[0-9]/.test(c)) {
-      const m = /^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?/.exec(sql.slice(i));
-      toks.push({ t: 'num', v: m[0], at: i });
-      i += m[0].length;
-    } else if (/[A-Za-z_]/.test(c)) {
-      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i));
-      toks.push({ t: 'word', v: m[0], at: i });
-      i += m[0].length;
-    } else {
-      const m = /^(<>|<=|>=|!=|==|\|\||[^\s])/.exec(sql.slice(i));
-      toks.push({ t: 'op', v: m[0], at: i });
-      i += m[0].length;
-    }
-  }
-  return toks;
-}
 
 const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'NOT', 'LIKE', 'ESCAPE', 'IN', 'IS',
   'NULL', 'TRUE', 'FALSE', 'AS', 'EXTRACT', 'CAST', 'TRY_CAST']);
@@ -213,22 +126,6 @@ function lint(sql, typeOfColumn) {
 }
 
 // ---------------------------------------------------------------- values
-function sqlString(s) {
-  // Control characters go through chr(), as the converter is required to do.
-  const parts = [];
-  let cur = '';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0);
-    if (cp < 0x20 || cp === 0x7f) {
-      if (cur) parts.push(`'${cur.replace(/'/g, "''")}'`);
-      parts.push(`chr(${cp})`);
-      cur = '';
-    } else cur += ch;
-  }
-  if (cur || !parts.length) parts.push(`'${cur.replace(/'/g, "''")}'`);
-  return parts.length === 1 ? parts[0] : `(${parts.join(' || ')})`;
-}
-
 function sqlValue(v, type) {
   if (v === null || v === undefined) return 'NULL';
   const T = type.toUpperCase();
@@ -240,8 +137,6 @@ function sqlValue(v, type) {
   if (typeof v === 'object') return `CAST(CAST(${sqlString(JSON.stringify(v))} AS JSON) AS ${type})`;
   return `CAST(${sqlString(String(v))} AS ${type})`;
 }
-
-const quoteIdent = n => `"${String(n).replace(/"/g, '""')}"`;
 
 // ---------------------------------------------------------------- one case
 function convert(c, tmpdir) {
@@ -304,8 +199,8 @@ async function runCase(c, tmpdir) {
       for (const l of lint(q, typeOf)) problems.push(`Trino check: ${l}\n      ${q}`);
       const m = /^SELECT (.+?) FROM events WHERE (.*)$/s.exec(q);
       if (!m) { problems.push(`query is not SELECT ... FROM events WHERE ...: ${q}`); continue; }
-      const sql = rewriteIpaddress(q);
-      const idSql = rewriteIpaddress(`SELECT id FROM events WHERE ${m[2]}`);
+      const sql = rewriteTrino(q);
+      const idSql = rewriteTrino(`SELECT id FROM events WHERE ${m[2]}`);
       // Columns the SQL names but no event has are added as NULL VARCHARs.
       for (let attempt = 0; ; attempt++) {
         try {

@@ -1,0 +1,44 @@
+/* internal.h - helpers shared by the schema loaders (not part of schema.h). */
+#ifndef SIGMA_SCHEMA_INTERNAL_H
+#define SIGMA_SCHEMA_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "schema.h"
+
+/* 1-based line and column of byte offset off in text[0..len): columns count
+ * characters (UTF-8 continuation bytes do not advance). */
+void text_linecol(const char *text, size_t len, size_t off, unsigned *line, unsigned *col);
+
+/* "name:line:col: message" into err, the position being byte offset off of
+ * text. */
+void schema_errf(char *err, size_t errlen, const char *name, const char *text, size_t len, size_t off,
+                 const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 7, 8)))
+#endif
+    ;
+
+/* ASCII case-insensitive equality of a[0..an) and b[0..bn). */
+bool name_eq(const char *a, size_t an, const char *b, size_t bn);
+
+/* The first name (in order) equal, case-insensitively, to an earlier one:
+ * its index, with the earlier one's in *earlier; n if all are distinct.
+ * O(n log n). */
+size_t names_first_dup(const char *const *names, size_t n, size_t *earlier);
+
+/* A struct type over members[0..n) (the array is kept, not copied). */
+const stype *stype_struct(arena *a, const smember *members, size_t n);
+
+/* A name for messages: at most 60 bytes of s, then "...". */
+const char *shown(arena *a, const char *s);
+
+/* A UTF-8 byte-order mark at the start of text: its length (3) or 0. */
+size_t bom_len(const char *text, size_t len);
+
+/* Appends t to (*v, *n), an array only ever grown by this function
+ * (capacity: 4, then powers of two). */
+void table_push(arena *a, stable ***v, size_t *n, stable *t);
+
+#endif

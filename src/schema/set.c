@@ -1,0 +1,436 @@
+/* set.c - schema sets: files and folders in, tables found by FROM name; the
+ * built-in schemas. */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+#include "schema.h"
+#include "../util/embed.h"
+#include "../util/limits.h"
+
+struct schema_set {
+    arena *a;
+    stable **v;
+    size_t n;
+    bool no_builtins;
+};
+
+schema_set *schema_set_new(arena *a)
+{
+    schema_set *s = arena_alloc(a, sizeof *s);
+    s->a = a;
+    return s;
+}
+
+void schema_set_builtins(schema_set *s, bool on)
+{
+    s->no_builtins = !on;
+}
+
+size_t schema_set_count(const schema_set *s)
+{
+    return s->n;
+}
+
+/* ---------------------------------------------------------------- loading */
+
+static bool opt_eq(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return name_eq(a, strlen(a), b, strlen(b));
+}
+
+/* Adds the tables of one file (new[0..n)) unless one is already in the
+ * set; text is the file's text, for positions. */
+static bool commit(schema_set *s, stable **nv, size_t n, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        const stable *t = nv[i];
+        for (size_t j = 0; j < s->n + i; j++) {
+            const stable *o = j < s->n ? s->v[j] : nv[j - s->n];
+            if (opt_eq(o->database, t->database) && opt_eq(o->name, t->name)) {
+                snprintf(err, errlen, "%s:%u:%u: table '%s%s%s' is already defined at %s:%u:%u", t->file, t->line,
+                         t->col, t->database ? t->database : "", t->database ? "." : "", t->name, o->file, o->line,
+                         o->col);
+                return false;
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        table_push(s->a, &s->v, &s->n, nv[i]);
+    return true;
+}
+
+bool schema_set_add_text(schema_set *s, const char *name, const char *text, size_t len, schema_format fmt,
+                         char *err, size_t errlen)
+{
+    stable **nv = NULL;
+    size_t n = 0;
+    const char *file = arena_strdup(s->a, name);
+    bool ok = fmt == SCHEMA_GLUE_JSON ? schema_load_glue(s->a, file, text, len, &nv, &n, err, errlen)
+                                      : schema_load_ddl(s->a, file, text, len, &nv, &n, err, errlen);
+    return ok && commit(s, nv, n, err, errlen);
+}
+
+static bool has_ext(const char *path, const char *ext)
+{
+    size_t pl = strlen(path), el = strlen(ext);
+    return pl > el && strcmp(path + pl - el, ext) == 0;
+}
+
+static bool is_schema_file(const char *path)
+{
+    return has_ext(path, ".json") || has_ext(path, ".sql") || has_ext(path, ".ddl");
+}
+
+static bool add_file(schema_set *s, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        snprintf(err, errlen, "%s: not a regular file", path);
+        return false;
+    }
+    if ((unsigned long long)st.st_size > SIGMA_MAX_FILE_SIZE) {
+        fclose(f);
+        snprintf(err, errlen, "%s: file too large (%lld bytes, limit %u)", path, (long long)st.st_size,
+                 SIGMA_MAX_FILE_SIZE);
+        return false;
+    }
+    size_t size = (size_t)st.st_size;
+    char *buf = malloc(size + 1);
+    if (!buf) {
+        fclose(f);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return false;
+    }
+    size_t got = fread(buf, 1, size, f);
+    bool rerr = ferror(f) != 0;
+    fclose(f);
+    if (rerr || got != size) {
+        free(buf);
+        snprintf(err, errlen, "%s: read error", path);
+        return false;
+    }
+    buf[size] = 0;
+    schema_format fmt;
+    if (has_ext(path, ".json")) {
+        fmt = SCHEMA_GLUE_JSON;
+    } else if (has_ext(path, ".sql") || has_ext(path, ".ddl")) {
+        fmt = SCHEMA_DDL;
+    } else { /* by content: JSON starts with { or [ */
+        size_t i = bom_len(buf, size);
+        while (i < size && strchr(" \t\r\n", buf[i]))
+            i++;
+        fmt = i < size && (buf[i] == '{' || buf[i] == '[') ? SCHEMA_GLUE_JSON : SCHEMA_DDL;
+    }
+    bool ok = schema_set_add_text(s, path, buf, size, fmt, err, errlen);
+    free(buf);
+    return ok;
+}
+
+typedef struct pathlist {
+    char **v;
+    size_t n, cap;
+} pathlist;
+
+static void pl_push(pathlist *l, char *p)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 16;
+        char **nv = realloc(l->v, l->cap * sizeof *nv);
+        if (!nv) {
+            fputs("sigma: out of memory\n", stderr);
+            abort();
+        }
+        l->v = nv;
+    }
+    l->v[l->n++] = p;
+}
+
+/* Every schema file below dir (hidden entries skipped). */
+static void walk(const char *dir, pathlist *out, int depth)
+{
+    if (depth > 32)
+        return;
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        size_t l = strlen(dir) + strlen(e->d_name) + 2;
+        char *p = malloc(l);
+        if (!p)
+            break;
+        snprintf(p, l, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+            walk(p, out, depth + 1);
+            free(p);
+        } else if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && is_schema_file(p)) {
+            pl_push(out, p);
+        } else {
+            free(p);
+        }
+    }
+    closedir(d);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool add_dir(schema_set *s, const char *dir, char *err, size_t errlen)
+{
+    pathlist l = {0};
+    walk(dir, &l, 0);
+    if (!l.n) {
+        snprintf(err, errlen, "%s: no *.json, *.sql or *.ddl file in this folder", dir);
+        return false;
+    }
+    qsort(l.v, l.n, sizeof *l.v, cmp_str);
+    bool ok = true;
+    for (size_t i = 0; i < l.n; i++) {
+        if (ok && !add_file(s, l.v[i], err, errlen))
+            ok = false;
+        free(l.v[i]);
+    }
+    free(l.v);
+    return ok;
+}
+
+bool schema_set_add(schema_set *s, const char *spec, char *err, size_t errlen)
+{
+    const char **items = NULL;
+    size_t n = 0;
+    arena_split_list(s->a, spec, &items, &n);
+    if (!n) {
+        snprintf(err, errlen, "schema option needs a file or folder (-O schema=PATH[,PATH...]) or 'none'");
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *p = items[i];
+        if (strcmp(p, "none") == 0) {
+            s->no_builtins = true;
+            continue;
+        }
+        /* a folder may be written with a trailing slash */
+        size_t pl = strlen(p);
+        char *path = arena_strdup(s->a, p);
+        while (pl > 1 && path[pl - 1] == '/')
+            path[--pl] = 0;
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            snprintf(err, errlen, "%s: %s", p, strerror(errno));
+            return false;
+        }
+        if (!(S_ISDIR(st.st_mode) ? add_dir(s, path, err, errlen) : add_file(s, p, err, errlen)))
+            return false;
+    }
+    return true;
+}
+
+/* --------------------------------------------------------------- built-in */
+
+static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
+static arena *builtin_arena;
+static stable **builtin_v;
+static size_t builtin_n;
+static const char **builtin_lines;
+
+static void builtin_load(void)
+{
+    arena *a = arena_new();
+    if (!a)
+        return;
+    stable **v = NULL;
+    size_t n = 0;
+    char err[512];
+    for (size_t i = 0; i < embed_schemas.n; i++) {
+        const embed_file *f = &embed_schemas.files[i];
+        const char *name = arena_printf(a, "<built-in>/%s", f->name);
+        bool json = has_ext(f->name, ".json");
+        if (!(json ? schema_load_glue(a, name, f->data, f->len, &v, &n, err, sizeof err)
+                   : schema_load_ddl(a, name, f->data, f->len, &v, &n, err, sizeof err))) {
+            arena_free(a); /* cannot happen with the files the tests load */
+            return;
+        }
+    }
+    const char **lines = arena_alloc(a, (n + 1) * sizeof *lines);
+    for (size_t i = 0; i < n; i++) {
+        const stable *t = v[i];
+        size_t ncols = t->row->nmembers - t->npartition;
+        const char *parts =
+            t->npartition ? arena_printf(a, ", %zu partition key%s", t->npartition, t->npartition == 1 ? "" : "s")
+                          : "";
+        const char *db = t->database ? arena_printf(a, "; database %s", t->database) : "";
+        lines[i] = arena_printf(a, "%s\t%s (%zu columns%s%s)", t->name, t->comment ? t->comment : "", ncols, parts,
+                                db);
+    }
+    builtin_arena = a;
+    builtin_v = v;
+    builtin_n = n;
+    builtin_lines = lines;
+}
+
+const stable *const *schema_builtin_tables(size_t *n)
+{
+    pthread_once(&builtin_once, builtin_load);
+    *n = builtin_arena ? builtin_n : 0;
+    return builtin_arena ? (const stable *const *)builtin_v : NULL;
+}
+
+const char *const *schema_builtin_list(void)
+{
+    static const char *const none[] = {NULL};
+    pthread_once(&builtin_once, builtin_load);
+    return builtin_arena ? builtin_lines : none;
+}
+
+/* ----------------------------------------------------------------- lookup */
+
+typedef struct ref {
+    const char *s;
+    size_t n;
+} ref;
+
+/* Splits a FROM reference into its last two parts (database, name),
+ * decoding it in place in buf (a copy of it: a quoted part has "" for ").
+ * false if it is not a dotted identifier. */
+static bool split_ref(char *buf, ref *db, ref *name)
+{
+    ref parts[3] = {{0}};
+    size_t np = 0;
+    const char *p = buf;
+    char *w = buf;
+    for (;;) {
+        ref r = {w, 0};
+        if (*p == '"') {
+            for (p++;; p++) {
+                if (!*p)
+                    return false;
+                if (*p == '"') {
+                    if (p[1] != '"')
+                        break;
+                    p++;
+                }
+                *w++ = *p;
+            }
+            p++;
+        } else {
+            while (*p && *p != '.')
+                *w++ = *p++;
+        }
+        r.n = (size_t)(w - r.s);
+        if (!r.n)
+            return false;
+        if (np == 3) /* keep the last three */
+            memmove(parts, parts + 1, 2 * sizeof *parts);
+        parts[np < 3 ? np++ : 2] = r;
+        if (!*p)
+            break;
+        if (*p != '.')
+            return false;
+        p++;
+    }
+    *name = parts[np - 1];
+    *db = np >= 2 ? parts[np - 2] : (ref){NULL, 0};
+    return true;
+}
+
+/* `{region}` in a built-in name: a run of [A-Za-z0-9_] that neither starts
+ * nor ends with `_`. Matches s against tmpl; the region found (if any) in
+ * *reg. */
+static bool tmpl_match(const char *tmpl, ref s, ref *reg)
+{
+    const char *ph = strstr(tmpl, "{region}");
+    if (!ph)
+        return name_eq(tmpl, strlen(tmpl), s.s, s.n);
+    size_t pre = (size_t)(ph - tmpl), suf = strlen(ph + 8);
+    if (s.n <= pre + suf || !name_eq(tmpl, pre, s.s, pre) || !name_eq(ph + 8, suf, s.s + s.n - suf, suf))
+        return false;
+    ref r = {s.s + pre, s.n - pre - suf};
+    if (r.s[0] == '_' || r.s[r.n - 1] == '_')
+        return false;
+    for (size_t i = 0; i < r.n; i++) {
+        unsigned char c = (unsigned char)r.s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+            return false;
+    }
+    if (reg->s && !name_eq(reg->s, reg->n, r.s, r.n))
+        return false; /* a different region than the other part's */
+    *reg = r;
+    return true;
+}
+
+/* How well table t fits (db, name): 0 not at all, 1 the reference names a
+ * database and the table none, 2 exactly (or no database given). */
+static int fit(const stable *t, ref db, ref name)
+{
+    ref reg = {0};
+    if (!tmpl_match(t->name, name, &reg))
+        return 0;
+    if (!db.s)
+        return 2;
+    if (!t->database)
+        return 1;
+    return tmpl_match(t->database, db, &reg) ? 2 : 0;
+}
+
+static schema_lookup find_in(const stable *const *v, size_t n, ref db, ref name, const stable **out)
+{
+    int best = 0;
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        int f = fit(v[i], db, name);
+        if (!f || f < best)
+            continue;
+        if (f > best) {
+            best = f;
+            count = 0;
+        }
+        if (!count)
+            *out = v[i];
+        count++;
+    }
+    return !count ? SCHEMA_NOT_FOUND : count == 1 ? SCHEMA_FOUND : SCHEMA_AMBIGUOUS;
+}
+
+schema_lookup schema_set_find(const schema_set *s, const char *from, const stable **out)
+{
+    *out = NULL;
+    if (!from || !*from)
+        return SCHEMA_NOT_FOUND;
+    char *buf = strdup(from);
+    if (!buf) {
+        fputs("sigma: out of memory\n", stderr);
+        abort();
+    }
+    ref db, name;
+    schema_lookup r = SCHEMA_NOT_FOUND;
+    if (split_ref(buf, &db, &name)) {
+        r = find_in((const stable *const *)s->v, s->n, db, name, out);
+        if (r == SCHEMA_NOT_FOUND && !s->no_builtins) {
+            size_t bn;
+            const stable *const *bv = schema_builtin_tables(&bn);
+            if (bv)
+                r = find_in(bv, bn, db, name, out);
+        }
+    }
+    free(buf);
+    return r;
+}

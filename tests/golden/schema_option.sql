@@ -1,0 +1,1 @@
+SELECT * FROM default.cloudtrail_logs WHERE LOWER(eventName) = 'consolelogin' AND LOWER(userIdentity.type) = 'root'

@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE EventID = 4688 AND LOWER(CommandLine) LIKE '%whoami%' ESCAPE '\'

@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE LOWER(User) = 'system' AND EventID = 1 AND LOWER(ParentImage) LIKE '%\\b.exe' ESCAPE '\' AND LOWER(Image) LIKE '%\\a.exe' ESCAPE '\' AND LOWER(CommandLine) LIKE '%x%' ESCAPE '\'

@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE (EventID = 4688 AND LOWER(Image) LIKE '%\\rundll32.exe' ESCAPE '\' AND LOWER(CommandLine) LIKE '%javascript%' ESCAPE '\' OR EventID = 1 AND LOWER(Image) LIKE '%\\rundll32.exe' ESCAPE '\') AND NOT (LOWER(ParentImage) LIKE '%\\explorer.exe' ESCAPE '\' AND LOWER(User) = 'system')

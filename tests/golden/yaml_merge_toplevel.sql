@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE LOWER(Image) LIKE '%\\wmic.exe' ESCAPE '\'

@@ -1,0 +1,184 @@
+// harness.mjs - what the DuckDB test harnesses (tests/semantic/run.mjs and
+// tests/aws/run.mjs) share to run the converter's Trino SQL in DuckDB:
+//
+//   SHIMS              SQL macros for the Trino functions DuckDB lacks or
+//                      spells differently, with Trino's meaning (NULL cases
+//                      included); run each with con.run() on a new connection
+//   rewriteTrino(sql)  the few rewrites a macro cannot do (Trino-only syntax)
+//   tokenize(sql)      SQL tokens {t: str|qid|num|word|op, v, at, end}
+//   sqlString(s)       a Trino/DuckDB string literal (control characters as chr())
+//   sigmaNot(sql)      the query with Sigma's meaning of NOT: every prefix
+//                      NOT x becomes NOT COALESCE(x, FALSE), so that a
+//                      comparison on an absent (NULL) field counts as false
+//   DuckDBInstance     @duckdb/node-api and
+//   YAML               yaml, re-exported so that harnesses outside this folder
+//                      use the one pinned copy installed here (package.json)
+//
+// A macro here must behave like the Trino function for every input the
+// converter can give it; where DuckDB cannot (IPv6 networks), it raises an
+// error rather than answer differently.
+
+export { DuckDBInstance } from '@duckdb/node-api';
+export { default as YAML } from 'yaml';
+
+export const SHIMS = [
+  // Trino's REGEXP_LIKE searches anywhere in the string, as regexp_matches does.
+  `CREATE MACRO regexp_like(s, p) AS regexp_matches(s, p)`,
+  // Trino's element_at(map, key) returns the value, NULL when the key is absent
+  // (map[key] raises an error in Trino).
+  `CREATE MACRO element_at(m, k) AS map_extract_value(m, k)`,
+  // any_match(array, x -> p): true if p holds for an element; else NULL if p
+  // is NULL for an element; else false (also for an empty array); NULL for a
+  // NULL array. all_match and none_match likewise.
+  `CREATE MACRO any_match(l, f) AS
+     CASE WHEN l IS NULL THEN NULL
+          WHEN len(list_filter(list_transform(l, f), b -> b)) > 0 THEN true
+          WHEN len(list_filter(list_transform(l, f), b -> b IS NULL)) > 0 THEN NULL
+          ELSE false END`,
+  `CREATE MACRO all_match(l, f) AS
+     CASE WHEN l IS NULL THEN NULL
+          WHEN len(list_filter(list_transform(l, f), b -> NOT b)) > 0 THEN false
+          WHEN len(list_filter(list_transform(l, f), b -> b IS NULL)) > 0 THEN NULL
+          ELSE true END`,
+  `CREATE MACRO none_match(l, f) AS NOT any_match(l, f)`,
+  // Trino JSON paths may use brackets for odd keys ($["a.b"]); DuckDB writes
+  // them as quoted members ($."a.b").
+  `CREATE MACRO trino_json_path(p) AS regexp_replace(p, '\\["([^"]*)"\\]', '."\\1"', 'g')`,
+  // json_extract_scalar(json, path): the scalar at path as text (strings
+  // unquoted, numbers and booleans as written), NULL for JSON null, for an
+  // object or array, for a missing path and for text that is not JSON.
+  `CREATE MACRO json_extract_scalar(j, p) AS
+     CASE WHEN j IS NULL OR NOT json_valid(j) THEN NULL
+          WHEN json_type(json_extract(j, trino_json_path(p))) IN ('OBJECT', 'ARRAY', 'NULL') THEN NULL
+          ELSE json_extract_string(j, trino_json_path(p)) END`,
+  // json_format(json): its compact text.
+  `CREATE MACRO json_format(j) AS CAST(j AS VARCHAR)`,
+  // from_unixtime(seconds) and from_iso8601_timestamp(text): timestamps with
+  // time zone (the harnesses run DuckDB in UTC).
+  `CREATE MACRO from_unixtime(x) AS to_timestamp(x)`,
+  `CREATE MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)`,
+  // One IPv4 octet (0-255, no sign) as a BIGINT, else NULL.
+  `CREATE MACRO sem_octet(o) AS
+     CASE WHEN regexp_full_match(o, '[0-9]{1,3}') AND TRY_CAST(o AS INTEGER) <= 255
+          THEN TRY_CAST(o AS BIGINT) END`,
+  // Dotted-quad IPv4 text as a 32-bit number, else NULL.
+  `CREATE MACRO sem_ipv4(s) AS
+     CASE WHEN regexp_full_match(s, '[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}')
+          THEN sem_octet(split_part(s, '.', 1)) * 16777216 + sem_octet(split_part(s, '.', 2)) * 65536
+             + sem_octet(split_part(s, '.', 3)) * 256 + sem_octet(split_part(s, '.', 4)) END`,
+  // contains(network, TRY_CAST(addr AS IPADDRESS)) for IPv4 networks:
+  // NULL when addr is not an IP address (TRY_CAST gives NULL), false for an
+  // IPv6 address (a different family), else the prefix comparison.
+  `CREATE MACRO sem_cidr_contains(net, addr) AS
+     CASE
+       WHEN net NOT LIKE '%.%/%' THEN error('semantic harness: IPv6 networks are not supported: ' || net)
+       WHEN addr IS NULL THEN NULL
+       WHEN sem_ipv4(addr) IS NOT NULL THEN
+         sem_ipv4(addr) // CAST(pow(2, 32 - TRY_CAST(split_part(net, '/', 2) AS INTEGER)) AS BIGINT)
+         = sem_ipv4(split_part(net, '/', 1)) // CAST(pow(2, 32 - TRY_CAST(split_part(net, '/', 2) AS INTEGER)) AS BIGINT)
+       WHEN addr LIKE '%:%' THEN false
+       ELSE NULL
+     END`,
+];
+
+// Trino syntax no macro can stand for:
+// - contains('<net>', TRY_CAST(<expr> AS IPADDRESS)) -> sem_cidr_contains('<net>', <expr>)
+//   (DuckDB has no IPADDRESS type; CAST, not TRY_CAST, would raise on a
+//   non-address in Trino, so only TRY_CAST is accepted);
+// - the type ARRAY(JSON) -> JSON[].
+export function rewriteTrino(sql) {
+  return sql
+    .replace(/\bcontains\(\s*('(?:[^']|'')*')\s*,\s*TRY_CAST\((.+?) AS IPADDRESS\)\)/gi,
+      (_, net, expr) => `sem_cidr_contains(${net}, ${expr})`)
+    .replace(/\bARRAY\s*\(\s*JSON\s*\)/gi, 'JSON[]');
+}
+
+// Tokens of a SQL text: string literals (v unquoted), quoted identifiers,
+// numbers, words and operators, each with its start (at) and end offsets.
+export function tokenize(sql) {
+  const toks = [];
+  let i = 0;
+  const quoted = (q, t) => {
+    let j = i + 1, v = '';
+    for (;;) {
+      if (j >= sql.length) throw new Error(`unterminated ${t === 'str' ? 'string literal' : 'quoted identifier'} at ${i}`);
+      if (sql[j] === q) {
+        if (sql[j + 1] === q) { v += q; j += 2; continue; }
+        break;
+      }
+      v += sql[j++];
+    }
+    toks.push({ t, v, at: i, end: j + 1 });
+    i = j + 1;
+  };
+  while (i < sql.length) {
+    const c = sql[i];
+    if (/\s/.test(c)) { i++; continue; }
+    if (c === "'") quoted("'", 'str');
+    else if (c === '"') quoted('"', 'qid');
+    else {
+      const m = /[0-9]/.test(c) ? /^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?/.exec(sql.slice(i))
+        : /[A-Za-z_]/.test(c) ? /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i))
+          : /^(<>|<=|>=|!=|==|->|\|\||[^\s])/.exec(sql.slice(i));
+      const t = /[0-9]/.test(c) ? 'num' : /[A-Za-z_]/.test(c) ? 'word' : 'op';
+      toks.push({ t, v: m[0], at: i, end: i + m[0].length });
+      i += m[0].length;
+    }
+  }
+  return toks;
+}
+
+// Sigma's NOT on SQL that follows SQL's three-valued logic: `NOT x` holds when
+// x is NULL (a comparison on an absent field is false in Sigma). AND and OR
+// already agree with "NULL is false" (NULL AND y is never true, NULL OR y is y),
+// so wrapping the operand of every prefix NOT in COALESCE(..., FALSE) gives the
+// two-valued meaning. The operand of NOT runs to the next AND, OR, comma or
+// unbalanced ')' at its level (BETWEEN's AND and CASE ... END are skipped).
+// Infix NOT (NOT IN, NOT LIKE, IS NOT NULL) is left alone.
+export function sigmaNot(sql) {
+  const toks = tokenize(sql);
+  const W = k => toks[k] && toks[k].t === 'word' ? toks[k].v.toUpperCase() : null;
+  const O = k => toks[k] && toks[k].t === 'op' ? toks[k].v : null;
+  const AFTER = new Set(['AND', 'OR', 'NOT', 'WHERE', 'WHEN', 'THEN', 'ELSE', 'ON', 'HAVING', 'SELECT']);
+  const STOP = new Set(['AND', 'OR', 'THEN', 'ELSE', 'WHEN', 'END', 'FROM', 'GROUP', 'ORDER', 'LIMIT', 'UNION', 'AS']);
+  const edits = [];
+  for (let k = 0; k < toks.length; k++) {
+    if (W(k) !== 'NOT') continue;
+    const prefix = k === 0 || AFTER.has(W(k - 1)) || ['(', ',', '->'].includes(O(k - 1));
+    if (!prefix) continue;
+    let depth = 0, between = false, j = k + 1;
+    for (; j < toks.length; j++) {
+      if (O(j) === '(' || W(j) === 'CASE') depth++;
+      else if (O(j) === ')' || (W(j) === 'END' && depth > 0)) { if (depth === 0) break; depth--; }
+      else if (depth === 0 && W(j) === 'BETWEEN') between = true;
+      else if (depth === 0 && W(j) === 'AND' && between) between = false;
+      else if (depth === 0 && (O(j) === ',' || STOP.has(W(j)))) break;
+    }
+    if (j === k + 1) throw new Error(`NOT without an operand at ${toks[k].at}`);
+    edits.push({ pos: toks[k + 1].at, text: 'COALESCE(', open: true, k });
+    edits.push({ pos: toks[j - 1].end, text: ', FALSE)', open: false, k });
+  }
+  edits.sort((a, b) => a.pos - b.pos || (a.open === b.open ? (a.open ? a.k - b.k : b.k - a.k) : a.open ? 1 : -1));
+  let out = '', at = 0;
+  for (const e of edits) { out += sql.slice(at, e.pos) + e.text; at = e.pos; }
+  return out + sql.slice(at);
+}
+
+// A string literal; control characters go through chr(), as the converter is
+// required to write them.
+export function sqlString(s) {
+  const parts = [];
+  let cur = '';
+  for (const ch of String(s)) {
+    const cp = ch.codePointAt(0);
+    if (cp < 0x20 || cp === 0x7f) {
+      if (cur) parts.push(`'${cur.replace(/'/g, "''")}'`);
+      parts.push(`chr(${cp})`);
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur || !parts.length) parts.push(`'${cur.replace(/'/g, "''")}'`);
+  return parts.length === 1 ? parts[0] : `(${parts.join(' || ')})`;
+}
+
+export const quoteIdent = n => `"${String(n).replace(/"/g, '""')}"`;
