@@ -6,9 +6,11 @@
 # builds (make -j2), runs every test (make check, BUILD=build), then the same
 # tests under AddressSanitizer + UndefinedBehaviorSanitizer (make asan,
 # BUILD=build-asan), then the Python package's tests once (python/tests/run.sh),
-# and ends with one line summing all runs: "N passed, M failed". A failed build
-# stops the run. Every run happens even if an earlier one has failures, so the
-# total is complete. Exit status 1 if anything failed.
+# then tests/trino/run.sh, which runs the SQL on a real Trino, once (not again
+# under the sanitizers: the SQL is the same), and ends with one line summing all
+# runs: "N passed, M failed". A failed build stops the run. Every run happens
+# even if an earlier one has failures, so the total is complete. Exit status 1
+# if anything failed.
 
 cd "$(dirname "$0")/.." || exit 2
 
@@ -55,6 +57,21 @@ run() {
 run check make check
 run asan make asan
 run python sh python/tests/run.sh
+
+# The SQL on a real Trino, once: the sanitizer build emits the same SQL.
+echo "==> tests/trino/run.sh"
+{ sh tests/trino/run.sh 2>&1; echo $? >"$tmp/rc"; } | tee "$tmp/out"
+line=$(grep -E '^trino: [0-9]+ passed, [0-9]+ failed$' "$tmp/out" | tail -n 1)
+if [ -z "$line" ]; then
+    echo "trino: no summary line (exit status $(cat "$tmp/rc"))"
+    total_fail=$((total_fail + 1))
+else
+    set -- $line
+    p=$2 f=$4
+    [ "$(cat "$tmp/rc")" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+    total_pass=$((total_pass + p))
+    total_fail=$((total_fail + f))
+fi
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -260,7 +260,7 @@ static bool corr_cond_op(arena *a, srule *r, corr_cond *cc, const ynode *k, cons
     if (cc->nops == 2)
         return rule_fail(a, r, node_pos(k), "Sigma correlation condition must have one or two operators");
     double d;
-    if (!corr_number(v, &d))
+    if (!corr_number(v, &d) || d >= 9223372036854775808.0 || d < -9223372036854775808.0)
         return rule_fail(a, r, node_pos(v), "'%s' is no valid Sigma correlation condition count", scalar_or_kind(v));
     if (cc->nops == 1) {
         /* a range: one lower bound (gt/gte) and one upper bound (lt/lte) */

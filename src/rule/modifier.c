@@ -15,6 +15,7 @@
 #include "../util/sbuf.h"
 #include "../util/utf8.h"
 #include "modifier.h"
+#include "regex.h"
 
 typedef enum {
 #define MODIFIER(name, id, accepts) id,
@@ -231,8 +232,22 @@ static bool re_check(mctx *c, const svalue *v)
     PCRE2_SIZE off;
     pcre2_code *code = pcre2_compile((PCRE2_SPTR)(v->re_len ? v->re : ""), v->re_len, opts, &err,
                                      &off, NULL);
+    if (!code && err == PCRE2_ERROR_QUANTIFIER_INVALID) {
+        /* a{2}{3}: PCRE refuses a quantified item quantified again, Trino
+         * (like Java) reads it as (?:a{2}){3}, which is what we write */
+        char why[256];
+        size_t n;
+        const char *t = re_trino(c->a, v->re_len ? v->re : "", v->re_len, (unsigned)v->re_flags, &n, why, sizeof why);
+        if (t)
+            code = pcre2_compile((PCRE2_SPTR)t, n, opts, &err, &off, NULL);
+    }
     if (code) {
         pcre2_code_free(code);
+        /* and as Athena's engine runs it */
+        char why[256];
+        size_t n;
+        if (!re_trino(c->a, v->re_len ? v->re : "", v->re_len, (unsigned)v->re_flags, &n, why, sizeof why))
+            return fail(c, "regular expression '%s' cannot run on Athena: %s", vtext(c->a, v), why);
         return true;
     }
     PCRE2_UCHAR msg[256];
@@ -941,11 +956,9 @@ static bool make_number(mctx *c, const ynode *y, snum *num)
         if (!isfinite(d))
             return fail(c, "Invalid number");
         num->d = d;
-        const char *fixed = arena_printf(a, "%.0f", d < 0 ? -d : d);
-        if (ex && strcmp(fixed, ex) == 0)
-            num->text = snum_format(a, d);
-        else
-            num->text = snum_repr(a, d);
+        /* the text keeps every digit: SQL renders it exactly (a DECIMAL
+         * literal in Athena), never as a rounded float */
+        num->text = ex ? arena_printf(a, "%s%s", neg ? "-" : "", ex) : snum_repr(a, d);
         return true;
     }
     if (!isfinite(d))

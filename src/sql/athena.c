@@ -5,6 +5,7 @@
  * (quote doubled, backslash plain); LIKE patterns are escaped only in LIKE. */
 #include <string.h>
 
+#include "../rule/regex.h"
 #include "quote.h"
 #include "sql.h"
 
@@ -84,22 +85,37 @@ static bool str_cmp(sql_ctx *c, sbuf *b, const sql_col *col, const svalue *v)
     return true;
 }
 
-static void regex_lit(sbuf *b, const svalue *v)
+/* The regex as Trino's engine (Joni) reads it, flags as an inline prefix
+ * (src/rule/regex.c). */
+static bool regex_lit(sql_ctx *c, sbuf *b, const svalue *v)
 {
-    sbuf t = SBUF_INIT;
-    if (v->re_flags) {
-        sb_puts(&t, "(?");
-        if (v->re_flags & RE_I)
-            sb_putc(&t, 'i');
-        if (v->re_flags & RE_M)
-            sb_putc(&t, 'm');
-        if (v->re_flags & RE_S)
-            sb_putc(&t, 's');
-        sb_putc(&t, ')');
+    char msg[256];
+    size_t n;
+    const char *t = re_trino(c->a, v->re ? v->re : "", v->re_len, (unsigned)v->re_flags, &n, msg, sizeof msg);
+    if (!t)
+        return sql_fail(c, c->at, "regular expression cannot run on Athena: %s", msg);
+    sql_str(b, t, n);
+    return true;
+}
+
+/* A number as a Trino literal. An integer beyond BIGINT is not a valid
+ * integer literal in Trino ("Invalid numeric literal"): it is an exact
+ * DECIMAL literal (up to 38 digits), never a rounded DOUBLE. */
+static bool num_lit(sql_ctx *c, sbuf *b, const char *t)
+{
+    const char *d = t + (*t == '-');
+    size_t n = strlen(d);
+    bool integer = n > 0 && strspn(d, "0123456789") == n;
+    /* 9223372036854775807 and -9223372036854775808 are the BIGINT bounds */
+    bool big = integer && (n > 19 || (n == 19 && strcmp(d, *t == '-' ? "9223372036854775808" : "9223372036854775807") > 0));
+    if (!big) {
+        sb_puts(b, t);
+        return true;
     }
-    sb_putn(&t, v->re, v->re_len);
-    sql_str(b, t.p, t.len);
-    sb_free(&t);
+    if (n > 38)
+        return sql_fail(c, c->at, "number %s has more than 38 digits: no Athena (Trino) type holds it exactly", t);
+    sb_printf(b, "DECIMAL '%s'", t);
+    return true;
 }
 
 static const char *const tpart_sql[] = {"MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "YEAR"};
@@ -170,8 +186,7 @@ static bool predicate(sql_ctx *c, sbuf *b, const sql_col *col, const svalue *v)
     case SV_NUM:
         sb_puts(b, e);
         sb_puts(b, " = ");
-        sb_puts(b, v->num.text);
-        return true;
+        return num_lit(c, b, v->num.text);
     case SV_BOOL:
         sb_puts(b, e);
         sb_puts(b, v->b ? " = true" : " = false");
@@ -188,7 +203,8 @@ static bool predicate(sql_ctx *c, sbuf *b, const sql_col *col, const svalue *v)
         sb_puts(b, "REGEXP_LIKE(");
         sb_puts(b, e);
         sb_puts(b, ", ");
-        regex_lit(b, v);
+        if (!regex_lit(c, b, v))
+            return false;
         sb_putc(b, ')');
         return true;
     case SV_CMP:
@@ -196,11 +212,11 @@ static bool predicate(sql_ctx *c, sbuf *b, const sql_col *col, const svalue *v)
             sb_printf(b, "EXTRACT(%s FROM %s)", tpart_sql[v->tpart], e);
         else
             sb_puts(b, e);
-        sb_printf(b, " %s %s", cmp_sql[v->cmp], v->num.text);
-        return true;
+        sb_printf(b, " %s ", cmp_sql[v->cmp]);
+        return num_lit(c, b, v->num.text);
     case SV_TIMEPART:
-        sb_printf(b, "EXTRACT(%s FROM %s) = %s", tpart_sql[v->tpart], e, v->num.text);
-        return true;
+        sb_printf(b, "EXTRACT(%s FROM %s) = ", tpart_sql[v->tpart], e);
+        return num_lit(c, b, v->num.text);
     case SV_FIELDREF:
         return fieldref_cmp(c, b, col, v);
     case SV_CIDR:
@@ -253,7 +269,8 @@ static bool in_list(sql_ctx *c, sbuf *b, const char *f, const svalue *const *v, 
         if (i)
             sb_puts(b, ", ");
         if (v[i]->kind == SV_NUM || v[i]->kind == SV_TIMEPART) {
-            sb_puts(b, v[i]->num.text);
+            if (!num_lit(c, b, v[i]->num.text))
+                return false;
             continue;
         }
         if (!check_text(c, &v[i]->str))

@@ -2,6 +2,7 @@
  * the query frame. Everything dialect-specific is behind sql_dialect. */
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../util/limits.h"
 #include "quote.h"
@@ -150,9 +151,71 @@ static bool render(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, in
     return true;
 }
 
+/* ---- one type per column ------------------------------------------------
+ * Trino types every comparison: a column compared with text (=, LIKE,
+ * REGEXP_LIKE, a field reference) cannot also be compared with a number in
+ * the same query ("Cannot apply operator: varchar = integer"). A number
+ * compared with such a column is compared as its text, like the strings. */
+
+static bool text_leaf(const xnode *x)
+{
+    if (x->kind != X_LEAF || !x->field)
+        return false;
+    svkind k = x->val->kind;
+    return k == SV_STR || k == SV_RE || k == SV_FIELDREF;
+}
+
+static void collect_text_fields(const xnode *x, const char ***f, size_t *n, size_t *cap, arena *a)
+{
+    if (x->kind != X_LEAF) {
+        for (size_t i = 0; i < x->n; i++)
+            collect_text_fields(x->kids[i], f, n, cap, a);
+        return;
+    }
+    if (!text_leaf(x))
+        return;
+    for (int side = 0; side < 2; side++) {
+        const char *name = side ? (x->val->kind == SV_FIELDREF ? x->val->ref : NULL) : x->field;
+        if (!name)
+            continue;
+        if (*n == *cap) {
+            size_t nc = *cap ? *cap * 2 : 8;
+            const char **nf = arena_alloc(a, nc * sizeof *nf);
+            if (*n)
+                memcpy(nf, *f, *n * sizeof *nf);
+            *f = nf;
+            *cap = nc;
+        }
+        (*f)[(*n)++] = name;
+    }
+}
+
+static void numbers_as_text(sql_ctx *c, xnode *x, const char **f, size_t n)
+{
+    if (x->kind != X_LEAF) {
+        for (size_t i = 0; i < x->n; i++)
+            numbers_as_text(c, x->kids[i], f, n);
+        return;
+    }
+    if (!x->field || x->val->kind != SV_NUM)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (strcasecmp(f[i], x->field) == 0) {
+            const char *t = x->val->num.text;
+            x->val = sv_str(c->a, sstr_plain(c->a, t, strlen(t)));
+            return;
+        }
+    }
+}
+
 bool sql_render_expr(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x)
 {
     c->d = d;
+    const char **f = NULL;
+    size_t n = 0, cap = 0;
+    collect_text_fields(x, &f, &n, &cap, c->a);
+    if (n)
+        numbers_as_text(c, (xnode *)x, f, n);
     return render(c, d, b, x, 0);
 }
 

@@ -63,8 +63,19 @@ case "$tot" in
 *) bad "regress: $tot" ;;
 esac
 allq=$(grep 'all-queries execution' "$TMP/regress.txt")
+# RE2 (DuckDB) has no lookaround: a regex that needs one (PCRE's ASCII \b is
+# written with lookarounds for Trino's engine) cannot run there; tests/trino
+# runs every corpus query on Trino itself.
+re2=$(grep -c '^  EXECERR .*harness limit: RE2 (DuckDB) has no lookaround' "$TMP/regress.txt")
+nerr=$(echo "$allq" | sed -n 's/.* \([0-9]*\) DuckDB errors.*/\1/p')
 case "$allq" in
-*" 0 DuckDB errors, 0 with Trino lint errors"*) ok "regress --all: 0 execution errors, 0 lint errors" ;;
+*" DuckDB errors, 0 with Trino lint errors"*)
+    if [ "${nerr:-1}" -eq "$re2" ]; then
+        ok "regress --all: 0 execution errors, 0 lint errors ($re2 queries with lookarounds RE2 cannot run)"
+    else
+        bad "regress --all: $allq"
+        grep '^  EXECERR' "$TMP/regress.txt" | grep -v 'has no lookaround' | head -5
+    fi ;;
 *) bad "regress --all: $allq" ;;
 esac
 for d in rules rules-emerging-threats rules-threat-hunting deprecated; do

@@ -84,6 +84,16 @@ const steps = [
   ['backslash doubled outside LIKE', (a, b) => [a.map(t => t.t === 'str' && t.ctx === 'plain' ? { ...t, v: t.v.replace(/\\\\/g, '\\') } : t), b]],
   ['regex backslashes doubled', (a, b) => [a.map(t => t.t === 'str' && t.ctx === 're' ? { ...t, v: t.v.replace(/\\\\/g, '\\') } : t), b]],
   ["regex quote not doubled", (a, b) => [a.map(t => t.t === 'str' && t.ctx === 're' ? { ...t, v: t.v.replace(/''/g, '\u0001').replace(/'/g, "''").replace(/\u0001/g, "''") } : t), b]],
+  ["regex written for Trino's engine (Joni): canonical escapes, ASCII \\b, (?:) between ss/st/ff/fi/fl under (?i)", (a, b) => {
+    const canon = v => v
+      .replace(/\(\?:\(\?<=\\w\)\(\?!\\w\)\|\(\?<!\\w\)\(\?=\\w\)\)/g, '\\b')
+      .replace(/\(\?:\(\?<=\\w\)\(\?=\\w\)\|\(\?<!\\w\)\(\?!\\w\)\)/g, '\\B')
+      .replace(/\(\?:\)/g, '')
+      .replace(/\\k<(\d+)>/g, '\\$1')
+      .replace(/\\(.)/gu, (m, c) => /[A-Za-z0-9\\^$.|?*+()[{]/.test(c) ? m : c);
+    const f = t => t.t === 'str' && t.ctx === 're' ? { ...t, v: canon(t.v) } : t;
+    return [a.map(f), b.map(f)];
+  }],
   ['regex flags dropped', (a, b) => [a, b.map(t => t.t === 'str' && t.ctx === 're' ? { ...t, v: t.v.replace(/^\(\?[ims]+\)/, '') } : t)]],
   ['%/_ escape leaking outside LIKE', (a, b) => [a.map(t => t.t === 'str' && t.ctx === 'plain' ? { ...t, v: t.v.replace(/\\([%_])/g, '$1') } : t), b]],
   ["empty LIKE pattern as '''%'", (a, b) => [a.map(t => t.t === 'str' && t.ctx === 'like' && (t.v === "''%" || t.v === "%''%") ? { ...t, v: '%' } : t), b]],
@@ -136,6 +146,38 @@ const steps = [
       r.push(a[k]);
     }
     return [r, b];
+  }],
+  ['numbers compared as text on a column the query compares with text (Trino: one type per column)', (a, b) => {
+    // f = 777 -> LOWER ( f ) = '777' where LOWER ( f ) occurs in the query
+    const lowered = new Set();
+    for (let k = 0; k + 3 < a.length; k++) if (/^LOWER$/i.test(a[k].v) && a[k + 1].v === '(' && a[k + 3].v === ')') lowered.add(a[k + 2].v.toLowerCase());
+    const r = [];
+    for (let k = 0; k < a.length; k++) {
+      const t = a[k];
+      if ((t.t === 'id' || t.t === 'qid') && lowered.has(t.v.toLowerCase()) && !/^LOWER$/i.test(a[k - 2]?.v || '') && a[k + 1]?.v === '=' && /^-?\d+$/.test(a[k + 2]?.v || '') && a[k + 2].t !== 'str') {
+        r.push({ t: 'id', v: 'LOWER' }, { t: 'sym', v: '(' }, t, { t: 'sym', v: ')' }, a[k + 1], { t: 'str', v: a[k + 2].v, ctx: 'plain' });
+        k += 2;
+        continue;
+      }
+      r.push(t);
+    }
+    // and IN lists as the chains of comparisons they stand for, on both sides
+    const chains = ts => {
+      const o = [];
+      for (let k = 0; k < ts.length; k++) {
+        if (/^LOWER$/i.test(ts[k].v) && ts[k + 1]?.v === '(' && ts[k + 3]?.v === ')' && /^IN$/i.test(ts[k + 4]?.v) && ts[k + 5]?.v === '(') {
+          let q = k + 6;
+          const vals = [];
+          while (q < ts.length && ts[q].v !== ')') { if (ts[q].v !== ',') vals.push(ts[q]); q++; }
+          vals.forEach((v, i) => { if (i) o.push({ t: 'id', v: 'OR' }); o.push(...ts.slice(k, k + 4), { t: 'sym', v: '=' }, v); });
+          k = q;
+          continue;
+        }
+        o.push(ts[k]);
+      }
+      return o;
+    };
+    return [chains(r), chains(b)];
   }],
   ['reserved word or " in a field name quoted', (a, b) => {
     const f = t => t.t === 'qid' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(t.v) ? { t: 'id', v: t.v } : t;

@@ -1,1 +1,1 @@
-SELECT * FROM <TABLE> WHERE (LOWER(A) IN ('x', 'y') OR A IN (3, 4)) AND LOWER(B) = 'z'
+SELECT * FROM <TABLE> WHERE LOWER(A) IN ('x', '3', 'y', '4') AND LOWER(B) = 'z'

@@ -61,6 +61,8 @@ function sqlValue(v, type) {
   const T = type.toUpperCase();
   if (T === 'VARCHAR') return sqlString(v);
   if (NUMERIC.test(T)) return typeof v === 'number' ? String(v) : `CAST(${sqlString(v)} AS ${type})`;
+  // a YAML map or list (STRUCT, MAP, LIST columns) goes through JSON
+  if (typeof v === 'object') return `CAST(CAST(${sqlString(JSON.stringify(v))} AS JSON) AS ${type})`;
   return `CAST(${sqlString(v)} AS ${type})`;
 }
 

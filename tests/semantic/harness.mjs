@@ -90,7 +90,11 @@ export function rewriteTrino(sql) {
   return sql
     .replace(/\bcontains\(\s*('(?:[^']|'')*')\s*,\s*TRY_CAST\((.+?) AS IPADDRESS\)\)/gi,
       (_, net, expr) => `sem_cidr_contains(${net}, ${expr})`)
-    .replace(/\bARRAY\s*\(\s*JSON\s*\)/gi, 'JSON[]');
+    .replace(/\bARRAY\s*\(\s*JSON\s*\)/gi, 'JSON[]')
+    // Trino's DECIMAL '<digits>' literal has the precision of its digits;
+    // DuckDB reads DECIMAL as DECIMAL(18,3), too small for the integers
+    // beyond BIGINT the converter writes this way.
+    .replace(/\bDECIMAL '(-?[0-9]{1,38})'/g, (_, d) => `CAST('${d}' AS DECIMAL(38,0))`);
 }
 
 // Tokens of a SQL text: string literals (v unquoted), quoted identifiers,

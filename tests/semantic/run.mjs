@@ -83,7 +83,7 @@ function lint(sql, typeOfColumn) {
     if (isOp(k, '-')) k++;
     const tk = toks[k];
     if (!tk) return null;
-    if (tk.t === 'num') return 'numeric';
+    if (tk.t === 'num' || (tk.t === 'word' && tk.v.toUpperCase() === 'DECIMAL' && toks[k + 1]?.t === 'str')) return 'numeric';
     if (tk.t === 'str') return 'varchar';
     if (tk.t === 'word' && /^(TRUE|FALSE)$/i.test(tk.v)) return 'boolean';
     return null;
@@ -109,7 +109,7 @@ function lint(sql, typeOfColumn) {
       const lits = [];
       if (toks[j]?.t === 'op' && ['=', '<>', '<', '>', '<=', '>='].includes(toks[j].v)) lits.push(j + 1);
       else if (isWord(j, 'IN') && isOp(j + 1, '(')) {
-        for (let q = j + 2; q < toks.length && !isOp(q, ')'); q++) if (!isOp(q, ',') && !isOp(q, '-')) lits.push(q);
+        for (let q = j + 2; q < toks.length && !isOp(q, ')'); q++) if (!isOp(q, ',') && !isOp(q, '-') && !isWord(q - 1, 'DECIMAL')) lits.push(q);
       } else if (isWord(j, 'NOT') && isWord(j + 1, 'IN')) {
         for (let q = j + 3; q < toks.length && !isOp(q, ')'); q++) if (!isOp(q, ',') && !isOp(q, '-')) lits.push(q);
       }

@@ -1,0 +1,170 @@
+// semantic.mjs - every case of tests/semantic/cases run on Trino.
+//
+// The same case files as the DuckDB runners (tests/semantic/run.mjs for the
+// plain and pipeline cases, corr.mjs for cases/corr_*.yml), the same rule
+// conversion (`sigma convert -t athena -O table=events` plus the case's args
+// and pipeline), the same events, and the same expected rows: a case passes on
+// Trino when it returns exactly the rows the case expects (which DuckDB must
+// return too). The SQL runs unchanged: no shim, no rewrite.
+//
+// Each case gets its own schema (memory.s<N>) with a table `events` (and the
+// case's other `tables:`), column types taken from `columns:` (DuckDB type
+// names, STRUCT written as Trino's ROW), other columns VARCHAR; a column the
+// SQL names but no event has is added as a NULL VARCHAR column, as the DuckDB
+// runner does.
+//
+// A case Trino knowingly answers differently carries
+//     trino: {match: [...], reason: one line saying why}
+// and is checked against that `match` instead; such cases are counted and
+// listed.
+import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pool, quoteIdent, sqlString } from './trino.mjs';
+
+// the yaml package of the DuckDB semantic tests (tests/semantic/node_modules)
+const YAML = createRequire(new URL('../semantic/package.json', import.meta.url))('yaml');
+
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|REAL|DOUBLE|DECIMAL.*|FLOAT)$/i;
+
+// DuckDB type names of the case files -> Trino type names
+function trinoType(t) {
+  return String(t).replace(/\bSTRUCT\s*\(/gi, 'ROW(');
+}
+
+function sqlValue(v, type) {
+  if (v === null || v === undefined) return 'NULL';
+  const T = type.toUpperCase();
+  if (T === 'VARCHAR') return sqlString(typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  if (NUMERIC.test(T)) return typeof v === 'number' ? `CAST(${v} AS ${type})` : `CAST(${sqlString(String(v))} AS ${type})`;
+  if (T === 'BOOLEAN') return v === true ? 'true' : v === false ? 'false' : `CAST(${sqlString(String(v))} AS BOOLEAN)`;
+  if (typeof v === 'object') return `CAST(json_parse(${sqlString(JSON.stringify(v))}) AS ${trinoType(type)})`;
+  return `CAST(${sqlString(String(v))} AS ${trinoType(type)})`;
+}
+
+function convert(sigma, c, tmpdir) {
+  const texts = (Array.isArray(c.rule) ? c.rule : [c.rule])
+    .map(r => typeof r === 'string' ? r : YAML.stringify(r, { version: '1.1' }));
+  const files = texts.map((t, i) => {
+    const file = path.join(tmpdir, `${c.name}${texts.length > 1 ? `.${i + 1}` : ''}.yml`);
+    fs.writeFileSync(file, t);
+    return file;
+  });
+  const args = ['convert', '-t', 'athena', '-O', 'table=events'];
+  if (c.pipeline) {
+    const pfile = path.join(tmpdir, `${c.name}.pipeline.yml`);
+    fs.writeFileSync(pfile, typeof c.pipeline === 'string' ? c.pipeline : YAML.stringify(c.pipeline, { version: '1.1' }));
+    args.push('-p', pfile);
+  }
+  args.push(...(c.args || []).map(String), ...files);
+  const r = spawnSync(sigma, args, { encoding: 'utf8' });
+  if (r.error) throw new Error(`cannot run ${sigma}: ${r.error.message}`);
+  if (r.status !== 0 || r.signal) throw new Error(`sigma ${args.join(' ')} exited ${r.signal || r.status}\n${r.stderr.trim()}`);
+  return r.stdout.split('\n').filter(l => l.trim() !== '');
+}
+
+async function createTable(trino, schema, name, columns, events) {
+  const declared = new Map();
+  for (const [k, t] of Object.entries(columns || {})) declared.set(k.toLowerCase(), { name: k, type: String(t) });
+  for (const ev of events || []) {
+    if (!ev || ev.id === undefined) throw new Error(`every event of ${name} needs an id`);
+    for (const k of Object.keys(ev)) if (!declared.has(k.toLowerCase())) declared.set(k.toLowerCase(), { name: k, type: 'VARCHAR' });
+  }
+  declared.set('id', { name: 'id', type: 'VARCHAR' });
+  const cols = [...declared.values()];
+  await trino.query(`CREATE TABLE ${quoteIdent(name)} (${cols.map(c => `${quoteIdent(c.name)} ${trinoType(c.type)}`).join(', ')})`, { schema });
+  const rows = (events || []).map(ev => {
+    const lower = new Map(Object.entries(ev).map(([k, v]) => [k.toLowerCase(), v]));
+    return `(${cols.map(c => sqlValue(c.name === 'id' ? String(ev.id) : lower.get(c.name.toLowerCase()), c.type)).join(', ')})`;
+  });
+  if (rows.length) await trino.query(`INSERT INTO ${quoteIdent(name)} VALUES ${rows.join(', ')}`, { schema });
+}
+
+// Run sql; a column the SQL names that the table lacks is added (NULL VARCHAR) and the query retried.
+async function run(trino, schema, sql) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await trino.query(sql, { schema });
+    } catch (e) {
+      const m = /Column '([^'.]+)' cannot be resolved/.exec(e.message);
+      if (!m || attempt >= 50) throw e;
+      await trino.query(`ALTER TABLE events ADD COLUMN ${quoteIdent(m[1])} VARCHAR`, { schema });
+    }
+  }
+}
+
+// timestamps as 'YYYY-MM-DD HH:MM:SS' when the fraction is zero (as corr.mjs shows them)
+function show(v) {
+  if (v === null || v === undefined) return 'NULL';
+  return String(v).replace(/^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(\.0+)?Z?$/, '$1 $2');
+}
+
+async function runCase(trino, sigma, c, schema, tmpdir) {
+  const problems = [];
+  const corr = c.name.startsWith('corr_');
+  const queries = convert(sigma, c, tmpdir);
+  const want = ((c.trino && c.trino.match) || c.match || []).map(x => show(x)).sort();
+  await trino.query(`CREATE SCHEMA ${schema}`);
+  try {
+    await createTable(trino, schema, 'events', c.columns, c.events);
+    for (const [name, t] of Object.entries(c.tables || {})) await createTable(trino, schema, name, t.columns, t.events);
+    const got = [];
+    const key = c.key || 'id';
+    for (const q of corr ? queries.filter(x => x.startsWith('WITH ')) : queries) {
+      let sql = q;
+      if (!corr) {
+        const m = /^SELECT (.+?) FROM events WHERE (.*)$/s.exec(q);
+        if (!m) { problems.push(`query is not SELECT ... FROM events WHERE ...: ${q}`); continue; }
+        sql = `SELECT id FROM events WHERE ${m[2]}`;
+        try { await run(trino, schema, q); } catch (e) { problems.push(`Trino error: ${e.message}\n      ${q}`); continue; }
+      }
+      try {
+        const r = await run(trino, schema, sql);
+        const k = r.columns.findIndex(n => n.toLowerCase() === key.toLowerCase());
+        if (k < 0) { problems.push(`result has no column ${key} (columns: ${r.columns.join(', ')})\n      ${q}`); continue; }
+        for (const row of r.rows) got.push(show(row[k]));
+      } catch (e) {
+        problems.push(`Trino error: ${e.message}\n      ${q}`);
+      }
+    }
+    got.sort();
+    const same = corr ? JSON.stringify(got) === JSON.stringify(want)
+      : JSON.stringify([...new Set(got)].sort()) === JSON.stringify([...new Set(want)].sort());
+    if (!problems.length && !same) problems.push(`returned [${got.join(', ')}], expected [${want.join(', ')}]\n      ${queries.join('\n      ')}`);
+  } finally {
+    await trino.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => {});
+  }
+  return problems;
+}
+
+// -> { pass, fail, differ: [{name, reason}], lines: [...] }
+export async function semanticOnTrino({ trino, sigma, caseDir, tmpdir, filters = [], jobs = 3 }) {
+  const files = fs.readdirSync(caseDir).filter(f => f.endsWith('.yml')).sort()
+    .filter(f => !filters.length || filters.some(x => f.includes(x)));
+  const differ = [];
+  const results = await pool(files, jobs, async (f, i) => {
+    const name = f.replace(/\.yml$/, '');
+    try {
+      const c = YAML.parse(fs.readFileSync(path.join(caseDir, f), 'utf8'));
+      c.name = name;
+      if (c.trino) {
+        const reason = String(c.trino.reason || '').trim();
+        if (!reason || reason.includes('\n') || !Array.isArray(c.trino.match)) return { name, problems: ['trino: needs match (a list) and a one-line reason'] };
+        differ.push({ name, reason });
+      }
+      return { name, problems: await runCase(trino, sigma, c, `s${i}`, tmpdir) };
+    } catch (e) {
+      return { name, problems: [e.message] };
+    }
+  });
+  const lines = [];
+  let pass = 0, fail = 0;
+  for (const r of results) {
+    if (r.problems.length) {
+      fail++;
+      lines.push(`FAIL semantic ${r.name}`, ...r.problems.map(p => `    ${p}`));
+    } else pass++;
+  }
+  return { pass, fail, differ, lines };
+}
