@@ -306,13 +306,13 @@ static const char *opt_text(const ynode *n)
 
 /* ---- conditions ------------------------------------------------------------ */
 
-typedef bool (*cond_parse_fn)(lctx *l, pcond *c, const ynode *const *v);
+typedef bool (*cond_reader)(lctx *l, pcond *c, const ynode *const *v);
 
 typedef struct cspec {
     const char *name;
     pcond_type type;
     unsigned kinds; /* bit per pcond_kind */
-    cond_parse_fn parse;
+    cond_reader parse;
     pspec p[MAXP];
 } cspec;
 
