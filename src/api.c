@@ -12,6 +12,7 @@
 
 #include "sigma.h"
 #include "compiler.h"
+#include "rule/modifier.h"
 #include "sql/correlation.h"
 #include "sql/quote.h"
 #include "util/file.h"
@@ -154,9 +155,9 @@ static sigma_status set_time_field(sigma_compiler *c, const char *value)
     return SIGMA_OK;
 }
 
-/* Parsed once, here. Repeating the option adds to the list the SQL writer
- * uses; the pipelines (query_expression_placeholders' {field}) get the
- * fields of the latest value only, as they always have. */
+/* Parsed once, here. Repeating the option adds to the list; the SQL
+ * writer uses it for every column (query_expression_placeholders' {field}
+ * too). */
 static sigma_status set_element_at_fields(sigma_compiler *c, const char *value)
 {
     const char **list = NULL;
@@ -166,7 +167,6 @@ static sigma_status set_element_at_fields(sigma_compiler *c, const char *value)
                                    c->opt.n_element_at + n);
     for (size_t i = 0; i < n; i++)
         c->opt.element_at[c->opt.n_element_at++] = list[i];
-    pipeline_set_element_at(c->pipes, list, n);
     return SIGMA_OK;
 }
 
@@ -598,8 +598,10 @@ static void sql_job(sigma_compiler *c, worker *w, void *ctx, size_t i)
 
 static bool convert_correlation(sigma_compiler *c, srule *r)
 {
+    if (!correlation_resolve(c->a, r, &c->rules))
+        return false;
     sql_ctx sc = {.a = c->a, .opt = &c->opt, .rule = r};
-    if (!sql_correlation_queries(&sc, &sql_athena, r, &c->rules, &r->queries, &r->nqueries))
+    if (!sql_correlation_queries(&sc, &sql_athena, r, &r->queries, &r->nqueries))
         return rule_fail(c->a, r, sc.err.pos, "%s", sc.err.message);
     return true;
 }

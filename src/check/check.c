@@ -77,36 +77,32 @@ static bool has_mod(const ditem *it, const char *m)
 
 /* ---- detection names referenced by the conditions ---- */
 
-static void mark_refs(const srule *r, const cnode *n, bool *used, int depth)
+static void mark_refs(arena *a, const srule *r, const cnode *n, bool *used, int depth)
 {
     if (!n || depth > 200)
         return;
     switch (n->kind) {
     case CN_AND:
-    case CN_OR:
-        /* left spines of long chains: iterate */
-        while (n->kind == CN_AND || n->kind == CN_OR) {
-            mark_refs(r, n->r, used, depth + 1);
-            n = n->l;
-        }
-        mark_refs(r, n, used, depth + 1);
+    case CN_OR: {
+        const cnode **ops;
+        size_t cnt = cond_flatten(a, n, &ops);
+        for (size_t i = 0; i < cnt; i++)
+            mark_refs(a, r, ops[i], used, depth + 1);
         return;
+    }
     case CN_NOT:
-        mark_refs(r, n->l, used, depth + 1);
+        mark_refs(a, r, n->l, used, depth + 1);
         return;
     case CN_ID:
         for (size_t i = 0; i < r->ndets; i++)
             if (strcmp(r->dets[i].name, n->name) == 0)
                 used[i] = true;
         return;
-    case CN_SEL: {
-        const char *pat = n->is_them ? "*" : n->name;
-        bool us = pat[0] == '_';
+    case CN_SEL:
         for (size_t i = 0; i < r->ndets; i++)
-            if ((us || r->dets[i].name[0] != '_') && cond_pattern_match(pat, r->dets[i].name))
+            if (cond_selects(n, r->dets[i].name))
                 used[i] = true;
         return;
-    }
     }
 }
 
@@ -350,9 +346,8 @@ static void check_rule(vctx *v, const bool *on, srule *r)
         return;
     bool *used = arena_alloc(c->a, sizeof *used * (r->ndets + 1));
     for (size_t i = 0; i < r->nconds; i++) {
-        cerror ce;
-        cnode *ast = cond_parse(c->a, r->conds[i].text, r->conds[i].len, &ce);
-        mark_refs(r, ast, used, 0);
+        const cnode *ast = r->conds[i].ast;
+        mark_refs(c->a, r, ast, used, 0);
         sql_ctx sc = {.a = c->a, .opt = &c->opt, .rule = r};
         if (!sql_build_tree(&sc, &r->conds[i])) {
             push(v, SIGMA_ERROR, r->file, sc.err.pos, sc.err.message);

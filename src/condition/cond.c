@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../util/limits.h"
+#include "../util/sbuf.h"
 
 enum { T_END, T_LP, T_RP, T_WORD };
 
@@ -57,11 +58,7 @@ static bool is_word(unsigned char c)
     return is_alnum_(c) || c == '*' || c == '-';
 }
 
-static void *fail(parser *p, size_t pos, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+static void *fail(parser *p, size_t pos, const char *fmt, ...) SIGMA_PRINTF(3, 4);
 
 static void *fail(parser *p, size_t pos, const char *fmt, ...)
 {
@@ -70,7 +67,7 @@ static void *fail(parser *p, size_t pos, const char *fmt, ...)
         p->err->pos = pos;
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(p->err->message, sizeof p->err->message, fmt, ap);
+        p->err->message = arena_vprintf(p->a, fmt, ap);
         va_end(ap);
     }
     return NULL;
@@ -329,7 +326,7 @@ cnode *cond_parse(arena *a, const char *s, size_t len, cerror *err)
     p.len = s ? len : 0;
     p.err = err ? err : &dummy;
     p.err->pos = 0;
-    p.err->message[0] = '\0';
+    p.err->message = "";
 
     if (p.len > SIGMA_MAX_COND_LEN)
         return fail(&p, SIGMA_MAX_COND_LEN, "condition too long (limit %d bytes)",
@@ -373,4 +370,110 @@ bool cond_pattern_match(const char *pat, const char *name)
     while (*p == '*')
         p++;
     return *p == '\0';
+}
+
+const char *cond_sel_pattern(const cnode *sel)
+{
+    return sel->is_them ? "*" : sel->name;
+}
+
+bool cond_selects(const cnode *sel, const char *name)
+{
+    const char *pat = cond_sel_pattern(sel);
+    if (name[0] == '_' && pat[0] != '_')
+        return false;
+    return cond_pattern_match(pat, name);
+}
+
+size_t cond_flatten(arena *a, const cnode *n, const cnode ***out)
+{
+    size_t cnt = 1;
+    const cnode *p = n;
+    while (p->kind == n->kind) {
+        cnt++;
+        p = p->l;
+    }
+    const cnode **ops = arena_alloc(a, sizeof *ops * cnt);
+    size_t k = cnt;
+    p = n;
+    while (p->kind == n->kind) {
+        ops[--k] = p->r;
+        p = p->l;
+    }
+    ops[--k] = p;
+    *out = ops;
+    return cnt;
+}
+
+cnode *cond_new(arena *a, cnode_kind kind, const cnode *l, const cnode *r)
+{
+    cnode *n = arena_alloc(a, sizeof *n);
+    n->kind = kind;
+    n->l = l;
+    n->r = r;
+    return n;
+}
+
+cnode *cond_new_id(arena *a, const char *name)
+{
+    cnode *n = cond_new(a, CN_ID, NULL, NULL);
+    n->name = name;
+    return n;
+}
+
+cnode *cond_new_sel(arena *a, cquant quant, const char *pattern)
+{
+    cnode *n = cond_new(a, CN_SEL, NULL, NULL);
+    n->quant = quant;
+    n->name = pattern;
+    n->is_them = strcmp(pattern, "them") == 0;
+    return n;
+}
+
+/* Binding strength: or < and < not < operand. */
+static int text_prec(const cnode *n)
+{
+    return n->kind == CN_OR ? 1 : n->kind == CN_AND ? 2 : n->kind == CN_NOT ? 3 : 4;
+}
+
+static void put_text(arena *a, sbuf *b, const cnode *n, int parent)
+{
+    int p = text_prec(n);
+    bool paren = p < parent;
+    if (paren)
+        sb_putc(b, '(');
+    switch (n->kind) {
+    case CN_AND:
+    case CN_OR: {
+        const cnode **ops;
+        size_t cnt = cond_flatten(a, n, &ops);
+        for (size_t i = 0; i < cnt; i++) {
+            if (i)
+                sb_puts(b, n->kind == CN_AND ? " and " : " or ");
+            put_text(a, b, ops[i], p);
+        }
+        break;
+    }
+    case CN_NOT:
+        sb_puts(b, "not ");
+        put_text(a, b, n->l, p);
+        break;
+    case CN_ID:
+        sb_puts(b, n->name);
+        break;
+    case CN_SEL:
+        sb_printf(b, "%s of %s", n->quant == CQ_ALL ? "all" : "1", n->name);
+        break;
+    }
+    if (paren)
+        sb_putc(b, ')');
+}
+
+char *cond_text(arena *a, const cnode *n)
+{
+    sbuf b = SBUF_INIT;
+    put_text(a, &b, n, 0);
+    char *r = arena_strndup(a, sb_cstr(&b), b.len);
+    sb_free(&b);
+    return r;
 }

@@ -33,15 +33,15 @@ typedef struct cnode cnode;
 struct cnode {
     cnode_kind kind;
     size_t pos;        /* byte offset of the node's first token in the condition */
-    cnode *l, *r;      /* CN_AND/CN_OR: both; CN_NOT: l */
+    const cnode *l, *r; /* CN_AND/CN_OR: both; CN_NOT: l */
     const char *name;  /* CN_ID: identifier; CN_SEL: pattern (NUL-terminated) */
     cquant quant;      /* CN_SEL */
     bool is_them;      /* CN_SEL with "them" */
 };
 
 typedef struct cerror {
-    size_t pos; /* byte offset of the offending token (len for end of text) */
-    char message[200];
+    size_t pos;          /* byte offset of the offending token (len for end of text) */
+    const char *message; /* from the parser's arena */
 } cerror;
 
 /* Parses s[0..len) (NUL bytes inside are errors; s may be NULL when len is 0).
@@ -81,5 +81,35 @@ cnode *cond_parse(arena *a, const char *s, size_t len, cerror *err);
  * full match, case-sensitive). Iterative, O(len(pat) * len(name)) worst
  * case. False if either is NULL. */
 bool cond_pattern_match(const char *pat, const char *name);
+
+/* Sigma's selector rule: does the `1 of` / `all of` node sel (CN_SEL) choose
+ * the detection called `name`? `them` is the pattern `*`. A name that
+ * starts with `_` is chosen only by a pattern that starts with `_` too
+ * (pySigma's rule: helper detections, such as the `_filtN_` ones filters
+ * add, stay out of `1 of them` and `1 of sel*`). */
+bool cond_selects(const cnode *sel, const char *name);
+
+/* The pattern of a CN_SEL node: its text, or `*` for `them`. */
+const char *cond_sel_pattern(const cnode *sel);
+
+/* Operands of the same-operator chain rooted at n (CN_AND or CN_OR), left
+ * to right. The parser builds `a and b and c` as ((a and b) and c): this
+ * walks that left spine without recursion. A right operand of the same
+ * operator (from parentheses, `a and (b and c)`) stays one operand. Returns
+ * the count; the array comes from `a`. */
+size_t cond_flatten(arena *a, const cnode *n, const cnode ***out);
+
+/* Condition trees are values: stages that edit a condition (filters,
+ * pipelines) build new nodes over shared subtrees and never change a node
+ * in place. New nodes have pos 0. */
+cnode *cond_new(arena *a, cnode_kind kind, const cnode *l, const cnode *r);
+cnode *cond_new_id(arena *a, const char *name);
+cnode *cond_new_sel(arena *a, cquant quant, const char *pattern);
+
+/* The condition as text with the fewest parentheses that keep its meaning
+ * (same-operator chains written flat); parsing the text again gives the
+ * tree with its same-operator chains left-leaning. For messages and tests.
+ * Recursion depth is the tree's nesting, bounded at parse time. */
+char *cond_text(arena *a, const cnode *n);
 
 #endif

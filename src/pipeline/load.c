@@ -3,7 +3,10 @@
  * Every problem is reported once, as "path:line:col: message" at the
  * offending node of the pipeline file, so that a bad pipeline stops the run
  * before any rule is converted (pySigma raises SigmaConfigurationError when
- * the pipeline is built). Parameters are checked per transformation type. */
+ * the pipeline is built). Item and condition types and their parameters
+ * come from the registries (items.def, conditions.def): a generic step
+ * checks each parameter's kind, then the type's parse callback reads the
+ * values into the pitem / pcond. */
 #define SIGMA_PIPELINE_INTERNAL
 #include "pipeline.h"
 
@@ -12,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sql/quote.h"
-#include "../util/sbuf.h"
+#include "../util/hash.h"
+#include "../util/limits.h"
 
 /* ---- errors ------------------------------------------------------------- */
 
@@ -26,26 +29,40 @@ typedef struct lctx {
     bool failed;
 } lctx;
 
-static bool lerr(lctx *l, const ynode *n, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static bool lerr(lctx *l, const ynode *n, const char *fmt, ...)
+/* The first error of the file: "path:line:col: message" (or "path:
+ * message" without a position). Returns false. */
+static bool vlerr(lctx *l, const spos *at, const char *fmt, va_list ap) SIGMA_PRINTF(3, 0);
+static bool vlerr(lctx *l, const spos *at, const char *fmt, va_list ap)
 {
     if (l->failed)
         return false;
     l->failed = true;
-    char msg[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (n)
-        snprintf(l->err, l->errlen, "%s:%u:%u: %s", l->file, (unsigned)n->line, (unsigned)n->col, msg);
+    const char *msg = arena_vprintf(l->a, fmt, ap);
+    if (at)
+        snprintf(l->err, l->errlen, "%s:%u:%u: %s", l->file, at->line, at->col, msg);
     else
         snprintf(l->err, l->errlen, "%s: %s", l->file, msg);
+    return false;
+}
+
+static bool lerr(lctx *l, const ynode *n, const char *fmt, ...) SIGMA_PRINTF(3, 4);
+static bool lerr(lctx *l, const ynode *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    spos at = node_pos(n);
+    vlerr(l, n ? &at : NULL, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static bool lerr_at(lctx *l, spos at, const char *fmt, ...) SIGMA_PRINTF(3, 4);
+static bool lerr_at(lctx *l, spos at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlerr(l, &at, fmt, ap);
+    va_end(ap);
     return false;
 }
 
@@ -81,56 +98,6 @@ static const char *kind_name(const ynode *n)
     return "a scalar";
 }
 
-const char *pl_scalar_str(arena *a, const ynode *n)
-{
-    if (!n || n->kind != YN_SCALAR)
-        return NULL;
-    switch (n->u.s.type) {
-    case YT_NULL: return "None";
-    case YT_BOOL: return n->u.s.bval ? "True" : "False";
-    case YT_INT:
-        if (!n->u.s.int_big)
-            return arena_printf(a, "%lld", (long long)n->u.s.ival);
-        return n->u.s.text;
-    case YT_FLOAT: return snum_repr(a, n->u.s.fval);
-    case YT_STR:
-    case YT_DATE: return n->u.s.text;
-    }
-    return n->u.s.text;
-}
-
-/* ---- pcre2 from the arena --------------------------------------------- */
-
-static void *px_malloc(PCRE2_SIZE n, void *data)
-{
-    return arena_alloc((arena *)data, n ? n : 1);
-}
-
-static void px_free(void *p, void *data)
-{
-    (void)p, (void)data;
-}
-
-pcre2_code *pl_compile(pipeline_set *ps, const char *pat, size_t len, char *msg, size_t msglen)
-{
-    if (!ps->gctx)
-        ps->gctx = pcre2_general_context_create(px_malloc, px_free, ps->a);
-    pcre2_compile_context *cc = pcre2_compile_context_create(ps->gctx);
-    uint32_t opts = PCRE2_UCP | PCRE2_ALT_BSUX;
-    if (utf8_valid(pat, len))
-        opts |= PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
-    int e;
-    PCRE2_SIZE off;
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)(len ? pat : ""), len, opts, &e, &off, cc);
-    if (!code && msg) {
-        PCRE2_UCHAR m[256];
-        if (pcre2_get_error_message(e, m, sizeof m) < 0)
-            snprintf((char *)m, sizeof m, "error %d", e);
-        snprintf(msg, msglen, "%s at offset %zu", (const char *)m, (size_t)off);
-    }
-    return code;
-}
-
 /* ---- parameter specs ---------------------------------------------------- */
 
 typedef enum {
@@ -155,160 +122,13 @@ typedef struct pspec {
     bool required;
 } pspec;
 
+/* Parameters of one type, in registry order; v[i] is the node of spec
+ * param i (NULL when absent). */
 #define MAXP 6
 
-typedef struct tspec {
-    const char *name;
-    int type;             /* ptype, or -1 for known but unsupported */
-    const char *why;      /* unsupported: reason */
-    pspec p[MAXP];
-} tspec;
-
-static const tspec trans_specs[] = {
-    {"field_name_mapping", T_FIELD_NAME_MAPPING, NULL, {{"mapping", K_FMAP, true}}},
-    {"field_name_prefix_mapping", T_FIELD_NAME_PREFIX_MAPPING, NULL, {{"mapping", K_PMAP, true}}},
-    {"field_name_prefix", T_FIELD_NAME_PREFIX, NULL, {{"prefix", K_STR, true}}},
-    {"field_name_suffix", T_FIELD_NAME_SUFFIX, NULL, {{"suffix", K_STR, true}}},
-    {"drop_detection_item", T_DROP_DETECTION_ITEM, NULL, {{NULL, 0, 0}}},
-    {"hashes_fields",
-     T_HASHES_FIELDS,
-     NULL,
-     {{"valid_hash_algos", K_LIST, true},
-      {"field_prefix", K_STR_NULL, false},
-      {"drop_algo_prefix", K_BOOL, false},
-      {"field_to_parse", K_STRLIST, false}}},
-    {"wildcard_placeholders", T_WILDCARD_PLACEHOLDERS, NULL, {{"include", K_LIST, false}, {"exclude", K_LIST, false}}},
-    {"value_placeholders", T_VALUE_PLACEHOLDERS, NULL, {{"include", K_LIST, false}, {"exclude", K_LIST, false}}},
-    {"query_expression_placeholders",
-     T_QUERY_EXPRESSION_PLACEHOLDERS,
-     NULL,
-     {{"expression", K_STR, true}, {"mapping", K_SMAP, false}, {"include", K_LIST, false}, {"exclude", K_LIST, false}}},
-    {"add_condition",
-     T_ADD_CONDITION,
-     NULL,
-     {{"conditions", K_DMAP, true}, {"name", K_STR, false}, {"template", K_BOOL, false}, {"negated", K_BOOL, false}}},
-    {"change_logsource",
-     T_CHANGE_LOGSOURCE,
-     NULL,
-     {{"category", K_STR_NULL, false}, {"product", K_STR_NULL, false}, {"service", K_STR_NULL, false}}},
-    {"add_field", T_ADD_FIELD, NULL, {{"field", K_STRLIST, true}}},
-    {"remove_field", T_REMOVE_FIELD, NULL, {{"field", K_STRLIST, true}}},
-    {"set_field", T_SET_FIELD, NULL, {{"fields", K_LIST, true}}},
-    {"replace_string",
-     T_REPLACE_STRING,
-     NULL,
-     {{"regex", K_STR, true},
-      {"replacement", K_STR_NULL, true},
-      {"skip_special", K_BOOL, false},
-      {"interpret_special", K_BOOL, false}}},
-    {"map_string", T_MAP_STRING, NULL, {{"mapping", K_PMAP, true}}},
-    {"set_state", T_SET_STATE, NULL, {{"key", K_STR, true}, {"val", K_ANY, true}}},
-    {"regex", T_REGEX, NULL, {{"method", K_STR, false}}},
-    {"set_value", T_SET_VALUE, NULL, {{"value", K_SCALAR, true}, {"force_type", K_STR_NULL, false}}},
-    {"convert_type", T_CONVERT_TYPE, NULL, {{"target_type", K_STR, true}}},
-    {"rule_failure", T_RULE_FAILURE, NULL, {{"message", K_STR, true}}},
-    {"detection_item_failure", T_DETECTION_ITEM_FAILURE, NULL, {{"message", K_STR, true}}},
-    {"strict_field_mapping_failure", T_STRICT_FIELD_MAPPING_FAILURE, NULL, {{NULL, 0, 0}}},
-    {"set_custom_attribute", T_SET_CUSTOM_ATTRIBUTE, NULL, {{"attribute", K_STR, true}, {"value", K_ANY, true}}},
-    {"nest", T_NEST, NULL, {{"items", K_ITEMS, true}}},
-    {"case", T_CASE, NULL, {{"method", K_STR, false}}},
-    {"field_name_transform", -1, "it needs a Python function (transform_func); use field_name_mapping", {{NULL, 0, 0}}},
-    {"extract_fields", -1, "use replace_string or field_name_mapping", {{NULL, 0, 0}}},
-    {"file_placeholders", -1, "external sources are disabled (as in pySigma by default); use value_placeholders",
-     {{NULL, 0, 0}}},
-    {"http_placeholders", -1, "external sources are disabled (as in pySigma by default); use value_placeholders",
-     {{NULL, 0, 0}}},
-    {"command_placeholders", -1,
-     "external sources are disabled (as in pySigma by default); use value_placeholders", {{NULL, 0, 0}}},
-};
-
-static const tspec post_specs[] = {
-    {"embed", P_EMBED, NULL, {{"prefix", K_STR_NULL, false}, {"suffix", K_STR_NULL, false}}},
-    {"simple_template", P_SIMPLE_TEMPLATE, NULL, {{"template", K_STR, true}}},
-    {"replace", P_REPLACE, NULL, {{"pattern", K_STR, true}, {"replacement", K_STR_NULL, true}}},
-    {"json", P_JSON, NULL, {{"json_template", K_STR, true}}},
-    {"nest", P_NEST, NULL, {{"items", K_ITEMS, true}}},
-    {"template", -1, "Jinja2 templates are not supported; use simple_template, embed or replace", {{NULL, 0, 0}}},
-};
-
-static const tspec fin_specs[] = {
-    {"concat",
-     F_CONCAT,
-     NULL,
-     {{"separator", K_STR_NULL, false}, {"prefix", K_STR_NULL, false}, {"suffix", K_STR_NULL, false}}},
-    {"json", F_JSON, NULL, {{"indent", K_INT_NULL, false}}},
-    {"nested", F_NESTED, NULL, {{"finalizers", K_ITEMS, true}}},
-    {"yaml", -1, "use the json or concat finalizer", {{NULL, 0, 0}}},
-    {"template", -1, "Jinja2 templates are not supported; use the concat finalizer", {{NULL, 0, 0}}},
-};
-
-#define NSPECS(x) (sizeof(x) / sizeof(x)[0])
-
-const char *const pipeline_transformation_names[] = {
-    "field_name_mapping", "field_name_prefix_mapping", "field_name_prefix", "field_name_suffix",
-    "drop_detection_item", "hashes_fields", "wildcard_placeholders", "value_placeholders",
-    "query_expression_placeholders", "add_condition", "change_logsource", "add_field", "remove_field",
-    "set_field", "replace_string", "map_string", "set_state", "regex", "set_value", "convert_type",
-    "rule_failure", "detection_item_failure", "strict_field_mapping_failure", "set_custom_attribute",
-    "nest", "case", NULL,
-};
-const char *const pipeline_postprocessing_names[] = {"embed", "simple_template", "replace", "json", "nest", NULL};
-const char *const pipeline_finalizer_names[] = {"concat", "json", "nested", NULL};
-
-/* ---- condition specs ------------------------------------------------------ */
-
-typedef struct cspec {
-    const char *name;
-    pcond_type type;
-    unsigned kinds; /* bit per pcond_kind */
-    pspec p[MAXP];
-} cspec;
-
-#define KR (1u << CK_RULE)
-#define KD (1u << CK_DET)
-#define KF (1u << CK_FIELD)
-
-static const cspec cond_specs[] = {
-    {"logsource",
-     C_LOGSOURCE,
-     KR,
-     {{"category", K_STR_NULL, false}, {"product", K_STR_NULL, false}, {"service", K_STR_NULL, false}}},
-    {"contains_detection_item",
-     C_CONTAINS_DETECTION_ITEM,
-     KR,
-     {{"field", K_STR_NULL, true}, {"value", K_SCALAR, true}}},
-    {"contains_field", C_CONTAINS_FIELD, KR, {{"field", K_STR_NULL, true}}},
-    {"processing_item_applied", C_PROCESSING_ITEM_APPLIED, KR | KD | KF, {{"processing_item_id", K_STR, true}}},
-    {"processing_state",
-     C_PROCESSING_STATE,
-     KR | KD | KF,
-     {{"key", K_STR, true}, {"val", K_SCALAR, true}, {"op", K_STR, false}}},
-    {"is_sigma_rule", C_IS_SIGMA_RULE, KR, {{NULL, 0, 0}}},
-    {"is_sigma_correlation_rule", C_IS_SIGMA_CORRELATION_RULE, KR, {{NULL, 0, 0}}},
-    {"rule_attribute",
-     C_RULE_ATTRIBUTE,
-     KR,
-     {{"attribute", K_STR, true}, {"value", K_SCALAR, true}, {"op", K_STR, false}}},
-    {"tag", C_TAG, KR, {{"tag", K_STR, true}}},
-    {"match_string",
-     C_MATCH_STRING,
-     KD,
-     {{"cond", K_STR, true}, {"pattern", K_STR, true}, {"negate", K_BOOL, false}}},
-    {"match_value", C_MATCH_VALUE, KD, {{"cond", K_STR, true}, {"value", K_SCALAR, true}}},
-    {"contains_wildcard", C_CONTAINS_WILDCARD, KD, {{"cond", K_STR, true}}},
-    {"is_null", C_IS_NULL, KD, {{"cond", K_STR, true}}},
-    {"include_fields", C_INCLUDE_FIELDS, KF, {{"fields", K_STRLIST, true}, {"mode", K_STR, false}}},
-    {"exclude_fields", C_EXCLUDE_FIELDS, KF, {{"fields", K_STRLIST, true}, {"mode", K_STR, false}}},
-};
-
-const char *const pipeline_condition_names[] = {
-    "logsource", "contains_detection_item", "contains_field", "processing_item_applied",
-    "processing_state", "is_sigma_rule", "is_sigma_correlation_rule", "rule_attribute", "tag",
-    "match_string", "match_value", "contains_wildcard", "is_null", "include_fields", "exclude_fields", NULL,
-};
-
-static const char *const kind_label[] = {"rule", "detection item", "field name"};
-static const char *const kind_key[] = {"rule", "detection_item", "field_name"};
+/* P(...) of the registries */
+#define P(name, kind, required) {#name, kind, required}
+#define NOPARAMS {NULL, 0, false}
 
 /* ---- parameter checking --------------------------------------------------- */
 
@@ -486,6 +306,24 @@ static const char *opt_text(const ynode *n)
 
 /* ---- conditions ------------------------------------------------------------ */
 
+typedef bool (*cond_reader)(lctx *l, pcond *c, const ynode *const *v);
+
+typedef struct cspec {
+    const char *name;
+    pcond_type type;
+    unsigned kinds; /* bit per pcond_kind */
+    cond_reader parse;
+    pspec p[MAXP];
+} cspec;
+
+#define KINDS_RULE (1u << CK_RULE)
+#define KINDS_DET (1u << CK_DET)
+#define KINDS_FIELD (1u << CK_FIELD)
+#define KINDS_ANY (KINDS_RULE | KINDS_DET | KINDS_FIELD)
+
+static const char *const kind_label[] = {"rule", "detection item", "field name"};
+static const char *const kind_key[] = {"rule", "detection_item", "field_name"};
+
 static bool parse_op(lctx *l, const ynode *n, bool allow_in, pop *out)
 {
     static const char *const names[] = {"eq", "ne", "gte", "gt", "lte", "lt", "in", "not_in"};
@@ -512,21 +350,132 @@ static bool parse_cond_value_mode(lctx *l, const ynode *n, pcond *c)
     return true;
 }
 
-static pcond *parse_cond(lctx *l, const ynode *n, pcond_kind kind)
+static bool parse_logsource_cond(lctx *l, pcond *c, const ynode *const *v)
+{
+    (void)l;
+    c->ls.category = opt_text(v[0]);
+    c->ls.product = opt_text(v[1]);
+    c->ls.service = opt_text(v[2]);
+    return true;
+}
+
+/* contains_detection_item, contains_field */
+static bool parse_field_value_cond(lctx *l, pcond *c, const ynode *const *v)
+{
+    (void)l;
+    c->field = opt_text(v[0]);
+    c->value = v[1];
+    return true;
+}
+
+static bool parse_applied_cond(lctx *l, pcond *c, const ynode *const *v)
+{
+    (void)l;
+    c->name = v[0]->u.s.text;
+    return true;
+}
+
+static bool parse_state_cond(lctx *l, pcond *c, const ynode *const *v)
+{
+    c->name = v[0]->u.s.text;
+    c->value = v[1];
+    return parse_op(l, v[2], false, &c->op);
+}
+
+static bool parse_attribute_cond(lctx *l, pcond *c, const ynode *const *v)
+{
+    c->name = v[0]->u.s.text;
+    c->value = v[1];
+    return parse_op(l, v[2], true, &c->op);
+}
+
+static bool parse_tag_cond(lctx *l, pcond *c, const ynode *const *v)
+{
+    c->name = v[0]->u.s.text;
+    if (!strchr(c->name, '.'))
+        return lerr(l, v[0], "tag '%s' must be namespace.name", c->name);
+    return true;
+}
+
+/* A regular expression parameter, compiled now. */
+static pcre2_code *regex_param(lctx *l, const ynode *at, const char *pat, size_t len)
+{
+    char msg[300]; /* a PCRE2 message (at most 255 bytes) and its offset */
+    pcre2_code *re = pl_compile(l->ps, pat, len, msg, sizeof msg);
+    if (!re)
+        lerr(l, at, "invalid regular expression '%s': %s", pat, msg);
+    return re;
+}
+
+static bool parse_match_string_cond(lctx *l, pcond *c, const ynode *const *v)
+{
+    if (!parse_cond_value_mode(l, v[0], c))
+        return false;
+    c->negate = v[2] && v[2]->u.s.bval;
+    c->re = regex_param(l, v[1], v[1]->u.s.text, v[1]->u.s.len);
+    return c->re != NULL;
+}
+
+/* match_value, contains_wildcard, is_null */
+static bool parse_value_mode_cond(lctx *l, pcond *c, const ynode *const *v)
+{
+    c->value = v[1];
+    return parse_cond_value_mode(l, v[0], c);
+}
+
+/* include_fields, exclude_fields */
+static bool parse_fields_cond(lctx *l, pcond *c, const ynode *const *v)
+{
+    if (!text_list(l, v[0], "fields", true, &c->fields, &c->nfields))
+        return false;
+    const char *mode = v[1] ? v[1]->u.s.text : "plain";
+    if (strcmp(mode, "plain") == 0)
+        return true;
+    if (strcmp(mode, "re") != 0)
+        return lerr(l, v[1], "invalid field name matching mode '%s' (expected 'plain' or 're')", mode);
+    c->res = arena_alloc(l->a, sizeof *c->res * (c->nfields ? c->nfields : 1));
+    for (size_t i = 0; i < c->nfields; i++) {
+        const ynode *at = v[0]->kind == YN_SEQ ? v[0]->u.seq.items[i] : v[0];
+        if (!(c->res[i] = regex_param(l, at, c->fields[i], strlen(c->fields[i]))))
+            return false;
+    }
+    return true;
+}
+
+static const cspec cond_specs[] = {
+#define CONDITION(name, type, kinds, parse, desc, ...) {#name, type, KINDS_##kinds, parse, {__VA_ARGS__}},
+#include "conditions.def"
+};
+
+#define NSPECS(x) (sizeof(x) / sizeof(x)[0])
+
+/* The `type` node of an item or condition mapping, else NULL (error set).
+ * what: "transformation", "rule condition", ...; tname: how a bad type
+ * value is called ("'type'", "condition 'type'"). */
+static const ynode *type_of(lctx *l, const ynode *n, const char *what, const char *tname)
 {
     if (!n || n->kind != YN_MAP) {
-        lerr(l, n, "a %s condition must be a mapping with a 'type', not %s", kind_label[kind], kind_name(n));
+        lerr(l, n, "a %s must be a mapping with a 'type', not %s", what, kind_name(n));
         return NULL;
     }
     const ynode *t = ymap_get(n, "type");
     if (!t) {
-        lerr(l, n, "%s condition has no 'type'", kind_label[kind]);
+        lerr(l, n, "%s has no 'type'", what);
         return NULL;
     }
     if (!is_text(t)) {
-        lerr(l, t, "condition 'type' must be a string, not %s", kind_name(t));
+        lerr(l, t, "%s must be a string, not %s", tname, kind_name(t));
         return NULL;
     }
+    return t;
+}
+
+static pcond *parse_cond(lctx *l, const ynode *n, pcond_kind kind)
+{
+    static const char *const what[] = {"rule condition", "detection item condition", "field name condition"};
+    const ynode *t = type_of(l, n, what[kind], "condition 'type'");
+    if (!t)
+        return NULL;
     const cspec *cs = NULL;
     for (size_t i = 0; i < NSPECS(cond_specs); i++)
         if (strcmp(cond_specs[i].name, t->u.s.text) == 0)
@@ -536,7 +485,7 @@ static pcond *parse_cond(lctx *l, const ynode *n, pcond_kind kind)
         return NULL;
     }
     if (!(cs->kinds & (1u << kind))) {
-        int other = cs->kinds & KR ? CK_RULE : cs->kinds & KD ? CK_DET : CK_FIELD;
+        int other = cs->kinds & KINDS_RULE ? CK_RULE : cs->kinds & KINDS_DET ? CK_DET : CK_FIELD;
         lerr(l, t, "'%s' is a %s condition: put it under %s_conditions, not %s_conditions", cs->name,
              kind_label[other], kind_key[other], kind_key[kind]);
         return NULL;
@@ -549,89 +498,8 @@ static pcond *parse_cond(lctx *l, const ynode *n, pcond_kind kind)
     c->type = cs->type;
     c->kind = kind;
     c->pos = node_pos(n);
-    switch (cs->type) {
-    case C_LOGSOURCE:
-        c->category = opt_text(v[0]);
-        c->product = opt_text(v[1]);
-        c->service = opt_text(v[2]);
-        break;
-    case C_CONTAINS_DETECTION_ITEM:
-        c->field = opt_text(v[0]);
-        c->value = v[1];
-        break;
-    case C_CONTAINS_FIELD:
-        c->field = opt_text(v[0]);
-        break;
-    case C_PROCESSING_ITEM_APPLIED:
-        c->name = v[0]->u.s.text;
-        break;
-    case C_PROCESSING_STATE:
-        c->name = v[0]->u.s.text;
-        c->value = v[1];
-        if (!parse_op(l, v[2], false, &c->op))
-            return NULL;
-        break;
-    case C_IS_SIGMA_RULE:
-    case C_IS_SIGMA_CORRELATION_RULE:
-        break;
-    case C_RULE_ATTRIBUTE:
-        c->name = v[0]->u.s.text;
-        c->value = v[1];
-        if (!parse_op(l, v[2], true, &c->op))
-            return NULL;
-        break;
-    case C_TAG:
-        c->name = v[0]->u.s.text;
-        if (!strchr(c->name, '.')) {
-            lerr(l, v[0], "tag '%s' must be namespace.name", c->name);
-            return NULL;
-        }
-        break;
-    case C_MATCH_STRING: {
-        if (!parse_cond_value_mode(l, v[0], c))
-            return NULL;
-        c->negate = v[2] && v[2]->u.s.bval;
-        char msg[300];
-        c->re = pl_compile(l->ps, v[1]->u.s.text, v[1]->u.s.len, msg, sizeof msg);
-        if (!c->re) {
-            lerr(l, v[1], "invalid regular expression '%s': %s", v[1]->u.s.text, msg);
-            return NULL;
-        }
-        break;
-    }
-    case C_MATCH_VALUE:
-        if (!parse_cond_value_mode(l, v[0], c))
-            return NULL;
-        c->value = v[1];
-        break;
-    case C_CONTAINS_WILDCARD:
-    case C_IS_NULL:
-        if (!parse_cond_value_mode(l, v[0], c))
-            return NULL;
-        break;
-    case C_INCLUDE_FIELDS:
-    case C_EXCLUDE_FIELDS: {
-        if (!text_list(l, v[0], "fields", true, &c->fields, &c->nfields))
-            return NULL;
-        const char *mode = v[1] ? v[1]->u.s.text : "plain";
-        if (strcmp(mode, "re") == 0) {
-            c->res = arena_alloc(l->a, sizeof *c->res * (c->nfields ? c->nfields : 1));
-            for (size_t i = 0; i < c->nfields; i++) {
-                char msg[300];
-                c->res[i] = pl_compile(l->ps, c->fields[i], strlen(c->fields[i]), msg, sizeof msg);
-                if (!c->res[i]) {
-                    const ynode *at = v[0]->kind == YN_SEQ ? v[0]->u.seq.items[i] : v[0];
-                    lerr(l, at, "invalid regular expression '%s': %s", c->fields[i], msg);
-                    return NULL;
-                }
-            }
-        } else if (strcmp(mode, "plain") != 0) {
-            lerr(l, v[1], "invalid field name matching mode '%s' (expected 'plain' or 're')", mode);
-            return NULL;
-        }
-        break;
-    }
-    }
+    if (cs->parse && !cs->parse(l, c, v))
+        return NULL;
     return c;
 }
 
@@ -722,45 +590,6 @@ static bool parse_condset(lctx *l, const ynode *item, pcond_kind kind, condset *
     return true;
 }
 
-/* ---- simple_template ------------------------------------------------------ */
-
-static bool check_simple_template(lctx *l, const ynode *n)
-{
-    const char *s = n->u.s.text;
-    for (size_t i = 0; s[i]; i++) {
-        if (s[i] == '{' && s[i + 1] == '{') {
-            i++;
-            continue;
-        }
-        if (s[i] == '}') {
-            if (s[i + 1] == '}') {
-                i++;
-                continue;
-            }
-            return lerr(l, n, "simple_template: single '}' (write '}}' for a brace)");
-        }
-        if (s[i] != '{')
-            continue;
-        const char *e = strchr(s + i, '}');
-        if (!e)
-            return lerr(l, n, "simple_template: '{' without '}' (write '{{' for a brace)");
-        size_t fl = (size_t)(e - (s + i + 1));
-        const char *f = s + i + 1;
-        bool ok = (fl == 5 && memcmp(f, "query", 5) == 0) ||
-                  (fl > 5 && memcmp(f, "rule.", 5) == 0 && !memchr(f, '[', fl) && !memchr(f, ':', fl) &&
-                   !memchr(f, '!', fl)) ||
-                  (fl > 16 && memcmp(f, "pipeline.state[", 15) == 0 && f[fl - 1] == ']') ||
-                  (fl > 15 && memcmp(f, "pipeline.vars[", 14) == 0 && f[fl - 1] == ']');
-        if (!ok)
-            return lerr(l, n,
-                        "simple_template: unsupported field '{%.*s}' (supported: {query}, {rule.<attribute>}, "
-                        "{pipeline.state[<key>]}, {pipeline.vars[<name>]})",
-                        (int)fl, f);
-        i += fl + 1;
-    }
-    return true;
-}
-
 /* ---- items ----------------------------------------------------------------- */
 
 static const char *const common_keys[] = {
@@ -773,6 +602,17 @@ static const char *const post_keys[] = {"type", "id", "rule_conditions", "rule_c
 static const char *const fin_keys[] = {"type", NULL};
 
 typedef enum { IK_TRANS, IK_POST, IK_FIN } ikind;
+
+/* Reads the checked parameters v (registry order) into it. */
+typedef bool (*item_parse_fn)(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik);
+
+typedef struct tspec {
+    const char *name;
+    int type;        /* ptype, or -1 for known but unsupported */
+    const char *why; /* unsupported: reason */
+    item_parse_fn parse;
+    pspec p[MAXP];
+} tspec;
 
 static pitem *parse_item(lctx *l, const ynode *n, ikind ik);
 
@@ -788,36 +628,442 @@ static bool parse_item_list(lctx *l, const ynode *list, ikind ik, pitem ***out, 
     return true;
 }
 
+/* field_name_mapping, field_name_prefix_mapping, map_string */
+static bool parse_map(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)n, (void)ik;
+    it->map = make_fmap(l->a, v[0]);
+    return true;
+}
+
+static bool parse_prefix(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)l, (void)n, (void)ik;
+    it->prefix = v[0]->u.s.text;
+    return true;
+}
+
+static bool parse_suffix(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)l, (void)n, (void)ik;
+    it->suffix = v[0]->u.s.text;
+    return true;
+}
+
+static bool parse_hashes(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)n, (void)ik;
+    if (!text_list(l, v[0], "valid_hash_algos", false, &it->list, &it->nlist))
+        return false;
+    it->prefix = opt_text(v[1]) ? opt_text(v[1]) : "";
+    it->drop_algo_prefix = v[2] && v[2]->u.s.bval;
+    if (v[3])
+        return text_list(l, v[3], "field_to_parse", true, &it->parse_fields, &it->nparse_fields);
+    static const char *const def[] = {"Hashes", "Hash"};
+    it->parse_fields = (const char **)def;
+    it->nparse_fields = 2;
+    return true;
+}
+
+/* wildcard_placeholders, value_placeholders: include (v[0]) or exclude (v[1]) */
+static bool parse_placeholders(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)n, (void)ik;
+    if (v[0] && v[1])
+        return lerr(l, v[1], "placeholder transformations take 'include' or 'exclude', not both");
+    if (v[0]) {
+        it->has_incl = true;
+        if (!text_list(l, v[0], "include", false, &it->incl, &it->nincl))
+            return false;
+    }
+    if (v[1]) {
+        it->has_excl = true;
+        if (!text_list(l, v[1], "exclude", false, &it->excl, &it->nexcl))
+            return false;
+    }
+    return true;
+}
+
+/* A query expression's pieces: text, and {field} / {id} as placeholders. */
+typedef struct qpieces {
+    arena *a;
+    sstr s;
+} qpieces;
+
+static int query_piece(void *ctx, bool field, const char *s, size_t n)
+{
+    qpieces *q = ctx;
+    if (field && !((n == 5 && memcmp(s, "field", 5) == 0) || (n == 2 && memcmp(s, "id", 2) == 0)))
+        return -1;
+    spart p = {field ? SP_PH : SP_TEXT, arena_strndup(q->a, s, n), n};
+    sstr one = {&p, 1};
+    q->s = sstr_concat(q->a, &q->s, &one);
+    return 0;
+}
+
+static bool parse_query_expression(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    it->expression = v[0]->u.s.text;
+    if (v[1])
+        it->map = make_fmap(l->a, v[1]);
+    qpieces q = {l->a, {NULL, 0}};
+    int rc = pl_braces(it->expression, true, query_piece, &q);
+    if (rc == BRACES_LONE_CLOSE)
+        return lerr(l, v[0], "expression: single '}' (write '}}' for a brace)");
+    if (rc)
+        return lerr(l, v[0], "expression: only {field} and {id} can be used (write '{{' for a brace)");
+    it->qexpr = q.s;
+    const ynode *iv[2] = {v[2], v[3]};
+    return parse_placeholders(l, it, n, iv, ik);
+}
+
+/* The detection name add_condition adds: as given (one identifier), else
+ * ten letters derived from the item's position (pySigma picks random ones). */
+static bool add_condition_name(lctx *l, pitem *it, const ynode *n, const ynode *name)
+{
+    if (it->name) {
+        cerror ce;
+        const cnode *cn = cond_parse(l->a, it->name, strlen(it->name), &ce);
+        if (!cn || cn->kind != CN_ID || strcmp(cn->name, it->name) != 0)
+            return lerr(l, name, "add_condition name '%s' is not a valid detection name ([A-Za-z0-9_-]+)", it->name);
+        return true;
+    }
+    char nm[17];
+    uint32_t h = fnv32_add(FNV32_INIT, l->file, strlen(l->file)); /* the file and the position */
+    h = fnv32_word(fnv32_word(h, n->line), n->col);
+    memcpy(nm, "_cond_", 6);
+    for (int i = 0; i < 10; i++) {
+        nm[6 + i] = (char)('a' + h % 26);
+        h = h / 26 + (h % 7) * 2654435761u;
+    }
+    nm[16] = 0;
+    it->name = arena_strdup(l->a, nm);
+    return true;
+}
+
+static bool parse_add_condition(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)ik;
+    it->conditions = v[0];
+    it->name = opt_text(v[1]);
+    it->template_ = v[2] && v[2]->u.s.bval;
+    it->negated = v[3] && v[3]->u.s.bval;
+    if (!add_condition_name(l, it, n, v[1]))
+        return false;
+    for (size_t i = 0; i < it->conditions->u.map.n; i++) {
+        const ynode *k = it->conditions->u.map.pairs[i].key, *val = it->conditions->u.map.pairs[i].value;
+        if (!is_text(k) && !is_null(k))
+            return lerr(l, k, "add_condition field names must be strings, not %s", kind_name(k));
+        if (val->kind == YN_MAP)
+            return lerr(l, val, "add_condition values must be a value or a list of values, not a mapping");
+        if (val->kind == YN_SEQ)
+            for (size_t j = 0; j < val->u.seq.n; j++)
+                if (val->u.seq.items[j]->kind != YN_SCALAR)
+                    return lerr(l, val->u.seq.items[j], "add_condition values must be scalars, not %s",
+                                kind_name(val->u.seq.items[j]));
+    }
+    /* build it once to report modifier and value errors now */
+    sdiag derr;
+    if (!detection_from_map(l->a, it->conditions, node_pos(it->conditions), NULL, NULL, &derr))
+        return lerr_at(l, derr.pos, "add_condition: %s", derr.message);
+    return true;
+}
+
+static bool parse_change_logsource(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)ik;
+    it->ls.category = opt_text(v[0]);
+    it->ls.product = opt_text(v[1]);
+    it->ls.service = opt_text(v[2]);
+    if (!it->ls.category && !it->ls.product && !it->ls.service)
+        return lerr(l, n, "change_logsource needs at least one of category, product, service");
+    return true;
+}
+
+/* add_field, remove_field */
+static bool parse_field_list(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)n, (void)ik;
+    return text_list(l, v[0], "field", true, &it->list, &it->nlist);
+}
+
+static bool parse_set_field(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)n, (void)ik;
+    return text_list(l, v[0], "fields", false, &it->list, &it->nlist);
+}
+
+/* replace_string (regex, replacement, skip_special, interpret_special) and
+ * replace postprocessing (pattern, replacement) */
+static bool parse_replace(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)n;
+    if (!(it->re = regex_param(l, v[0], v[0]->u.s.text, v[0]->u.s.len)))
+        return false;
+    it->replacement = opt_text(v[1]) ? opt_text(v[1]) : "";
+    if (ik == IK_TRANS) {
+        it->skip_special = v[2] && v[2]->u.s.bval;
+        it->interpret_special = v[3] && v[3]->u.s.bval;
+    }
+    /* check the replacement once */
+    const char *m = NULL;
+    size_t ol;
+    bool ch;
+    if (!pl_resub(l->a, it->re, "", 0, it->replacement, &ol, &ch, &m) && m)
+        return lerr(l, v[1], "invalid replacement '%s': %s", it->replacement, m);
+    return true;
+}
+
+static int var_piece(void *ctx, bool field, const char *s, size_t n)
+{
+    (void)ctx, (void)s;
+    return field && n == 0 ? BRACES_UNCLOSED : 0;
+}
+
+static bool parse_set_state(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)n, (void)ik;
+    it->key = v[0]->u.s.text;
+    it->val = v[1];
+    if (v[1]->kind != YN_SCALAR)
+        return lerr(l, v[1], "set_state val must be a single value, not %s", kind_name(v[1]));
+    if (v[1]->u.s.type != YT_STR)
+        return true;
+    /* check the {var} syntax now; the values come per rule */
+    int rc = pl_braces(v[1]->u.s.text, true, var_piece, NULL);
+    if (rc == BRACES_LONE_CLOSE)
+        return lerr(l, v[1], "set_state val: single '}' (write '}}' for a brace)");
+    if (rc)
+        return lerr(l, v[1], "set_state val: '{' must start a {variable} (write '{{' for a brace)");
+    return true;
+}
+
+/* regex (method plain / ignore_case_flag / ignore_case_brackets) and case
+ * (lower / upper / snake_case) */
+static bool parse_method(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)n, (void)ik;
+    static const char *const rm[] = {"plain", "ignore_case_flag", "ignore_case_brackets"};
+    static const char *const cm[] = {"lower", "upper", "snake_case"};
+    bool regex = it->type == T_REGEX;
+    const char *const *ms = regex ? rm : cm;
+    const char *m = v[0] ? v[0]->u.s.text : ms[regex ? RX_IGNORE_CASE_BRACKETS : CASE_LOWER];
+    for (int i = 0; i < 3; i++)
+        if (strcmp(ms[i], m) == 0) {
+            it->rx = (regex_method)i;
+            it->cm = (case_method)i;
+            return true;
+        }
+    return lerr(l, v[0], "invalid method '%s' (expected %s, %s or %s)", m, ms[0], ms[1], ms[2]);
+}
+
+/* str / num */
+static bool value_type_of(const char *s, value_type *out)
+{
+    *out = strcmp(s, "str") == 0 ? TO_STR : strcmp(s, "num") == 0 ? TO_NUM : TO_ANY;
+    return *out != TO_ANY;
+}
+
+static bool parse_set_value(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)n, (void)ik;
+    it->val = v[0];
+    const char *ft = opt_text(v[1]);
+    if (!ft)
+        return true;
+    if (!value_type_of(ft, &it->target))
+        return lerr(l, v[1], "invalid force_type '%s' (expected 'str' or 'num')", ft);
+    if (!is_text(v[0]))
+        return lerr(l, v[0], "force_type '%s' needs a string or number value", ft);
+    if (it->target == TO_NUM && v[0]->u.s.type != YT_INT && v[0]->u.s.type != YT_FLOAT) {
+        char *end;
+        strtod(v[0]->u.s.text, &end);
+        if (!v[0]->u.s.len || *end)
+            return lerr(l, v[0], "value '%s' can't be converted to a number", v[0]->u.s.text);
+    }
+    return true;
+}
+
+static bool parse_convert_type(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)n, (void)ik;
+    if (!value_type_of(v[0]->u.s.text, &it->target))
+        return lerr(l, v[0], "invalid target_type '%s' (expected 'str' or 'num')", v[0]->u.s.text);
+    return true;
+}
+
+/* rule_failure, detection_item_failure */
+static bool parse_message(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)l, (void)n, (void)ik;
+    it->message = v[0]->u.s.text;
+    return true;
+}
+
+static bool parse_custom_attribute(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)l, (void)n, (void)ik;
+    it->key = v[0]->u.s.text;
+    it->val = v[1];
+    return true;
+}
+
+/* nest (transformation, postprocessing), nested (finalizer) */
+static bool parse_nest(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)n;
+    return parse_item_list(l, v[0], ik, &it->items, &it->nitems);
+}
+
+static bool parse_embed(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)l, (void)n, (void)ik;
+    it->prefix = opt_text(v[0]) ? opt_text(v[0]) : "";
+    it->suffix = opt_text(v[1]) ? opt_text(v[1]) : "";
+    return true;
+}
+
+/* {query}, {rule.<attribute>}, {pipeline.state[<key>]}, {pipeline.vars[<name>]} */
+static int template_piece(void *ctx, bool field, const char *f, size_t fl)
+{
+    (void)ctx;
+    if (!field)
+        return 0;
+    bool ok = (fl == 5 && memcmp(f, "query", 5) == 0) ||
+              (fl > 5 && memcmp(f, "rule.", 5) == 0 && !memchr(f, '[', fl) && !memchr(f, ':', fl) &&
+               !memchr(f, '!', fl)) ||
+              (fl > 16 && memcmp(f, "pipeline.state[", 15) == 0 && f[fl - 1] == ']') ||
+              (fl > 15 && memcmp(f, "pipeline.vars[", 14) == 0 && f[fl - 1] == ']');
+    return ok ? 0 : -1;
+}
+
+/* the first field template_piece refuses */
+static int first_bad(void *ctx, bool field, const char *f, size_t fl)
+{
+    if (template_piece(NULL, field, f, fl) == 0)
+        return 0;
+    *(const char **)ctx = arena_strndup((arena *)((void **)ctx)[1], f, fl);
+    return -1;
+}
+
+static bool parse_simple_template(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)n, (void)ik;
+    void *bad[2] = {NULL, l->a};
+    int rc = pl_braces(v[0]->u.s.text, true, first_bad, bad);
+    if (rc == BRACES_LONE_CLOSE)
+        return lerr(l, v[0], "simple_template: single '}' (write '}}' for a brace)");
+    if (rc == BRACES_UNCLOSED)
+        return lerr(l, v[0], "simple_template: '{' without '}' (write '{{' for a brace)");
+    if (rc)
+        return lerr(l, v[0],
+                    "simple_template: unsupported field '{%s}' (supported: {query}, {rule.<attribute>}, "
+                    "{pipeline.state[<key>]}, {pipeline.vars[<name>]})",
+                    (const char *)bad[0]);
+    it->tmpl = v[0]->u.s.text;
+    return true;
+}
+
+static bool parse_json_template(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)n, (void)ik;
+    ydoc *docs;
+    size_t nd;
+    yerror ye;
+    if (!yaml_load(l->a, v[0]->u.s.text, v[0]->u.s.len, &docs, &nd, &ye) || nd != 1 || !docs[0].root)
+        return lerr(l, v[0], "json_template is not valid JSON");
+    it->json = docs[0].root;
+    return true;
+}
+
+static bool parse_concat(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)l, (void)n, (void)ik;
+    it->separator = v[0] ? (opt_text(v[0]) ? opt_text(v[0]) : "") : "\n";
+    it->prefix = opt_text(v[1]) ? opt_text(v[1]) : "";
+    it->suffix = opt_text(v[2]) ? opt_text(v[2]) : "";
+    return true;
+}
+
+static bool parse_json_indent(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
+{
+    (void)l, (void)n, (void)ik;
+    long long in = is_null(v[0]) ? -1 : v[0]->u.s.ival;
+    it->indent = in < 0 && !is_null(v[0]) ? 0 : in > SIGMA_MAX_JSON_INDENT ? SIGMA_MAX_JSON_INDENT : (int)in;
+    return true;
+}
+
+#define UNSUPPORTED_SPEC(name, why) {#name, -1, why, NULL, {NOPARAMS}},
+static const tspec trans_specs[] = {
+#define TRANSFORMATION(name, type, parse, desc, ...) {#name, type, NULL, parse, {__VA_ARGS__}},
+#define UNSUPPORTED(kind, name, why) UNSUPPORTED_IF_##kind(name, why)
+#define UNSUPPORTED_IF_IK_TRANS(name, why) UNSUPPORTED_SPEC(name, why)
+#define UNSUPPORTED_IF_IK_POST(name, why)
+#define UNSUPPORTED_IF_IK_FIN(name, why)
+#include "items.def"
+};
+static const tspec post_specs[] = {
+#define POSTPROCESSING(name, type, parse, desc, ...) {#name, type, NULL, parse, {__VA_ARGS__}},
+#define UNSUPPORTED(kind, name, why) UNSUPPORTED_IF_##kind(name, why)
+#undef UNSUPPORTED_IF_IK_TRANS
+#undef UNSUPPORTED_IF_IK_POST
+#define UNSUPPORTED_IF_IK_TRANS(name, why)
+#define UNSUPPORTED_IF_IK_POST(name, why) UNSUPPORTED_SPEC(name, why)
+#include "items.def"
+};
+static const tspec fin_specs[] = {
+#define FINALIZER(name, type, parse, desc, ...) {#name, type, NULL, parse, {__VA_ARGS__}},
+#define UNSUPPORTED(kind, name, why) UNSUPPORTED_IF_##kind(name, why)
+#undef UNSUPPORTED_IF_IK_POST
+#undef UNSUPPORTED_IF_IK_FIN
+#define UNSUPPORTED_IF_IK_POST(name, why)
+#define UNSUPPORTED_IF_IK_FIN(name, why) UNSUPPORTED_SPEC(name, why)
+#include "items.def"
+};
+
+/* The spec of a `type` node, else NULL (error set). */
+static const tspec *item_spec(lctx *l, const ynode *t, ikind ik, const char *what)
+{
+    const tspec *specs = ik == IK_TRANS ? trans_specs : ik == IK_POST ? post_specs : fin_specs;
+    size_t nspecs = ik == IK_TRANS ? NSPECS(trans_specs) : ik == IK_POST ? NSPECS(post_specs) : NSPECS(fin_specs);
+    for (size_t i = 0; i < nspecs; i++) {
+        if (strcmp(specs[i].name, t->u.s.text) != 0)
+            continue;
+        if (specs[i].type < 0) {
+            lerr(l, t, "%s type '%s' is not supported: %s", what, specs[i].name, specs[i].why);
+            return NULL;
+        }
+        return &specs[i];
+    }
+    lerr(l, t, "unknown %s type '%s'", what, t->u.s.text);
+    return NULL;
+}
+
+/* id and the rule (and for transformations detection item and field name)
+ * conditions */
+static bool item_conditions(lctx *l, pitem *it, const ynode *n, ikind ik)
+{
+    if (ik == IK_FIN)
+        return true;
+    const ynode *id = ymap_get(n, "id");
+    if (id && !is_null(id)) {
+        if (!is_text(id))
+            return lerr(l, id, "'id' must be a string, not %s", kind_name(id));
+        if (id->u.s.len)
+            it->id = id->u.s.text;
+    }
+    if (!parse_condset(l, n, CK_RULE, &it->rc))
+        return false;
+    return ik != IK_TRANS || (parse_condset(l, n, CK_DET, &it->dc) && parse_condset(l, n, CK_FIELD, &it->fc));
+}
+
 static pitem *parse_item(lctx *l, const ynode *n, ikind ik)
 {
     static const char *const what[] = {"transformation", "postprocessing item", "finalizer"};
-    const tspec *specs = ik == IK_TRANS ? trans_specs : ik == IK_POST ? post_specs : fin_specs;
-    size_t nspecs = ik == IK_TRANS ? NSPECS(trans_specs) : ik == IK_POST ? NSPECS(post_specs) : NSPECS(fin_specs);
-    if (!n || n->kind != YN_MAP) {
-        lerr(l, n, "a %s must be a mapping with a 'type', not %s", what[ik], kind_name(n));
+    const ynode *t = type_of(l, n, what[ik], "'type'");
+    const tspec *ts = t ? item_spec(l, t, ik, what[ik]) : NULL;
+    if (!ts)
         return NULL;
-    }
-    const ynode *t = ymap_get(n, "type");
-    if (!t) {
-        lerr(l, n, "%s has no 'type'", what[ik]);
-        return NULL;
-    }
-    if (!is_text(t)) {
-        lerr(l, t, "'type' must be a string, not %s", kind_name(t));
-        return NULL;
-    }
-    const tspec *ts = NULL;
-    for (size_t i = 0; i < nspecs; i++)
-        if (strcmp(specs[i].name, t->u.s.text) == 0)
-            ts = &specs[i];
-    if (!ts) {
-        lerr(l, t, "unknown %s type '%s'", what[ik], t->u.s.text);
-        return NULL;
-    }
-    if (ts->type < 0) {
-        lerr(l, t, "%s type '%s' is not supported: %s", what[ik], ts->name, ts->why);
-        return NULL;
-    }
     if (ik == IK_POST) {
         for (size_t i = 0; i < n->u.map.n; i++) {
             const ynode *k = n->u.map.pairs[i].key;
@@ -837,315 +1083,11 @@ static pitem *parse_item(lctx *l, const ynode *n, ikind ik)
     it->file = l->file;
     it->pos = node_pos(n);
     it->indent = -1;
-    if (ik != IK_FIN) {
-        const ynode *id = ymap_get(n, "id");
-        if (id && !is_null(id)) {
-            if (!is_text(id)) {
-                lerr(l, id, "'id' must be a string, not %s", kind_name(id));
-                return NULL;
-            }
-            if (id->u.s.len)
-                it->id = id->u.s.text;
-        }
-        if (!parse_condset(l, n, CK_RULE, &it->rc))
-            return NULL;
-        if (ik == IK_TRANS && (!parse_condset(l, n, CK_DET, &it->dc) || !parse_condset(l, n, CK_FIELD, &it->fc)))
-            return NULL;
-    }
-    switch (it->type) {
-    case T_FIELD_NAME_MAPPING:
-    case T_FIELD_NAME_PREFIX_MAPPING:
-    case T_MAP_STRING:
-        it->map = make_fmap(l->a, v[0]);
-        break;
-    case T_FIELD_NAME_PREFIX:
-        it->prefix = v[0]->u.s.text;
-        break;
-    case T_FIELD_NAME_SUFFIX:
-        it->suffix = v[0]->u.s.text;
-        break;
-    case T_DROP_DETECTION_ITEM:
-    case T_STRICT_FIELD_MAPPING_FAILURE:
-        break;
-    case T_HASHES_FIELDS:
-        text_list(l, v[0], "valid_hash_algos", false, &it->list, &it->nlist);
-        it->prefix = opt_text(v[1]) ? opt_text(v[1]) : "";
-        it->drop_algo_prefix = v[2] && v[2]->u.s.bval;
-        if (v[3]) {
-            text_list(l, v[3], "field_to_parse", true, &it->parse_fields, &it->nparse_fields);
-        } else {
-            static const char *const def[] = {"Hashes", "Hash"};
-            it->parse_fields = (const char **)def;
-            it->nparse_fields = 2;
-        }
-        break;
-    case T_QUERY_EXPRESSION_PLACEHOLDERS:
-        it->expression = v[0]->u.s.text;
-        if (v[1])
-            it->map = make_fmap(l->a, v[1]);
-        for (const char *p = it->expression; *p; p++) {
-            if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
-                p++;
-                continue;
-            }
-            if (*p == '}') {
-                lerr(l, v[0], "expression: single '}' (write '}}' for a brace)");
-                return NULL;
-            }
-            if (*p != '{')
-                continue;
-            if (strncmp(p, "{field}", 7) == 0 || strncmp(p, "{id}", 4) == 0) {
-                p += p[1] == 'f' ? 6 : 3;
-                continue;
-            }
-            lerr(l, v[0], "expression: only {field} and {id} can be used (write '{{' for a brace)");
-            return NULL;
-        }
-        /* fall through: include / exclude */
-        v[0] = v[2];
-        v[1] = v[3];
-        /* FALLTHROUGH */
-    case T_WILDCARD_PLACEHOLDERS:
-    case T_VALUE_PLACEHOLDERS:
-        if (v[0] && v[1]) {
-            lerr(l, v[1], "placeholder transformations take 'include' or 'exclude', not both");
-            return NULL;
-        }
-        if (v[0]) {
-            it->has_incl = true;
-            text_list(l, v[0], "include", false, &it->incl, &it->nincl);
-        }
-        if (v[1]) {
-            it->has_excl = true;
-            text_list(l, v[1], "exclude", false, &it->excl, &it->nexcl);
-        }
-        break;
-    case T_ADD_CONDITION: {
-        it->conditions = v[0];
-        it->name = opt_text(v[1]);
-        it->template_ = v[2] && v[2]->u.s.bval;
-        it->negated = v[3] && v[3]->u.s.bval;
-        if (it->name) {
-            cerror ce;
-            cnode *cn = cond_parse(l->a, it->name, strlen(it->name), &ce);
-            if (!cn || cn->kind != CN_ID || strcmp(cn->name, it->name) != 0) {
-                lerr(l, v[1], "add_condition name '%s' is not a valid detection name ([A-Za-z0-9_-]+)", it->name);
-                return NULL;
-            }
-        } else {
-            /* pySigma picks 10 random letters; ours are derived from the position */
-            char nm[32];
-            unsigned h = 2166136261u;
-            for (const char *p = l->file; *p; p++)
-                h = (h ^ (unsigned char)*p) * 16777619u;
-            h = (h ^ n->line) * 16777619u;
-            h = (h ^ n->col) * 16777619u;
-            memcpy(nm, "_cond_", 6);
-            for (int i = 0; i < 10; i++) {
-                nm[6 + i] = (char)('a' + h % 26);
-                h = h / 26 + (h % 7) * 2654435761u;
-            }
-            nm[16] = 0;
-            it->name = arena_strdup(l->a, nm);
-        }
-        /* build once to report modifier / value errors now */
-        for (size_t i = 0; i < it->conditions->u.map.n; i++) {
-            const ynode *k = it->conditions->u.map.pairs[i].key, *val = it->conditions->u.map.pairs[i].value;
-            if (!is_text(k) && !is_null(k)) {
-                lerr(l, k, "add_condition field names must be strings, not %s", kind_name(k));
-                return NULL;
-            }
-            if (val->kind == YN_MAP) {
-                lerr(l, val, "add_condition values must be a value or a list of values, not a mapping");
-                return NULL;
-            }
-            if (val->kind == YN_SEQ)
-                for (size_t j = 0; j < val->u.seq.n; j++)
-                    if (val->u.seq.items[j]->kind != YN_SCALAR) {
-                        lerr(l, val->u.seq.items[j], "add_condition values must be scalars, not %s",
-                             kind_name(val->u.seq.items[j]));
-                        return NULL;
-                    }
-        }
-        srule dummy = {0};
-        dummy.file = l->file;
-        logsource ls = {0};
-        if (!pl_make_detection(l->a, &dummy, it->conditions, false, &ls, node_pos(it->conditions))) {
-            ynode at = {0};
-            at.line = dummy.error ? dummy.error->pos.line : n->line;
-            at.col = dummy.error ? dummy.error->pos.col : n->col;
-            lerr(l, &at, "add_condition: %s", dummy.error ? dummy.error->message : "invalid conditions");
-            return NULL;
-        }
-        break;
-    }
-    case T_CHANGE_LOGSOURCE:
-        it->category = opt_text(v[0]);
-        it->product = opt_text(v[1]);
-        it->service = opt_text(v[2]);
-        if (!it->category && !it->product && !it->service) {
-            lerr(l, n, "change_logsource needs at least one of category, product, service");
-            return NULL;
-        }
-        break;
-    case T_ADD_FIELD:
-    case T_REMOVE_FIELD:
-        text_list(l, v[0], "field", true, &it->list, &it->nlist);
-        break;
-    case T_SET_FIELD:
-        text_list(l, v[0], "fields", false, &it->list, &it->nlist);
-        break;
-    case T_REPLACE_STRING:
-    case P_REPLACE: {
-        char msg[300];
-        it->re = pl_compile(l->ps, v[0]->u.s.text, v[0]->u.s.len, msg, sizeof msg);
-        if (!it->re) {
-            lerr(l, v[0], "invalid regular expression '%s': %s", v[0]->u.s.text, msg);
-            return NULL;
-        }
-        it->replacement = opt_text(v[1]) ? opt_text(v[1]) : "";
-        if (it->type == T_REPLACE_STRING) {
-            it->skip_special = v[2] && v[2]->u.s.bval;
-            it->interpret_special = v[3] && v[3]->u.s.bval;
-        }
-        /* check the replacement once */
-        const char *m = NULL;
-        size_t ol;
-        bool ch;
-        if (!pl_resub(l->a, it->re, "", 0, it->replacement, &ol, &ch, &m) && m) {
-            lerr(l, v[1], "invalid replacement '%s': %s", it->replacement, m);
-            return NULL;
-        }
-        break;
-    }
-    case T_SET_STATE:
-        it->key = v[0]->u.s.text;
-        it->val = v[1];
-        if (v[1]->kind == YN_SCALAR && v[1]->u.s.type == YT_STR) {
-            /* check the {var} syntax now; the values come per rule */
-            const char *s = v[1]->u.s.text;
-            for (size_t i = 0; s[i]; i++) {
-                if ((s[i] == '{' && s[i + 1] == '{') || (s[i] == '}' && s[i + 1] == '}')) {
-                    i++;
-                    continue;
-                }
-                if (s[i] == '}') {
-                    lerr(l, v[1], "set_state val: single '}' (write '}}' for a brace)");
-                    return NULL;
-                }
-                if (s[i] == '{') {
-                    const char *e = strchr(s + i, '}');
-                    if (!e || e == s + i + 1) {
-                        lerr(l, v[1], "set_state val: '{' must start a {variable} (write '{{' for a brace)");
-                        return NULL;
-                    }
-                    i = (size_t)(e - s);
-                }
-            }
-        } else if (v[1]->kind != YN_SCALAR) {
-            lerr(l, v[1], "set_state val must be a single value, not %s", kind_name(v[1]));
-            return NULL;
-        }
-        break;
-    case T_REGEX:
-    case T_CASE: {
-        const char *m = v[0] ? v[0]->u.s.text : (it->type == T_REGEX ? "ignore_case_brackets" : "lower");
-        static const char *const rm[] = {"plain", "ignore_case_flag", "ignore_case_brackets"};
-        static const char *const cm[] = {"lower", "upper", "snake_case"};
-        const char *const *ms = it->type == T_REGEX ? rm : cm;
-        it->method = -1;
-        for (int i = 0; i < 3; i++)
-            if (strcmp(ms[i], m) == 0)
-                it->method = i;
-        if (it->method < 0) {
-            lerr(l, v[0], "invalid method '%s' (expected %s, %s or %s)", m, ms[0], ms[1], ms[2]);
-            return NULL;
-        }
-        break;
-    }
-    case T_SET_VALUE: {
-        it->val = v[0];
-        const char *ft = opt_text(v[1]);
-        if (ft) {
-            if (strcmp(ft, "str") == 0)
-                it->target_type = 1;
-            else if (strcmp(ft, "num") == 0)
-                it->target_type = 2;
-            else {
-                lerr(l, v[1], "invalid force_type '%s' (expected 'str' or 'num')", ft);
-                return NULL;
-            }
-            if (!is_text(v[0])) {
-                lerr(l, v[0], "force_type '%s' needs a string or number value", ft);
-                return NULL;
-            }
-            if (it->target_type == 2 && v[0]->u.s.type != YT_INT && v[0]->u.s.type != YT_FLOAT) {
-                char *end;
-                strtod(v[0]->u.s.text, &end);
-                if (!v[0]->u.s.len || *end) {
-                    lerr(l, v[0], "value '%s' can't be converted to a number", v[0]->u.s.text);
-                    return NULL;
-                }
-            }
-        }
-        break;
-    }
-    case T_CONVERT_TYPE:
-        if (strcmp(v[0]->u.s.text, "str") == 0)
-            it->target_type = 1;
-        else if (strcmp(v[0]->u.s.text, "num") == 0)
-            it->target_type = 2;
-        else {
-            lerr(l, v[0], "invalid target_type '%s' (expected 'str' or 'num')", v[0]->u.s.text);
-            return NULL;
-        }
-        break;
-    case T_RULE_FAILURE:
-    case T_DETECTION_ITEM_FAILURE:
-        it->message = v[0]->u.s.text;
-        break;
-    case T_SET_CUSTOM_ATTRIBUTE:
-        it->key = v[0]->u.s.text;
-        it->val = v[1];
-        break;
-    case T_NEST:
-    case P_NEST:
-    case F_NESTED:
-        if (!parse_item_list(l, v[0], ik, &it->items, &it->nitems))
-            return NULL;
-        break;
-    case P_EMBED:
-        it->prefix = opt_text(v[0]) ? opt_text(v[0]) : "";
-        it->suffix = opt_text(v[1]) ? opt_text(v[1]) : "";
-        break;
-    case P_SIMPLE_TEMPLATE:
-        if (!check_simple_template(l, v[0]))
-            return NULL;
-        it->tmpl = v[0]->u.s.text;
-        break;
-    case P_JSON: {
-        ydoc *docs;
-        size_t nd;
-        yerror ye;
-        if (!yaml_load(l->a, v[0]->u.s.text, v[0]->u.s.len, &docs, &nd, &ye) || nd != 1 || !docs[0].root) {
-            lerr(l, v[0], "json_template is not valid JSON");
-            return NULL;
-        }
-        it->json = docs[0].root;
-        break;
-    }
-    case F_CONCAT:
-        it->separator = v[0] ? (opt_text(v[0]) ? opt_text(v[0]) : "") : "\n";
-        it->prefix = opt_text(v[1]) ? opt_text(v[1]) : "";
-        it->suffix = opt_text(v[2]) ? opt_text(v[2]) : "";
-        break;
-    case F_JSON:
-        it->indent = is_null(v[0]) ? -1 : (int)(v[0]->u.s.ival < 0 ? 0 : v[0]->u.s.ival > 64 ? 64 : v[0]->u.s.ival);
-        break;
-    }
-    if (l->failed)
+    if (!item_conditions(l, it, n, ik))
         return NULL;
-    return it;
+    if (ts->parse && !ts->parse(l, it, n, v, ik))
+        return NULL;
+    return l->failed ? NULL : it;
 }
 
 /* ---- pipelines ---------------------------------------------------------- */
@@ -1160,27 +1102,13 @@ bool pl_load_text(pipeline_set *ps, const char *file, const char *sortkey, const
     ydoc *docs;
     size_t nd;
     yerror ye;
-    if (!yaml_load(ps->a, text, len, &docs, &nd, &ye)) {
-        ynode at = {0};
-        at.line = ye.line;
-        at.col = ye.col;
-        return lerr(&l, &at, "%s", ye.message);
-    }
-    if (nd == 0 || !docs[0].root) {
-        ynode at = {0};
-        at.line = nd ? docs[0].line : 1;
-        at.col = nd ? docs[0].col : 1;
-        return lerr(&l, &at, "empty pipeline file");
-    }
-    if (nd > 1) {
-        for (size_t i = 1; i < nd; i++)
-            if (docs[i].root) {
-                ynode at = {0};
-                at.line = docs[i].line;
-                at.col = docs[i].col;
-                return lerr(&l, &at, "a pipeline file holds one YAML document");
-            }
-    }
+    if (!yaml_load(ps->a, text, len, &docs, &nd, &ye))
+        return lerr_at(&l, (spos){ye.line, ye.col}, "%s", ye.message);
+    if (nd == 0 || !docs[0].root)
+        return lerr_at(&l, nd ? (spos){docs[0].line, docs[0].col} : (spos){1, 1}, "empty pipeline file");
+    for (size_t i = 1; i < nd; i++)
+        if (docs[i].root)
+            return lerr_at(&l, (spos){docs[i].line, docs[i].col}, "a pipeline file holds one YAML document");
     const ynode *root = docs[0].root;
     if (root->kind != YN_MAP)
         return lerr(&l, root, "a pipeline must be a mapping, not %s", kind_name(root));
@@ -1241,66 +1169,4 @@ bool pl_load_text(pipeline_set *ps, const char *file, const char *sortkey, const
     }
     *out = p;
     return true;
-}
-
-/* ---- built-in pipelines ----------------------------------------------------- */
-
-static const struct {
-    const char *service, *suffix;
-} sl_tables[] = {
-    {"cloudtrail", "cloud_trail_mgmt"},
-    {"cloudtrail_s3", "s3_data"},
-    {"cloudtrail_lambda", "lambda_execution"},
-    {"route53", "route53"},
-    {"security_hub", "sh_findings"},
-    {"vpc_flow_logs", "vpc_flow"},
-    {"waf", "waf"},
-    {"eks_audit", "eks_audit"},
-};
-
-const char *const pipeline_builtin_names[] = {"athena_security_lake_table_name", NULL};
-
-pipeline *pl_builtin(pipeline_set *ps, const char *name)
-{
-    if (strcmp(name, "athena_security_lake_table_name") != 0)
-        return NULL;
-    arena *a = ps->a;
-    pipeline *p = arena_alloc(a, sizeof *p);
-    p->name = "athena map source to table name pipeline";
-    p->sortkey = "athena_security_lake_table_name";
-    p->priority = 20;
-    p->builtin = true;
-    size_t n = sizeof sl_tables / sizeof sl_tables[0];
-    p->items = arena_alloc(a, sizeof *p->items * n);
-    pvar *defs = arena_alloc(a, sizeof *defs);
-    defs[0].name = "backend_aws_table_version";
-    defs[0].text = "2_0";
-    for (size_t i = 0; i < n; i++) {
-        pitem *it = arena_alloc(a, sizeof *it);
-        it->type = T_SET_STATE;
-        it->file = "athena_security_lake_table_name";
-        it->id = arena_printf(a, "athena_security_lake_table_name_%s", sl_tables[i].service);
-        pcond *c = arena_alloc(a, sizeof *c);
-        c->type = C_LOGSOURCE;
-        c->kind = CK_RULE;
-        c->product = "aws";
-        c->service = sl_tables[i].service;
-        it->rc.c = arena_alloc(a, sizeof *it->rc.c);
-        it->rc.c[0] = c;
-        it->rc.n = 1;
-        it->key = "table_name";
-        ynode *v = arena_alloc(a, sizeof *v);
-        v->kind = YN_SCALAR;
-        v->u.s.type = YT_STR;
-        v->u.s.text = arena_printf(a, "amazon_security_lake_table_{backend_aws_table_region}_%s_{backend_aws_table_version}",
-                                   sl_tables[i].suffix);
-        v->u.s.len = strlen(v->u.s.text);
-        it->val = v;
-        it->defaults = defs;
-        it->ndefaults = 1;
-        it->dash_to_underscore = true;
-        it->hint = "athena_security_lake_table_name needs the AWS region of the Security Lake tables";
-        p->items[p->nitems++] = it;
-    }
-    return p;
 }

@@ -1,6 +1,7 @@
-/* post.c - text work: {var} templates, Python-style re.sub, query
- * postprocessing (embed, simple_template, replace, json, nest) and
- * finalizers (concat, json, nested). */
+/* post.c - what happens to finished queries: postprocessing of each query
+ * (embed, simple_template, replace, json, nest; pySigma's
+ * QueryPostprocessingTransformation) under the item's rule conditions, and
+ * finalizers over all queries of the run (concat, json, nested). */
 #define SIGMA_PIPELINE_INTERNAL
 #include "pipeline.h"
 
@@ -8,355 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/limits.h"
 #include "../util/sbuf.h"
 
-/* ---- variables -------------------------------------------------------------------- */
-
-static const char *var_text(arena *a, const pvar *v, const char **msg)
-{
-    if (v->text)
-        return v->text;
-    if (!v->node || v->node->kind != YN_SCALAR) {
-        *msg = arena_printf(a, "variable '%s' is not a single value", v->name);
-        return NULL;
-    }
-    return pl_scalar_str(a, v->node);
-}
-
-/* Python str.format-style text: "{{" and "}}" are braces, "{field}" is
- * replaced by lookup(ctx, field). NULL with *msg set on a '{' without '}' or a
- * failed lookup. */
-typedef const char *(*brace_lookup)(void *ctx, const char *field, const char **msg);
-
-static const char *expand_braces(arena *a, const char *tmpl, brace_lookup lookup, void *ctx, const char **msg)
-{
-    sbuf b = SBUF_INIT;
-    for (size_t i = 0; tmpl[i]; i++) {
-        char ch = tmpl[i];
-        if ((ch == '{' || ch == '}') && tmpl[i + 1] == ch) {
-            sb_putc(&b, ch);
-            i++;
-            continue;
-        }
-        if (ch != '{') {
-            sb_putc(&b, ch);
-            continue;
-        }
-        const char *e = strchr(tmpl + i, '}');
-        if (!e) {
-            sb_free(&b);
-            *msg = "'{' without '}' in template";
-            return NULL;
-        }
-        const char *t = lookup(ctx, arena_strndup(a, tmpl + i + 1, (size_t)(e - tmpl - i - 1)), msg);
-        if (!t) {
-            sb_free(&b);
-            return NULL;
-        }
-        sb_puts(&b, t);
-        i = (size_t)(e - tmpl);
-    }
-    const char *r = arena_strndup(a, b.p ? b.p : "", b.len);
-    sb_free(&b);
-    return r;
-}
-
-typedef struct var_ctx {
-    pipeline_set *ps;
-    const pitem *it;
-    const char *tmpl;
-} var_ctx;
-
-/* {name}: a pipeline variable (or backend_<option>), else the item's default */
-static const char *lookup_var(void *ctx, const char *name, const char **msg)
-{
-    const var_ctx *vc = ctx;
-    arena *a = vc->ps->a;
-    const pitem *it = vc->it;
-    pvar v;
-    bool found = pl_var_get(vc->ps, name, &v);
-    for (size_t k = 0; !found && it && k < it->ndefaults; k++)
-        if (strcmp(it->defaults[k].name, name) == 0) {
-            v = it->defaults[k];
-            found = true;
-        }
-    if (!found) {
-        sbuf m = SBUF_INIT;
-        if (it && it->hint)
-            sb_printf(&m, "missing variable '%s' (%s)", name, it->hint);
-        else
-            sb_printf(&m, "missing variable '%s' in '%s'", name, vc->tmpl);
-        if (strncmp(name, "backend_", 8) == 0 && name[8])
-            sb_printf(&m, "; set it with -O %s=VALUE", name + 8);
-        else
-            sb_puts(&m, "; define it under vars: in a pipeline");
-        *msg = arena_strdup(a, m.p);
-        sb_free(&m);
-        return NULL;
-    }
-    return var_text(a, &v, msg);
-}
-
-const char *pl_format_vars(pipeline_set *ps, const pitem *it, const char *tmpl, const char **msg)
-{
-    var_ctx vc = {ps, it, tmpl};
-    return expand_braces(ps->a, tmpl, lookup_var, &vc, msg);
-}
-
-/* ---- re.sub ---------------------------------------------------------------------------- */
-
-/* Python replacement template -> pieces: literal text or a group number/name */
-typedef struct rpiece {
-    const char *lit;
-    size_t len;
-    int group; /* -1: literal */
-} rpiece;
-
-static bool parse_repl(arena *a, pcre2_code *re, const char *repl, rpiece **out, size_t *nout, const char **msg)
-{
-    uint32_t ngroups = 0;
-    pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &ngroups);
-    size_t n = strlen(repl);
-    rpiece *p = arena_alloc(a, sizeof *p * (n + 1));
-    size_t np = 0;
-    sbuf lit = SBUF_INIT;
-#define FLUSH()                                                                    \
-    do {                                                                           \
-        if (lit.len) {                                                             \
-            p[np].lit = arena_strndup(a, lit.p, lit.len);                          \
-            p[np].len = lit.len;                                                   \
-            p[np].group = -1;                                                      \
-            np++;                                                                  \
-            sb_clear(&lit);                                                        \
-        }                                                                          \
-    } while (0)
-    for (size_t i = 0; i < n; i++) {
-        char ch = repl[i];
-        if (ch != '\\' || i + 1 >= n) {
-            if (ch == '\\') {
-                sb_free(&lit);
-                *msg = "bad escape (end of pattern)";
-                return false;
-            }
-            sb_putc(&lit, ch);
-            continue;
-        }
-        char d = repl[++i];
-        int g = -1;
-        if (d == 'g') {
-            if (repl[i + 1] != '<') {
-                sb_free(&lit);
-                *msg = "missing < in \\g<...>";
-                return false;
-            }
-            const char *e = strchr(repl + i + 2, '>');
-            if (!e || e == repl + i + 2) {
-                sb_free(&lit);
-                *msg = "missing group name in \\g<...>";
-                return false;
-            }
-            size_t gl = (size_t)(e - (repl + i + 2));
-            const char *gn = arena_strndup(a, repl + i + 2, gl);
-            bool digits = true;
-            for (size_t k = 0; k < gl; k++)
-                if (gn[k] < '0' || gn[k] > '9')
-                    digits = false;
-            if (digits) {
-                g = atoi(gn);
-            } else {
-                int num = pcre2_substring_number_from_name(re, (PCRE2_SPTR)gn);
-                if (num < 0) {
-                    sb_free(&lit);
-                    *msg = arena_printf(a, "unknown group name '%s'", gn);
-                    return false;
-                }
-                g = num;
-            }
-            i += gl + 2;
-        } else if (d >= '1' && d <= '9') {
-            g = d - '0';
-            if (repl[i + 1] >= '0' && repl[i + 1] <= '9') {
-                g = g * 10 + (repl[i + 1] - '0');
-                i++;
-            }
-        } else if (d == '0') {
-            /* octal escape \0, \0o, \0oo */
-            int v = 0, k = 0;
-            while (k < 2 && repl[i + 1] >= '0' && repl[i + 1] <= '7') {
-                v = v * 8 + (repl[++i] - '0');
-                k++;
-            }
-            sb_putc(&lit, (char)v);
-            continue;
-        } else {
-            const char *esc = "n\nt\tr\rf\fv\va\a\\\\";
-            const char *f = NULL;
-            for (const char *q = esc; *q; q += 2)
-                if (*q == d)
-                    f = q;
-            if (f) {
-                sb_putc(&lit, f[1]);
-            } else if ((d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z')) {
-                sb_free(&lit);
-                *msg = arena_printf(a, "bad escape \\%c", d);
-                return false;
-            } else {
-                sb_putc(&lit, '\\');
-                sb_putc(&lit, d);
-            }
-            continue;
-        }
-        if (g > (int)ngroups) {
-            sb_free(&lit);
-            *msg = arena_printf(a, "invalid group reference %d", g);
-            return false;
-        }
-        FLUSH();
-        p[np].group = g;
-        np++;
-    }
-    FLUSH();
-#undef FLUSH
-    sb_free(&lit);
-    *out = p;
-    *nout = np;
-    return true;
-}
-
-static size_t char_len(const char *s, size_t n, size_t i, bool utf)
-{
-    if (!utf)
-        return 1;
-    size_t k = 1;
-    while (i + k < n && ((unsigned char)s[i + k] & 0xC0) == 0x80)
-        k++;
-    return k;
-}
-
-char *pl_resub(arena *a, pcre2_code *re, const char *s, size_t n, const char *repl, size_t *outlen, bool *changed,
-               const char **msg)
-{
-    *changed = false;
-    *msg = NULL;
-    rpiece *pc;
-    size_t npc;
-    if (!parse_repl(a, re, repl, &pc, &npc, msg))
-        return NULL;
-    uint32_t opts = 0;
-    pcre2_pattern_info(re, PCRE2_INFO_ALLOPTIONS, &opts);
-    bool utf = (opts & PCRE2_UTF) != 0;
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-    if (!md) {
-        *msg = "out of memory";
-        return NULL;
-    }
-    PCRE2_SPTR subj = (PCRE2_SPTR)(n ? s : "");
-    sbuf b = SBUF_INIT;
-    size_t last = 0, pos = 0;
-    uint32_t flags = 0;
-    while (pos <= n) {
-        int rc = pcre2_match(re, subj, n, pos, flags, md, NULL);
-        if (rc == PCRE2_ERROR_NOMATCH) {
-            if (!flags)
-                break;
-            /* no non-empty match here: step one character */
-            flags = 0;
-            pos += char_len(s, n, pos, utf);
-            continue;
-        }
-        if (rc < 0) {
-            PCRE2_UCHAR m[200];
-            pcre2_get_error_message(rc, m, sizeof m);
-            *msg = arena_printf(a, "regular expression failed: %s", (const char *)m);
-            pcre2_match_data_free(md);
-            sb_free(&b);
-            return NULL;
-        }
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-        size_t ms = ov[0], me = ov[1];
-        sb_putn(&b, s + last, ms - last);
-        for (size_t k = 0; k < npc; k++) {
-            if (pc[k].group < 0) {
-                sb_putn(&b, pc[k].lit, pc[k].len);
-            } else if (pc[k].group < rc && ov[2 * pc[k].group] != PCRE2_UNSET) {
-                size_t gs = ov[2 * pc[k].group], ge = ov[2 * pc[k].group + 1];
-                sb_putn(&b, s + gs, ge - gs);
-            }
-        }
-        *changed = true;
-        last = me;
-        pos = me;
-        flags = ms == me ? PCRE2_NOTEMPTY_ATSTART | PCRE2_ANCHORED : 0;
-        if (flags && pos >= n)
-            break;
-    }
-    pcre2_match_data_free(md);
-    if (last < n)
-        sb_putn(&b, s + last, n - last);
-    char *r = arena_strndup(a, b.p ? b.p : "", b.len);
-    *outlen = b.len;
-    sb_free(&b);
-    return r;
-}
-
-/* ---- JSON (Python json.dumps, ensure_ascii) ---------------------------------------- */
-
-static void json_str(sbuf *b, const char *s, size_t n)
-{
-    sb_putc(b, '"');
-    for (size_t i = 0; i < n;) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch == '"' || ch == '\\') {
-            sb_putc(b, '\\');
-            sb_putc(b, (char)ch);
-            i++;
-        } else if (ch < 0x20 || ch == 0x7f) {
-            switch (ch) {
-            case '\n': sb_puts(b, "\\n"); break;
-            case '\r': sb_puts(b, "\\r"); break;
-            case '\t': sb_puts(b, "\\t"); break;
-            case '\b': sb_puts(b, "\\b"); break;
-            case '\f': sb_puts(b, "\\f"); break;
-            default: sb_printf(b, "\\u%04x", ch); break;
-            }
-            i++;
-        } else if (ch < 0x80) {
-            sb_putc(b, (char)ch);
-            i++;
-        } else {
-            /* decode UTF-8; invalid bytes are written as \u00XX */
-            unsigned cp = 0;
-            size_t k = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 0;
-            bool ok = k && i + k <= n;
-            if (ok) {
-                cp = ch & (0xFF >> (k + 1));
-                for (size_t j = 1; j < k; j++) {
-                    unsigned char cc = (unsigned char)s[i + j];
-                    if ((cc & 0xC0) != 0x80)
-                        ok = false;
-                    cp = (cp << 6) | (cc & 0x3F);
-                }
-            }
-            if (!ok) {
-                sb_printf(b, "\\u%04x", ch);
-                i++;
-                continue;
-            }
-            if (cp >= 0x10000) {
-                cp -= 0x10000;
-                sb_printf(b, "\\u%04x\\u%04x", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
-            } else {
-                sb_printf(b, "\\u%04x", cp);
-            }
-            i += k;
-        }
-    }
-    sb_putc(b, '"');
-}
+/* ---- postprocessing -------------------------------------------------------------- */
 
 static void json_node(arena *a, sbuf *b, const ynode *n, const char *query, int depth)
 {
-    if (depth > 256) {
+    if (depth > SIGMA_MAX_YAML_DEPTH) {
         sb_puts(b, "null");
         return;
     }
@@ -372,7 +32,7 @@ static void json_node(arena *a, sbuf *b, const ynode *n, const char *query, int 
                 ks = k->u.s.bval ? "true" : "false";
             else if (k->kind == YN_SCALAR && k->u.s.type == YT_NULL)
                 ks = "null";
-            json_str(b, ks, strlen(ks));
+            pl_json_str(b, ks, strlen(ks));
             sb_puts(b, ": ");
             json_node(a, b, n->u.map.pairs[i].value, query, depth + 1);
         }
@@ -395,15 +55,13 @@ static void json_node(arena *a, sbuf *b, const ynode *n, const char *query, int 
         case YT_FLOAT: sb_puts(b, pl_scalar_str(a, n)); return;
         default:
             if (strcmp(n->u.s.text, "%QUERY%") == 0)
-                json_str(b, query, strlen(query));
+                pl_json_str(b, query, strlen(query));
             else
-                json_str(b, n->u.s.text, n->u.s.len);
+                pl_json_str(b, n->u.s.text, n->u.s.len);
             return;
         }
     }
 }
-
-/* ---- postprocessing -------------------------------------------------------------- */
 
 static const char *rule_attr(arena *a, const srule *r, const char *name)
 {
@@ -475,7 +133,7 @@ static const char *simple_template(pipeline_set *ps, srule *r, const pstate *st,
                                    const char **msg)
 {
     post_ctx pc = {ps, r, st, query};
-    return expand_braces(ps->a, tmpl, lookup_post, &pc, msg);
+    return pl_expand(ps->a, tmpl, lookup_post, &pc, msg);
 }
 
 static const char *post_items(pipeline_set *ps, srule *r, const pstate *st, pitem *const *items, size_t n,
@@ -567,7 +225,7 @@ static const char *fin_items(pipeline_set *ps, pitem *const *items, size_t nitem
                     sb_printf(&b, "%s\n%*s", k ? "," : "", it->indent, "");
                 else if (k)
                     sb_puts(&b, ", ");
-                json_str(&b, q[k], strlen(q[k]));
+                pl_json_str(&b, q[k], strlen(q[k]));
             }
             if (it->indent >= 0)
                 sb_putc(&b, '\n');

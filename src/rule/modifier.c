@@ -13,42 +13,54 @@
 
 #include "../util/limits.h"
 #include "../util/sbuf.h"
+#include "../util/utf8.h"
+#include "modifier.h"
 #include "regex.h"
-#include "rule.h"
 
 typedef enum {
-    M_CONTAINS, M_STARTSWITH, M_ENDSWITH, M_EXISTS, M_BASE64, M_BASE64OFFSET,
-    M_WIDE, M_UTF16LE, M_UTF16BE, M_UTF16, M_WINDASH, M_RE, M_I, M_M, M_S,
-    M_CASED, M_CIDR, M_ALL, M_NEQ, M_LT, M_LTE, M_GT, M_GTE, M_FIELDREF,
-    M_EXPAND, M_MINUTE, M_HOUR, M_DAY, M_WEEK, M_MONTH, M_YEAR,
+#define MODIFIER(name, id, accepts) id,
+#include "modifiers.def"
 } mod_id;
 
+/* the kinds of value each modifier takes */
+#define STR (1u << SV_STR)
+#define NUM (1u << SV_NUM)
+#define BOOL (1u << SV_BOOL)
+#define RE (1u << SV_RE)
+#define FIELDREF (1u << SV_FIELDREF)
+#define CMP (1u << SV_CMP)
+#define ANY (~0u)
+static const unsigned mod_accepts[] = {
+#define MODIFIER(name, id, accepts) [id] = accepts,
+#include "modifiers.def"
+};
+#undef STR
+#undef NUM
+#undef BOOL
+#undef RE
+#undef FIELDREF
+#undef CMP
+#undef ANY
+
+/* every name, aliases included, with its modifier */
 static const struct {
     const char *name;
     mod_id id;
 } mod_table[] = {
-    {"contains", M_CONTAINS}, {"startswith", M_STARTSWITH}, {"endswith", M_ENDSWITH},
-    {"exists", M_EXISTS},     {"base64", M_BASE64},         {"base64offset", M_BASE64OFFSET},
-    {"wide", M_WIDE},         {"utf16le", M_UTF16LE},       {"utf16be", M_UTF16BE},
-    {"utf16", M_UTF16},       {"windash", M_WINDASH},       {"re", M_RE},
-    {"i", M_I},               {"ignorecase", M_I},          {"m", M_M},
-    {"multiline", M_M},       {"s", M_S},                   {"dotall", M_S},
-    {"cased", M_CASED},       {"cidr", M_CIDR},             {"all", M_ALL},
-    {"neq", M_NEQ},           {"lt", M_LT},                 {"lte", M_LTE},
-    {"gt", M_GT},             {"gte", M_GTE},               {"fieldref", M_FIELDREF},
-    {"expand", M_EXPAND},     {"minute", M_MINUTE},         {"hour", M_HOUR},
-    {"day", M_DAY},           {"week", M_WEEK},             {"month", M_MONTH},
-    {"year", M_YEAR},
+#define MODIFIER(name, id, accepts) {#name, id},
+#define ALIAS(name, id) {#name, id},
+#include "modifiers.def"
 };
 #define NMODS (sizeof mod_table / sizeof mod_table[0])
 
 /* NULL-terminated, in the order of the table above. */
 const char *const modifier_names[] = {
-    "contains", "startswith", "endswith", "exists", "base64", "base64offset", "wide",
-    "utf16le", "utf16be", "utf16", "windash", "re", "i", "ignorecase", "m", "multiline",
-    "s", "dotall", "cased", "cidr", "all", "neq", "lt", "lte", "gt", "gte", "fieldref",
-    "expand", "minute", "hour", "day", "week", "month", "year", NULL,
+#define MODIFIER(name, id, accepts) #name,
+#define ALIAS(name, id) #name,
+#include "modifiers.def"
+    NULL,
 };
+_Static_assert(sizeof modifier_names / sizeof *modifier_names == NMODS + 1, "one name per table row");
 
 static int mod_lookup(const char *name)
 {
@@ -67,27 +79,20 @@ bool modifier_known(const char *name)
 
 typedef struct mctx {
     arena *a;
-    srule *r;
-    ditem *item;
+    sdiag *err;
     const char *mod; /* modifier name as written */
     spos pos;        /* position for the current error (value or item) */
 } mctx;
 
-static bool fail(mctx *c, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+static bool fail(mctx *c, const char *fmt, ...) SIGMA_PRINTF(2, 3);
 
 static bool fail(mctx *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    sbuf b = SBUF_INIT;
-    sb_vprintf(&b, fmt, ap);
+    c->err->pos = c->pos;
+    c->err->message = arena_vprintf(c->a, fmt, ap);
     va_end(ap);
-    rule_fail(c->a, c->r, c->pos, "%s", sb_cstr(&b));
-    sb_free(&b);
     return false;
 }
 
@@ -197,26 +202,16 @@ static svalue *sv_copy(arena *a, const svalue *v)
 
 /* ---- UTF-8 -------------------------------------------------------------- */
 
-/* Strict UTF-8 decoding of one code point at s[*i]; false if invalid
- * (overlong forms, surrogates and code points past U+10FFFF included). */
+/* The code point at s[*i] (util/utf8.h: strict UTF-8), *i moved past it;
+ * false if the bytes there are not valid UTF-8. */
 static bool u8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp)
 {
-    utf8proc_int32_t c;
-    utf8proc_ssize_t k = utf8proc_iterate(s + *i, (utf8proc_ssize_t)(n - *i), &c);
-    if (k <= 0)
+    int32_t c;
+    size_t k = utf8_decode((const char *)s + *i, n - *i, &c);
+    if (!k)
         return false;
     *cp = (uint32_t)c;
-    *i += (size_t)k;
-    return true;
-}
-
-static bool u8_valid(const char *s, size_t n)
-{
-    size_t i = 0;
-    uint32_t cp;
-    while (i < n)
-        if (!u8_next((const unsigned char *)s, n, &i, &cp))
-            return false;
+    *i += k;
     return true;
 }
 
@@ -225,7 +220,7 @@ static bool u8_valid(const char *s, size_t n)
 static bool re_check(mctx *c, const svalue *v)
 {
     uint32_t opts = 0;
-    if (u8_valid(v->re, v->re_len))
+    if (utf8_valid(v->re, v->re_len))
         opts |= PCRE2_UTF;
     if (v->re_flags & RE_I)
         opts |= PCRE2_CASELESS;
@@ -639,6 +634,8 @@ static bool apply_elem(mctx *c, mod_id id, svalue *v, vlist *res)
 {
     arena *a = c->a;
     svalue *nv = NULL;
+    if (!(mod_accepts[id] & (1u << v->kind)))
+        return not_applicable(c, v);
     switch (id) {
     case M_CONTAINS:
     case M_STARTSWITH:
@@ -649,17 +646,14 @@ static bool apply_elem(mctx *c, mod_id id, svalue *v, vlist *res)
             nv->str = str_add_star(a, &v->str, lead, trail);
         else if (v->kind == SV_RE)
             re_wrap(a, nv, lead, trail);
-        else if (v->kind == SV_FIELDREF) {
+        else {
             nv->ref_starts = nv->ref_starts || lead;
             nv->ref_ends = nv->ref_ends || trail;
-        } else
-            return not_applicable(c, v);
+        }
         break;
     }
     case M_BASE64:
     case M_BASE64OFFSET:
-        if (v->kind != SV_STR)
-            return not_applicable(c, v);
         if (sstr_has_wildcard(&v->str))
             return fail(c, "%s encoding of strings with wildcards is not allowed", c->mod);
         if (sstr_has_placeholder(&v->str))
@@ -678,18 +672,12 @@ static bool apply_elem(mctx *c, mod_id id, svalue *v, vlist *res)
     case M_UTF16LE:
     case M_UTF16BE:
     case M_UTF16:
-        if (v->kind != SV_STR)
-            return not_applicable(c, v);
         if (!utf16_encode(c, v, id == M_UTF16BE ? 1 : id == M_UTF16 ? 2 : 0, &nv))
             return false;
         break;
     case M_WINDASH:
-        if (v->kind != SV_STR)
-            return not_applicable(c, v);
         return do_windash(c, v, res);
     case M_RE:
-        if (v->kind != SV_RE)
-            return not_applicable(c, v);
         if (!re_check(c, v))
             return false;
         nv = v;
@@ -697,20 +685,14 @@ static bool apply_elem(mctx *c, mod_id id, svalue *v, vlist *res)
     case M_I:
     case M_M:
     case M_S:
-        if (v->kind != SV_RE)
-            return not_applicable(c, v);
         nv = sv_copy(a, v);
         nv->re_flags |= id == M_I ? RE_I : id == M_M ? RE_M : RE_S;
         break;
     case M_CASED:
-        if (v->kind != SV_STR && v->kind != SV_FIELDREF)
-            return not_applicable(c, v);
         nv = sv_copy(a, v);
         nv->cased = true;
         break;
     case M_CIDR: {
-        if (v->kind != SV_STR)
-            return not_applicable(c, v);
         if (sstr_has_wildcard(&v->str) || sstr_has_placeholder(&v->str))
             return fail(c, "invalid CIDR '%s'", vtext(a, v));
         size_t n;
@@ -725,14 +707,10 @@ static bool apply_elem(mctx *c, mod_id id, svalue *v, vlist *res)
         break;
     }
     case M_EXPAND:
-        if (v->kind != SV_STR)
-            return not_applicable(c, v);
         if (!do_expand(c, v, &nv))
             return false;
         break;
     case M_FIELDREF:
-        if (v->kind != SV_STR)
-            return not_applicable(c, v);
         if (sstr_has_wildcard(&v->str))
             return fail(c, "field references must not contain wildcards");
         if (sstr_has_placeholder(&v->str))
@@ -742,8 +720,6 @@ static bool apply_elem(mctx *c, mod_id id, svalue *v, vlist *res)
         nv->ref = sstr_text(a, &v->str, NULL);
         break;
     case M_EXISTS:
-        if (v->kind != SV_BOOL)
-            return not_applicable(c, v);
         nv = sv_copy(a, v);
         nv->kind = SV_EXISTS;
         break;
@@ -769,8 +745,6 @@ static bool apply_elem(mctx *c, mod_id id, svalue *v, vlist *res)
     case M_YEAR:
         if (v->kind == SV_CMP && v->cmp_tpart)
             return fail(c, "only one timestamp part modifier may be used");
-        if (v->kind != SV_NUM && v->kind != SV_CMP)
-            return not_applicable(c, v);
         nv = sv_copy(a, v);
         if (v->kind == SV_CMP)
             nv->cmp_tpart = true; /* gt|hour: compare the part */
@@ -1042,11 +1016,11 @@ static bool initial_value(mctx *c, const ynode *y, bool re, svalue **out)
 
 /* ---- the chain ---------------------------------------------------------- */
 
-bool modifiers_apply(arena *a, srule *r, ditem *item, ynode **raw, size_t nraw, spos pos)
+bool modifiers_apply(arena *a, ditem *item, ynode **raw, size_t nraw, spos pos, sdiag *err)
 {
     /* errors about the chain itself point at the key, value errors at the value */
     spos ipos = item->pos.line ? item->pos : pos;
-    mctx c = {a, r, item, NULL, ipos};
+    mctx c = {a, err, NULL, ipos};
     int *ids = arena_alloc(a, (item->nmods ? item->nmods : 1) * sizeof *ids);
     bool re = false;
     for (size_t i = 0; i < item->nmods; i++) {

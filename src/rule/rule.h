@@ -1,12 +1,20 @@
 /* rule.h - the rule model: rules, correlations and filters as loaded from
- * YAML, validated, with every node's source position. Pipelines edit this
- * model in place; the SQL layer reads it. */
+ * YAML, validated, with every node's source position.
+ *
+ * The rule stage owns everything that is about rules themselves, whatever
+ * the target: loading documents (document.c), attributes and lookups
+ * (rule.c), detections (detection.c), modifiers (modifier.h), correlation
+ * definitions and their references (correlation.c), and filters, which
+ * rewrite other rules (filter.c). Conditions are parsed once, at load, into
+ * trees (condition/cond.h); later stages edit the trees, never the text.
+ * Pipelines edit this model in place; the SQL layer only reads it. */
 #ifndef SIGMA_RULE_H
 #define SIGMA_RULE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../condition/cond.h"
 #include "../util/arena.h"
 #include "../yaml/ynode.h"
 #include "value.h"
@@ -14,6 +22,12 @@
 typedef struct spos {
     unsigned line, col;
 } spos;
+
+/* A diagnostic: the first error of a rule, or a warning. */
+typedef struct sdiag {
+    spos pos;
+    const char *message;
+} sdiag;
 
 /* One `field|mod|mod: values` entry. field == NULL: keyword (value-only). */
 typedef struct ditem {
@@ -49,10 +63,17 @@ typedef struct named_det {
     spos pos;
 } named_det;
 
+/* One condition of a rule. `ast` is what every later stage uses: filters
+ * and pipelines (add_condition, drop_detection_item) replace it with an
+ * edited tree. A condition that does not parse keeps ast NULL and its
+ * error, reported when the rule is converted (as a condition error, after
+ * the errors of earlier stages). */
 typedef struct rcond {
-    const char *text;
+    const char *text; /* as written */
     size_t len;
     spos pos;
+    const cnode *ast;
+    const cerror *err; /* ast == NULL: the syntax error */
 } rcond;
 
 typedef struct logsource {
@@ -72,6 +93,13 @@ typedef enum {
     CT_VALUE_MEDIAN,
 } corr_type;
 
+/* A field name a correlation names, with where it is written (a pipeline
+ * that maps one field to several gives each the position of its source). */
+typedef struct cfield {
+    const char *name;
+    spos pos;
+} cfield;
+
 typedef struct corr_cond {
     int nops;          /* 1 or 2 */
     const char *op[2]; /* "gt", "gte", "lt", "lte", "eq", "neq" */
@@ -79,31 +107,57 @@ typedef struct corr_cond {
     double val[2];
     const char **fields; /* condition field(s) for value_* */
     size_t nfields;
+    spos field_pos;    /* the `field` node */
     const char *percentile;
 } corr_cond;
 
+/* One `rule: field` line of an alias. */
+typedef struct alias_entry {
+    const char *rule;  /* rule reference */
+    spos rule_pos;     /* the key */
+    const char *field;
+    spos field_pos;
+} alias_entry;
+
 typedef struct corr_alias {
     const char *alias;
-    const char **rules; /* rule reference */
-    const char **fields;
+    spos pos;
+    alias_entry *e;
     size_t n;
 } corr_alias;
 
+/* A rule a correlation refers to, once resolved (correlation_resolve). */
+typedef struct corr_ref {
+    const char *ref; /* as written */
+    spos pos;
+    struct srule *rule;
+} corr_ref;
+
 typedef struct correlation {
     corr_type type;
+    spos pos;           /* the correlation mapping */
     const char **rules; /* references by id or name */
     spos *rule_pos;
     size_t nrules;
-    const char **group_by;
+    spos rules_pos;     /* the `rules` node (else pos) */
+    cfield *group_by;
     size_t ngroup_by;
     long long timespan; /* seconds */
     const char *timespan_text;
     corr_cond cond;
     bool has_cond;
+    spos cond_pos;      /* the `condition` node (else pos) */
     corr_alias *aliases;
     size_t naliases;
+    spos aliases_pos;   /* the `aliases` node (else pos) */
     bool generate;
-    const char *ext_cond; /* extended (string) condition for temporal types */
+    /* extended (string) condition of the temporal types, parsed at load */
+    const char *ext_cond;
+    const cnode *ext;      /* NULL if it does not parse or is too long */
+    const char *ext_error; /* then: the message */
+    /* filled by correlation_resolve */
+    corr_ref *refs;
+    size_t nrefs;
 } correlation;
 
 typedef struct filter_def {
@@ -111,11 +165,6 @@ typedef struct filter_def {
     size_t nrules;
     rcond cond;
 } filter_def;
-
-typedef struct sdiag {
-    spos pos;
-    const char *message;
-} sdiag;
 
 typedef struct srule srule;
 struct srule {
@@ -134,6 +183,7 @@ struct srule {
     size_t nconds;
     const char **fields; /* rule `fields`, NULL/0 for none */
     size_t nfields;
+    spos fields_pos;     /* the `fields` node (else pos) */
     correlation *corr;
     filter_def *filter;
     /* the first error makes the rule fail; warnings are kept */
@@ -151,10 +201,8 @@ struct srule {
     bool suppress;        /* referenced by a correlation without generate */
 };
 
-/* Loads every document of a file into rules (action: global/reset/repeat,
- * correlations, filters). A document that fails validation still produces
- * an srule with ->error set (so the run reports it and goes on).
- * Returns the number of rules appended to *out (an arena array grown here). */
+/* ---- rule lists (rule.c) ----------------------------------------------- */
+
 typedef struct rule_list {
     srule **v;
     size_t n, cap;
@@ -162,19 +210,27 @@ typedef struct rule_list {
 
 void rule_list_push(arena *a, rule_list *l, srule *r);
 
+/* True if `ref` names rule r: its id (UUIDs compare case-insensitively) or
+ * its name (exactly). */
+bool rule_is_ref(const srule *r, const char *ref);
+
+/* The rule `ref` names among l, by id first, then by name (rule_is_ref).
+ * Filters are not rules that can be referenced. NULL if none. */
+srule *rule_list_find(const rule_list *l, const char *ref);
+
+/* ---- loading (document.c) ---------------------------------------------- */
+
+/* Loads every document of a file into rules appended to *out (action:
+ * global/reset/repeat, correlations, filters). A document that fails
+ * validation still produces an srule with ->error set, so that the run
+ * reports it and goes on. */
 void rules_from_docs(arena *a, const char *file, ydoc *docs, size_t ndocs, rule_list *out);
 
-/* Sets r->error (first error wins). Returns false for convenience. */
-bool rule_fail(arena *a, srule *r, spos pos, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
-void rule_warn(arena *a, srule *r, spos pos, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
+/* ---- errors and shared checks (rule.c) --------------------------------- */
+
+/* Sets r->error (first error wins; a position of line 0 means the rule's).
+ * Returns false for convenience. */
+bool rule_fail(arena *a, srule *r, spos pos, const char *fmt, ...) SIGMA_PRINTF(4, 5);
 
 static inline spos node_pos(const ynode *n)
 {
@@ -182,12 +238,60 @@ static inline spos node_pos(const ynode *n)
     return p;
 }
 
-/* Applies the modifier chain of `item` (item->mods) to raw YAML values.
- * Fills item->vals, ->all, ->neg. On error sets r->error at the item. */
-bool modifiers_apply(arena *a, srule *r, ditem *item, ynode **raw, size_t nraw, spos pos);
+/* True if every field a filter or pipeline condition sets (category,
+ * product, service; NULL is "any") equals the rule's. `definition` is not
+ * compared (pySigma's LogsourceCondition and filters do the same). */
+bool logsource_matches(const logsource *want, const logsource *have);
 
-/* True if `name` is a known modifier id. */
-bool modifier_known(const char *name);
-extern const char *const modifier_names[];
+/* Sigma's levels (informational .. critical) and statuses (unsupported ..
+ * stable) in order, case-insensitively: 0.., or -1 if not one. */
+int rule_level_rank(const char *level);
+int rule_status_rank(const char *status);
+
+/* Parses condition text into c (text, pos, ast or err). */
+void rule_parse_condition(arena *a, rcond *c, const char *text, size_t len, spos pos);
+
+/* ---- detections (detection.c) ------------------------------------------ */
+
+/* A copy of d whose structure (sub-detections, items, value and id lists)
+ * can be edited without touching d. deep: the values themselves are copied
+ * too (filters, whose detections are added to many rules). */
+detection *detection_copy(arena *a, const detection *d, bool deep);
+/* A copy of one item (value and id lists copied, values shared). */
+ditem *ditem_copy(arena *a, const ditem *it);
+
+/* A detection from a mapping of `field|mod: value(s)` (pipeline
+ * add_condition): AND of its items, every item at `pos`. Keys are strings
+ * or null (a keyword); values scalars or lists of scalars. `subst`, if not
+ * NULL, rewrites each string value node first. NULL with *err set on a
+ * modifier or value error. */
+typedef const ynode *(*ynode_subst)(arena *a, const ynode *n, void *ctx);
+detection *detection_from_map(arena *a, const ynode *map, spos pos, ynode_subst subst, void *ctx, sdiag *err);
+
+/* ---- correlations (correlation.c) -------------------------------------- */
+
+/* Resolves the references of correlation rule r (its `rules`, or the
+ * identifiers of an extended condition) against every rule of the run into
+ * r->corr->refs, and checks them (each found once, no self or correlation
+ * reference, no failed rule, the extended condition naming exactly them).
+ * Referenced plain rules are marked `suppress` unless the correlation
+ * generates them, also when another of its references fails. Runs after
+ * the referenced rules are converted (their errors count). False with
+ * r->error set on failure. */
+bool correlation_resolve(arena *a, srule *r, const rule_list *all);
+
+/* Index of the reference an alias key or extended-condition identifier
+ * names: the reference text itself, else a reference that resolved to a
+ * rule with that id or name. -1 if none. */
+long correlation_ref_index(const correlation *co, const char *key);
+
+/* ---- filters (filter.c) ------------------------------------------------ */
+
+/* Applies the filter documents among `all` to the plain rules they match
+ * (logsource and `rules`), once each: the filter's detections are added as
+ * `_filtN_<name>` and every condition becomes `(condition) and (filter
+ * condition)`. A filter with an error is skipped; one whose condition is
+ * invalid or names no detection of its own fails. */
+void filters_apply(arena *a, rule_list *all);
 
 #endif

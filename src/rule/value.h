@@ -38,7 +38,8 @@ typedef enum {
     SV_CMP,       /* num, cmp */
     SV_TIMEPART,  /* num, tpart */
     SV_EXPANSION, /* items: one value that stands for several (windash, base64offset) */
-    SV_QUERY,     /* raw SQL expression from a query_expression placeholder */
+    SV_QUERY,     /* str: SQL expression of a query_expression placeholder: text
+                   * parts and the placeholder `field` for the item's column */
 } svkind;
 
 typedef enum { CMP_LT, CMP_LTE, CMP_GT, CMP_GTE } cmp_op;
@@ -58,13 +59,13 @@ typedef struct svalue svalue;
 struct svalue {
     svkind kind;
     bool cased;
-    sstr str;
+    sstr str;      /* SV_STR, SV_QUERY */
     snum num;
     bool b;
     cmp_op cmp;
     bool cmp_tpart; /* SV_CMP on a timestamp part (tpart): hour|gt */
     tpart_kind tpart;
-    const char *re; /* SV_RE: regex text (may hold NUL), SV_QUERY: SQL text */
+    const char *re; /* SV_RE: regex text (may hold NUL) */
     size_t re_len;
     unsigned re_flags;
     struct {

@@ -9,10 +9,39 @@
 #include "quote.h"
 #include "sql.h"
 
-static void field(sql_ctx *c, sbuf *b, const char *f)
+/* ------------------------------------------------------------ fields */
+
+/* The field resolution of this dialect (sql_dialect.column). Without a
+ * schema a field is a column path: dotted parts quoted where needed, or
+ * element_at(map, 'rest.of.path') for a -O element_at_fields map. */
+static bool column(sql_ctx *c, const char *f, sql_use use, spos pos, sql_col *out)
 {
-    sql_ident(b, f, c->opt->element_at, c->opt->n_element_at);
+    (void)pos;
+    if (c->last.field == f && c->last_use == use && c->last_table == c->table) {
+        *out = c->last;
+        return true;
+    }
+    sbuf t = SBUF_INIT;
+    sql_ident(&t, f, c->opt->element_at, c->opt->n_element_at);
+    out->field = f;
+    out->expr = arena_strndup(c->a, sb_cstr(&t), t.len);
+    out->open = out->close = "";
+    out->type = SQL_T_UNKNOWN;
+    sb_free(&t);
+    c->last = *out;
+    c->last_use = use;
+    c->last_table = c->table;
+    return true;
 }
+
+/* A leaf's column, through the dialect's slot (a caller may wrap this
+ * dialect with its own resolution), at the position of the item. */
+static bool match_col(sql_ctx *c, const char *f, sql_col *col)
+{
+    return c->d->column(c, f, SQL_USE_MATCH, c->at, col);
+}
+
+/* ------------------------------------------------------------ leaves */
 
 static bool check_text(sql_ctx *c, const sstr *s)
 {
@@ -30,7 +59,7 @@ static bool check_text(sql_ctx *c, const sstr *s)
 }
 
 /* string comparison: = for plain values, LIKE for wildcards */
-static bool str_cmp(sql_ctx *c, sbuf *b, const char *f, const svalue *v, bool is_col)
+static bool str_cmp(sql_ctx *c, sbuf *b, const sql_col *col, const svalue *v)
 {
     const sstr *s = &v->str;
     if (!check_text(c, s))
@@ -38,10 +67,7 @@ static bool str_cmp(sql_ctx *c, sbuf *b, const char *f, const svalue *v, bool is
     bool lower = !v->cased;
     if (lower)
         sb_puts(b, "LOWER(");
-    if (is_col)
-        field(c, b, f);
-    else
-        sql_ident(b, f, NULL, 0);
+    sb_puts(b, col->expr);
     if (lower)
         sb_putc(b, ')');
     if (!sstr_has_wildcard(s)) {
@@ -96,96 +122,111 @@ static const char *const tpart_sql[] = {"MINUTE", "HOUR", "DAY", "WEEK", "MONTH"
 static const char *const cmp_sql[] = {"<", "<=", ">", ">="};
 
 /* LIKE-escape a column's lowered value: replace(replace(replace(x, '\', '\\'), '%', '\%'), '_', '\_') */
-static void escaped_ref(sql_ctx *c, sbuf *b, const char *ref, bool lower)
+static void escaped_ref(sbuf *b, const sql_col *ref, bool lower)
 {
     sb_puts(b, "replace(replace(replace(");
     if (lower)
         sb_puts(b, "LOWER(");
-    field(c, b, ref);
+    sb_puts(b, ref->expr);
     if (lower)
         sb_putc(b, ')');
     sb_puts(b, ", '\\', '\\\\'), '%', '\\%'), '_', '\\_')");
 }
 
-static bool leaf(sql_ctx *c, sbuf *b, const char *f, const svalue *v)
+/* fieldref: the field against another field of the same event */
+static bool fieldref_cmp(sql_ctx *c, sbuf *b, const sql_col *col, const svalue *v)
 {
+    sql_col ref;
+    if (!c->d->column(c, v->ref, SQL_USE_VALUE, c->at, &ref))
+        return false;
+    bool lower = !v->cased;
+    if (lower)
+        sb_puts(b, "LOWER(");
+    sb_puts(b, col->expr);
+    if (lower)
+        sb_putc(b, ')');
+    if (!v->ref_starts && !v->ref_ends) {
+        sb_puts(b, " = ");
+        if (lower)
+            sb_puts(b, "LOWER(");
+        sb_puts(b, ref.expr);
+        if (lower)
+            sb_putc(b, ')');
+        return true;
+    }
+    sb_puts(b, " LIKE (");
+    if (v->ref_starts)
+        sb_puts(b, "'%' || ");
+    escaped_ref(b, &ref, lower);
+    if (v->ref_ends)
+        sb_puts(b, " || '%'");
+    sb_puts(b, ") ESCAPE '\\'");
+    return true;
+}
+
+/* A query_expression_placeholders expression: text, and the placeholder
+ * `field` for the column. */
+static void query_expr(sbuf *b, const sql_col *col, const svalue *v)
+{
+    for (size_t i = 0; i < v->str.n; i++) {
+        if (v->str.parts[i].kind == SP_PH)
+            sb_puts(b, col->expr);
+        else
+            sb_putn(b, v->str.parts[i].s, v->str.parts[i].n);
+    }
+}
+
+/* The predicate of one value on a resolved column. */
+static bool predicate(sql_ctx *c, sbuf *b, const sql_col *col, const svalue *v)
+{
+    const char *e = col->expr;
     switch (v->kind) {
     case SV_STR:
-        return str_cmp(c, b, f, v, true);
+        return str_cmp(c, b, col, v);
     case SV_NUM:
-        field(c, b, f);
+        sb_puts(b, e);
         sb_puts(b, " = ");
         return num_lit(c, b, v->num.text);
     case SV_BOOL:
-        field(c, b, f);
+        sb_puts(b, e);
         sb_puts(b, v->b ? " = true" : " = false");
         return true;
     case SV_NULL:
-        field(c, b, f);
+        sb_puts(b, e);
         sb_puts(b, " IS NULL");
         return true;
     case SV_EXISTS:
-        field(c, b, f);
+        sb_puts(b, e);
         sb_puts(b, v->b ? " IS NOT NULL" : " IS NULL");
         return true;
     case SV_RE:
         sb_puts(b, "REGEXP_LIKE(");
-        field(c, b, f);
+        sb_puts(b, e);
         sb_puts(b, ", ");
         if (!regex_lit(c, b, v))
             return false;
         sb_putc(b, ')');
         return true;
     case SV_CMP:
-        if (v->cmp_tpart) {
-            sb_printf(b, "EXTRACT(%s FROM ", tpart_sql[v->tpart]);
-            field(c, b, f);
-            sb_putc(b, ')');
-        } else {
-            field(c, b, f);
-        }
+        if (v->cmp_tpart)
+            sb_printf(b, "EXTRACT(%s FROM %s)", tpart_sql[v->tpart], e);
+        else
+            sb_puts(b, e);
         sb_printf(b, " %s ", cmp_sql[v->cmp]);
         return num_lit(c, b, v->num.text);
     case SV_TIMEPART:
-        sb_printf(b, "EXTRACT(%s FROM ", tpart_sql[v->tpart]);
-        field(c, b, f);
-        sb_puts(b, ") = ");
+        sb_printf(b, "EXTRACT(%s FROM %s) = ", tpart_sql[v->tpart], e);
         return num_lit(c, b, v->num.text);
-    case SV_FIELDREF: {
-        bool lower = !v->cased;
-        if (lower)
-            sb_puts(b, "LOWER(");
-        field(c, b, f);
-        if (lower)
-            sb_putc(b, ')');
-        if (!v->ref_starts && !v->ref_ends) {
-            sb_puts(b, " = ");
-            if (lower)
-                sb_puts(b, "LOWER(");
-            field(c, b, v->ref);
-            if (lower)
-                sb_putc(b, ')');
-            return true;
-        }
-        sb_puts(b, " LIKE (");
-        if (v->ref_starts)
-            sb_puts(b, "'%' || ");
-        escaped_ref(c, b, v->ref, lower);
-        if (v->ref_ends)
-            sb_puts(b, " || '%'");
-        sb_puts(b, ") ESCAPE '\\'");
-        return true;
-    }
+    case SV_FIELDREF:
+        return fieldref_cmp(c, b, col, v);
     case SV_CIDR:
         /* only reached with -O cidr=native */
         sb_puts(b, "contains(");
         sql_str(b, v->cidr.text, strlen(v->cidr.text));
-        sb_puts(b, ", TRY_CAST(");
-        field(c, b, f);
-        sb_puts(b, " AS IPADDRESS))");
+        sb_printf(b, ", TRY_CAST(%s AS IPADDRESS))", e);
         return true;
     case SV_QUERY:
-        sb_putn(b, v->re, v->re_len);
+        query_expr(b, col, v);
         return true;
     case SV_EXPANSION:
         break;
@@ -193,14 +234,34 @@ static bool leaf(sql_ctx *c, sbuf *b, const char *f, const svalue *v)
     return sql_fail(c, c->at, "internal error: unexpected value kind");
 }
 
+/* A predicate inside the column's wrapping (any_match(...) and the like). */
+static bool wrapped(sql_ctx *c, sbuf *b, const sql_col *col, const svalue *v)
+{
+    sb_puts(b, col->open);
+    if (!predicate(c, b, col, v))
+        return false;
+    sb_puts(b, col->close);
+    return true;
+}
+
+static bool leaf(sql_ctx *c, sbuf *b, const char *f, const svalue *v)
+{
+    sql_col col;
+    return match_col(c, f, &col) && wrapped(c, b, &col, v);
+}
+
 static bool in_list(sql_ctx *c, sbuf *b, const char *f, const svalue *const *v, size_t n)
 {
+    sql_col col;
+    if (!match_col(c, f, &col))
+        return false;
+    sb_puts(b, col.open);
     bool lower = v[0]->kind == SV_STR && !v[0]->cased;
     if (lower)
         sb_puts(b, "LOWER(");
     if (v[0]->kind == SV_TIMEPART)
         sb_printf(b, "EXTRACT(%s FROM ", tpart_sql[v[0]->tpart]);
-    field(c, b, f);
+    sb_puts(b, col.expr);
     if (lower || v[0]->kind == SV_TIMEPART)
         sb_putc(b, ')');
     sb_puts(b, " IN (");
@@ -221,6 +282,7 @@ static bool in_list(sql_ctx *c, sbuf *b, const char *f, const svalue *const *v, 
         sql_str(b, t, len);
     }
     sb_putc(b, ')');
+    sb_puts(b, col.close);
     return true;
 }
 
@@ -268,21 +330,17 @@ static bool keyword(sql_ctx *c, sbuf *b, const svalue *v)
     for (size_t i = 0; i < o->n_keyword_fields; i++) {
         if (i)
             sb_puts(b, " OR ");
-        if (v->kind == SV_RE) {
-            if (!leaf(c, b, o->keyword_fields[i], v))
-                return false;
-        } else if (!str_cmp(c, b, o->keyword_fields[i], v, true)) {
+        sql_col col;
+        if (!match_col(c, o->keyword_fields[i], &col) || !wrapped(c, b, &col, v))
             return false;
-        }
     }
     sb_putc(b, ')');
     return true;
 }
 
 const sql_dialect sql_athena = {
-    .name = "athena",
     .leaf = leaf,
     .in_list = in_list,
     .keyword = keyword,
-    .field = field,
+    .column = column,
 };

@@ -210,6 +210,7 @@ static void numbers_as_text(sql_ctx *c, xnode *x, const char **f, size_t n)
 
 bool sql_render_expr(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x)
 {
+    c->d = d;
     const char **f = NULL;
     size_t n = 0, cap = 0;
     collect_text_fields(x, &f, &n, &cap, c->a);
@@ -231,11 +232,23 @@ static const char *find_as(const char *s, size_t *seplen)
     return NULL;
 }
 
-void sql_select_list(sql_ctx *c, sbuf *b, const char *const *fields, size_t nfields)
+bool sql_put_value(sql_ctx *c, const sql_dialect *d, sbuf *b, const char *field, spos pos)
+{
+    sql_col col;
+    if (!d->column(c, field, SQL_USE_VALUE, pos, &col))
+        return false;
+    sb_puts(b, col.expr);
+    return true;
+}
+
+/* Items of a rule's `fields`: `*`, an SQL expression written as is (it has
+ * parentheses), `field AS alias`, or a field. */
+bool sql_select_list(sql_ctx *c, const sql_dialect *d, sbuf *b, const char *const *fields, size_t nfields,
+                     spos pos)
 {
     if (!nfields) {
         sb_putc(b, '*');
-        return;
+        return true;
     }
     for (size_t i = 0; i < nfields; i++) {
         const char *f = fields[i];
@@ -249,13 +262,15 @@ void sql_select_list(sql_ctx *c, sbuf *b, const char *const *fields, size_t nfie
             sb_puts(b, f);
         } else if ((as = find_as(f, &seplen))) {
             char *left = arena_strndup(c->a, f, (size_t)(as - f));
-            sql_ident(b, left, c->opt->element_at, c->opt->n_element_at);
+            if (!sql_put_value(c, d, b, left, pos))
+                return false;
             sb_putn(b, as, seplen);
-            sql_ident(b, as + seplen, NULL, 0);
-        } else {
-            sql_ident(b, f, c->opt->element_at, c->opt->n_element_at);
+            sql_ident(b, as + seplen, NULL, 0); /* the alias names an output column */
+        } else if (!sql_put_value(c, d, b, f, pos)) {
+            return false;
         }
     }
+    return true;
 }
 
 bool sql_rule_queries(sql_ctx *c, const sql_dialect *d, const char *table, const char ***out, size_t *nout)
@@ -263,6 +278,8 @@ bool sql_rule_queries(sql_ctx *c, const sql_dialect *d, const char *table, const
     const srule *r = c->rule;
     const char **q = arena_alloc(c->a, sizeof *q * (r->nconds ? r->nconds : 1));
     sbuf b = SBUF_INIT;
+    c->d = d;
+    c->table = table;
     for (size_t i = 0; i < r->nconds; i++) {
         c->leaves = 0;
         xnode *x = sql_build_tree(c, &r->conds[i]);
@@ -272,7 +289,10 @@ bool sql_rule_queries(sql_ctx *c, const sql_dialect *d, const char *table, const
         }
         sb_clear(&b);
         sb_puts(&b, "SELECT ");
-        sql_select_list(c, &b, r->fields, r->nfields);
+        if (!sql_select_list(c, d, &b, r->fields, r->nfields, r->fields_pos.line ? r->fields_pos : r->pos)) {
+            sb_free(&b);
+            return false;
+        }
         sb_puts(&b, " FROM ");
         sb_puts(&b, table ? table : "<TABLE>");
         sb_puts(&b, " WHERE ");

@@ -2,7 +2,14 @@
  *
  * tree.c builds a boolean tree (xnode) from a condition and the rule's
  * detections; render.c walks it (precedence, IN grouping) and asks the
- * dialect (athena.c) for the text of every leaf and of the query frame. */
+ * dialect (athena.c) for the text of every leaf and of the query frame;
+ * correlation.c writes the window queries of correlation rules.
+ *
+ * Every Sigma field name becomes SQL in one place: the dialect's `column`
+ * slot, which resolves the name against the table of the query (sql_ctx
+ * table) into a sql_col. Leaves compose their predicate with it; SELECT
+ * lists, correlation group-by, aliases, time and value fields take its
+ * expression. Nothing else turns a field name into SQL text. */
 #ifndef SIGMA_SQL_H
 #define SIGMA_SQL_H
 
@@ -41,21 +48,50 @@ typedef struct sql_error {
     const char *message;
 } sql_error;
 
+/* How a query uses a field. A predicate on it (a leaf, an IN list, a
+ * keyword column) may be wrapped as a whole, e.g. `any_match(arr, x ->
+ * <predicate on x.rest>)` for a path through an array; a value (SELECT
+ * list, PARTITION BY, window order, aggregated value, the other side of
+ * fieldref) must be one expression. */
+typedef enum { SQL_USE_MATCH, SQL_USE_VALUE } sql_use;
+
+/* The type of a resolved column, which chooses literals, LOWER() and
+ * casts. Without a schema every column is SQL_T_UNKNOWN and compared as
+ * the rule's values say (strings lowered, numbers bare). */
+typedef enum { SQL_T_UNKNOWN } sql_type;
+
+/* A Sigma field resolved against the table of the query. */
+typedef struct sql_col {
+    const char *field;  /* the name as the rule (after pipelines) has it */
+    const char *expr;   /* SQL of its value: a column, a struct path, element_at(m, 'k'), ... */
+    const char *open;   /* written before the whole predicate ("" for none) */
+    const char *close;  /* written after it ("" for none) */
+    sql_type type;
+} sql_col;
+
+typedef struct sql_dialect sql_dialect;
+
 typedef struct sql_ctx {
     arena *a;
     const sql_options *opt;
     const srule *rule;
-    sql_error err; /* first error; message NULL if none */
+    const sql_dialect *d; /* the dialect rendering (set by the sql_* entry points) */
+    const char *table; /* FROM table of the query being rendered; NULL: <TABLE> */
+    sql_error err;     /* first error; message NULL if none */
     size_t leaves;
-    spos at;       /* position of the item being rendered (for errors) */
+    spos at;           /* position of the item being rendered (for errors) */
+    sql_col last;      /* the column resolved last (leaves of one item share it) */
+    sql_use last_use;
+    const char *last_table;
 } sql_ctx;
 
-/* condition text -> tree over the rule's detections. NULL on error. */
+/* A condition (its parsed tree) -> boolean tree over the rule's
+ * detections. NULL on error (also for a condition that did not parse). */
 xnode *sql_build_tree(sql_ctx *c, const rcond *cond);
 
-/* A dialect renders leaves and the query frame; the driver does the rest. */
-typedef struct sql_dialect {
-    const char *name;
+/* A dialect renders leaves and resolves fields; the driver does the rest.
+ * Fields are Sigma names: the dialect resolves each through `column`. */
+struct sql_dialect {
     /* One comparison `field <op> value`; returns false and sets c->err. */
     bool (*leaf)(sql_ctx *c, sbuf *b, const char *field, const svalue *v);
     /* `field IN (v1, v2, ...)` for plain strings (all cased or all uncased)
@@ -63,9 +99,11 @@ typedef struct sql_dialect {
     bool (*in_list)(sql_ctx *c, sbuf *b, const char *field, const svalue *const *v, size_t n);
     /* A value-only (keyword) search; always a self-contained group. */
     bool (*keyword)(sql_ctx *c, sbuf *b, const svalue *v);
-    /* A column reference. */
-    void (*field)(sql_ctx *c, sbuf *b, const char *field);
-} sql_dialect;
+    /* THE field resolution: `field` against c->table for `use`. pos is
+     * where the rule names the field, for errors (an unknown field). False
+     * with c->err set. *out stays valid while c->a lives. */
+    bool (*column)(sql_ctx *c, const char *field, sql_use use, spos pos, sql_col *out);
+};
 
 extern const sql_dialect sql_athena;
 
@@ -73,16 +111,16 @@ extern const sql_dialect sql_athena;
 bool sql_render_expr(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x);
 
 /* SELECT <fields> FROM <table> WHERE <expr> for every condition of the rule.
- * table: the effective table (pipeline state or option), NULL for <TABLE>.
- * On success returns true with queries in *out (arena strings). */
+ * table: the effective table (pipeline state or option), NULL for <TABLE>;
+ * it becomes c->table. On success returns true with queries in *out
+ * (arena strings). */
 bool sql_rule_queries(sql_ctx *c, const sql_dialect *d, const char *table, const char ***out, size_t *nout);
-/* The SELECT list for a rule's `fields` (or `*`). */
-void sql_select_list(sql_ctx *c, sbuf *b, const char *const *fields, size_t nfields);
+/* The SELECT list for a rule's `fields` (or `*`); pos: the `fields` node. */
+bool sql_select_list(sql_ctx *c, const sql_dialect *d, sbuf *b, const char *const *fields, size_t nfields,
+                     spos pos);
+/* A field as a value (SQL_USE_VALUE) written into b. */
+bool sql_put_value(sql_ctx *c, const sql_dialect *d, sbuf *b, const char *field, spos pos);
 
-bool sql_fail(sql_ctx *c, spos pos, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+bool sql_fail(sql_ctx *c, spos pos, const char *fmt, ...) SIGMA_PRINTF(3, 4);
 
 #endif

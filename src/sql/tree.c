@@ -1,4 +1,4 @@
-/* tree.c - condition AST + detections -> boolean tree (xnode).
+/* tree.c - condition tree + detections -> boolean tree (xnode).
  *
  * Mirrors pySigma's condition tree: a detection with one element collapses
  * to it, an item with one value is a single leaf, several values are an OR
@@ -16,13 +16,11 @@ bool sql_fail(sql_ctx *c, spos pos, const char *fmt, ...)
 {
     if (c->err.message)
         return false;
-    char buf[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
     c->err.pos = pos;
-    c->err.message = arena_strdup(c->a, buf);
+    c->err.message = arena_vprintf(c->a, fmt, ap); /* the rule's message is cut, not this one */
+    va_end(ap);
     return false;
 }
 
@@ -144,21 +142,8 @@ static xnode *cond_node(sql_ctx *c, const cnode *n, const rcond *rc);
 
 static xnode *chain(sql_ctx *c, const cnode *n, const rcond *rc)
 {
-    /* flatten the left spine of a same-operator chain iteratively */
-    size_t cnt = 1;
-    const cnode *p = n;
-    while (p->kind == n->kind) {
-        cnt++;
-        p = p->l;
-    }
-    const cnode **ops = arena_alloc(c->a, sizeof *ops * cnt);
-    size_t k = cnt;
-    p = n;
-    while (p->kind == n->kind) {
-        ops[--k] = p->r;
-        p = p->l;
-    }
-    ops[--k] = p;
+    const cnode **ops;
+    size_t cnt = cond_flatten(c->a, n, &ops);
     xnode *x = xnew(c, n->kind == CN_AND ? X_AND : X_OR, cnt, rc->pos);
     for (size_t i = 0; i < cnt; i++) {
         xnode *kid = cond_node(c, ops[i], rc);
@@ -193,11 +178,9 @@ static xnode *cond_node(sql_ctx *c, const cnode *n, const rcond *rc)
     }
     case CN_SEL: {
         const srule *r = c->rule;
-        const char *pat = n->is_them ? "*" : n->name;
-        bool underscore = pat[0] == '_';
         size_t cnt = 0;
         for (size_t i = 0; i < r->ndets; i++)
-            if ((underscore || r->dets[i].name[0] != '_') && cond_pattern_match(pat, r->dets[i].name))
+            if (cond_selects(n, r->dets[i].name))
                 cnt++;
         if (!cnt) {
             sql_fail(c, rc->pos, "'%s of %s' matches no detection", n->quant == CQ_ALL ? "all" : "1",
@@ -206,7 +189,7 @@ static xnode *cond_node(sql_ctx *c, const cnode *n, const rcond *rc)
         }
         xnode *x = xnew(c, n->quant == CQ_ALL ? X_AND : X_OR, cnt, rc->pos);
         for (size_t i = 0; i < r->ndets; i++) {
-            if ((underscore || r->dets[i].name[0] != '_') && cond_pattern_match(pat, r->dets[i].name)) {
+            if (cond_selects(n, r->dets[i].name)) {
                 xnode *k = det_node(c, r->dets[i].det);
                 if (!k)
                     return NULL;
@@ -221,11 +204,9 @@ static xnode *cond_node(sql_ctx *c, const cnode *n, const rcond *rc)
 
 xnode *sql_build_tree(sql_ctx *c, const rcond *rc)
 {
-    cerror ce;
-    cnode *ast = cond_parse(c->a, rc->text, rc->len, &ce);
-    if (!ast) {
-        sql_fail(c, rc->pos, "invalid condition: %s (at character %zu)", ce.message, ce.pos + 1);
+    if (!rc->ast) {
+        sql_fail(c, rc->pos, "invalid condition: %s (at character %zu)", rc->err->message, rc->err->pos + 1);
         return NULL;
     }
-    return cond_node(c, ast, rc);
+    return cond_node(c, rc->ast, rc);
 }

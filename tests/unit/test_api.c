@@ -153,8 +153,8 @@ static char *query_with(const char *const *kv, size_t n, const char *pipeline)
     return q;
 }
 
-/* element_at_fields repeated: the SQL writer uses every list given, a
- * pipeline's {field} only the latest one (sigma.h, README). */
+/* element_at_fields repeated: every column the SQL writer writes uses every
+ * list given, a pipeline's {field} too (sigma.h, README). */
 static void test_element_at(void)
 {
     const char *pipeline = "transformations:\n  - type: query_expression_placeholders\n    expression: \"{field} = 1\"\n";
@@ -165,7 +165,8 @@ static void test_element_at(void)
     free(q);
     const char *swapped[] = {"element_at_fields", "other", "element_at_fields", "data"};
     q = query_with(swapped, 4, pipeline);
-    CHECK_STR(q, "SELECT * FROM <TABLE> WHERE LOWER(element_at(data, 'user.name')) = 'x' AND other.k = 1");
+    CHECK_STR(q, "SELECT * FROM <TABLE> WHERE LOWER(element_at(data, 'user.name')) = 'x' AND "
+                 "element_at(other, 'k') = 1");
     free(q);
 }
 

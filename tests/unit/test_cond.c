@@ -420,7 +420,7 @@ static void test_limits(void)
     s = repeat("not ", (size_t)D, "a", "", 0);
     n = parse(s, &e);
     int k = 0;
-    for (cnode *c = n; c && c->kind == CN_NOT; c = c->l)
+    for (const cnode *c = n; c && c->kind == CN_NOT; c = c->l)
         k++;
     CHECK(n && k == D);
     free(s);
@@ -476,7 +476,7 @@ static void test_limits(void)
     n = parse(s, &e);
     dt = now() - t0;
     size_t ors = 0;
-    cnode *c = n;
+    const cnode *c = n;
     while (c && c->kind == CN_OR) {
         if (c->r->kind != CN_ID)
             break;
@@ -596,7 +596,7 @@ static void test_fuzz(void)
         memset(&e, 0x55, sizeof e);
         cnode *n = cond_parse(A, s, len, &e);
         if (!n) {
-            if (e.pos > len || e.message[0] == '\0' || memchr(e.message, '\0', sizeof e.message) == NULL)
+            if (e.pos > len || !e.message || e.message[0] == '\0')
                 bad++;
             continue;
         }
@@ -635,6 +635,35 @@ static void test_fuzz(void)
     CHECK(mismatch == 0);
 }
 
+/* the helpers later stages use: selection, flattening, building, text */
+static void test_helpers(void)
+{
+    cerror e;
+    const cnode *n = parse("1 of them", &e);
+    CHECK(n && cond_selects(n, "sel") && !cond_selects(n, "_filt1_x") && strcmp(cond_sel_pattern(n), "*") == 0);
+    n = parse("all of _filt1_*", &e);
+    CHECK(n && cond_selects(n, "_filt1_x") && !cond_selects(n, "sel") && !cond_selects(n, "_filt2_x"));
+    n = parse("1 of s*", &e);
+    CHECK(n && cond_selects(n, "sel") && !cond_selects(n, "_sel") && !cond_selects(n, "x"));
+
+    const cnode **ops;
+    n = parse("a or b or (c or d) or e", &e);
+    CHECK(n && cond_flatten(A, n, &ops) == 4 && ops[0]->kind == CN_ID && ops[2]->kind == CN_OR &&
+          strcmp(ops[3]->name, "e") == 0);
+    n = parse("a and not b", &e);
+    CHECK(n && cond_flatten(A, n, &ops) == 2 && ops[1]->kind == CN_NOT);
+
+    CHECK_STR(cond_text(A, parse("a or b and not (c or d)", &e)), "a or b and not (c or d)");
+    CHECK_STR(cond_text(A, parse("((a and b)) and (c and d)", &e)), "a and b and c and d");
+    CHECK_STR(cond_text(A, parse("(a or b) and 1 of them", &e)), "(a or b) and 1 of them");
+    CHECK_STR(cond_text(A, parse("not (any of x* or all of y)", &e)), "not (1 of x* or all of y)");
+
+    const cnode *x = cond_new(A, CN_AND, cond_new(A, CN_NOT, cond_new_id(A, "f"), NULL),
+                              cond_new(A, CN_OR, cond_new_sel(A, CQ_ALL, "them"), cond_new_id(A, "b")));
+    CHECK_STR(cond_text(A, x), "not f and (all of them or b)");
+    CHECK(x->r->l->is_them && x->l->pos == 0);
+}
+
 int main(void)
 {
     A = arena_new();
@@ -650,6 +679,7 @@ int main(void)
     test_limits();
     test_patterns();
     test_fuzz();
+    test_helpers();
     arena_free(A);
     return t_done("cond");
 }

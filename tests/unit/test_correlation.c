@@ -172,6 +172,8 @@ static void test_aliases_and_tables(void)
     CHECK(contains(s, "array_agg(ip) OVER (PARTITION BY user ORDER BY time"));
 }
 
+static rule_list load(const char *text);
+
 static void test_resolution(void)
 {
     /* correlation first, rules in a later input */
@@ -200,6 +202,20 @@ static void test_resolution(void)
                     "ERR"));
     CHECK_STR(corr("  type: event_count\n  rules: RULE_A\n  timespan: 5m\n  condition: {gte: 2}\n"),
               "ERR 18:10 Rule 'RULE_A' not found in rule collection");
+
+    /* the one lookup every stage uses: id first (any case), then name;
+     * filters are never found */
+    rule_list l = load("title: a\nname: 6F1C2D3E-4A5B-4C6D-8E7F-9A0B1C2D3E4F\nlogsource: {product: t}\n"
+                       "detection:\n  s: {A: 1}\n  condition: s\n"
+                       "---\ntitle: b\nid: 6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f\nlogsource: {product: t}\n"
+                       "detection:\n  s: {A: 1}\n  condition: s\n"
+                       "---\ntitle: f\nname: flt\nlogsource: {product: t}\nfilter:\n  rules: any\n"
+                       "  x: {X: 1}\n  condition: not x\n");
+    CHECK(l.n == 3 && rule_list_find(&l, "6F1C2D3E-4A5B-4C6D-8E7F-9A0B1C2D3E4F") == l.v[1]);
+    CHECK(l.n == 3 && rule_list_find(&l, "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4F") == l.v[1]);
+    CHECK(l.n == 3 && rule_list_find(&l, "flt") == NULL && rule_list_find(&l, "A") == NULL);
+    CHECK(l.n == 3 && rule_is_ref(l.v[0], "6F1C2D3E-4A5B-4C6D-8E7F-9A0B1C2D3E4F") &&
+          !rule_is_ref(l.v[0], "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"));
 }
 
 static void test_parse_errors(void)
@@ -260,17 +276,33 @@ static void test_filters(void)
     CHECK_STR(r->dets[2].name, "_filt1_x");
     CHECK_STR(r->dets[3].name, "_filt1_y");
     CHECK(r->dets[2].det != l.v[2]->dets[0].det); /* a copy per rule */
-    CHECK_STR(r->conds[0].text,
+    CHECK_STR(cond_text(A, r->conds[0].ast),
               "(a or b) and (not _filt1_x and not (_filt1_y or 1 of _filt1_x*) or all of _filt1_*)");
-    CHECK_STR(r->conds[1].text,
-              "(1 of them) and (not _filt1_x and not (_filt1_y or 1 of _filt1_x*) or all of _filt1_*)");
+    CHECK_STR(cond_text(A, r->conds[1].ast),
+              "1 of them and (not _filt1_x and not (_filt1_y or 1 of _filt1_x*) or all of _filt1_*)");
+    CHECK_STR(r->conds[0].text, "a or b"); /* the text stays as written */
     CHECK(l.v[1]->ndets == 1);
-    CHECK_STR(l.v[1]->conds[0].text, "a");
+    CHECK_STR(cond_text(A, l.v[1]->conds[0].ast), "a");
     /* applying again changes nothing */
     filters_apply(A, &l);
     CHECK(r->ndets == 4);
-    CHECK_STR(r->conds[0].text,
+    CHECK_STR(cond_text(A, r->conds[0].ast),
               "(a or b) and (not _filt1_x and not (_filt1_y or 1 of _filt1_x*) or all of _filt1_*)");
+
+    /* same-operator groups of the filter condition become one chain, so
+     * that `x or (y or z)` renders like `x or y or z` (one IN list) */
+    l = load("title: r\nlogsource: {product: w}\ndetection:\n  a: {A: 1}\n  condition: a\n"
+             "---\ntitle: f\nlogsource: {product: w}\nfilter:\n  rules: any\n  x: {X: 1}\n  y: {Y: 1}\n"
+             "  condition: x or (y or (x and (y and x)))\n");
+    filters_apply(A, &l);
+    if (l.n == 2 && l.v[0]->conds[0].ast) {
+        const cnode *f = l.v[0]->conds[0].ast->r;
+        const cnode **ops;
+        CHECK(f->kind == CN_OR && cond_flatten(A, f, &ops) == 3 && ops[2]->kind == CN_AND &&
+              cond_flatten(A, ops[2], &ops) == 3);
+    } else {
+        CHECK(0);
+    }
 
     /* a long and-chain is written flat (no nesting limit problem) */
     char cond[8192] = "";
@@ -283,15 +315,22 @@ static void test_filters(void)
              cond);
     l = load(doc);
     filters_apply(A, &l);
-    CHECK(l.n == 2 && strncmp(l.v[0]->conds[0].text, "(a) and (not _filt1_x and not _filt1_x and ", 43) == 0);
-    CHECK(l.n == 2 && !strchr(l.v[0]->conds[0].text + 9, '('));
+    if (l.n == 2 && l.v[0]->conds[0].ast) {
+        const cnode **ops;
+        const cnode *f = l.v[0]->conds[0].ast->r;
+        CHECK(f->kind == CN_AND && cond_flatten(A, f, &ops) == 300 && ops[299]->kind == CN_NOT);
+        const char *t = cond_text(A, l.v[0]->conds[0].ast);
+        CHECK(strncmp(t, "a and not _filt1_x and not _filt1_x and ", 40) == 0 && !strchr(t, '('));
+    } else {
+        CHECK(0);
+    }
 
     /* an invalid filter condition fails the filter, not the rules */
     l = load("title: r\nlogsource: {product: w}\ndetection:\n  a: {A: 1}\n  condition: a\n"
              "---\ntitle: f\nlogsource: {product: w}\nfilter:\n  rules: any\n  x: {X: 1}\n  condition: not y\n");
     filters_apply(A, &l);
     CHECK(l.n == 2 && l.v[1]->error && !l.v[0]->error);
-    CHECK(l.n == 2 && strcmp(l.v[0]->conds[0].text, "a") == 0);
+    CHECK(l.n == 2 && strcmp(cond_text(A, l.v[0]->conds[0].ast), "a") == 0);
     CHECK(l.n == 2 && l.v[1]->error && l.v[1]->error->pos.line == 12);
 }
 

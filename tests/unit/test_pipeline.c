@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pipeline/pipeline.h"
 #include "sigma.h"
@@ -604,13 +605,46 @@ static void test_correlation(void)
         CHECK(pipeline_apply(ps, l.v[0], &st));
         CHECK(pipeline_apply(ps, l.v[1], &st));
         const correlation *k = l.v[0]->corr;
-        CHECK(k && k->ngroup_by == 2 && strcmp(k->group_by[0], "user_name") == 0 &&
-              strcmp(k->group_by[1], "Host") == 0);
+        CHECK(k && k->ngroup_by == 2 && strcmp(k->group_by[0].name, "user_name") == 0 &&
+              strcmp(k->group_by[1].name, "Host") == 0);
         /* the correlation comes first: only with the whole rule list does
          * its logsource condition see the referenced rule */
         CHECK(l.v[0]->nfields == (size_t)with_all);
         CHECK(l.v[1]->nfields == 1);
     }
+}
+
+/* A pipeline folder is read whole or not at all: an entry that cannot be
+ * read (a dangling link) or a link loop is an error naming it. */
+static void test_folder(void)
+{
+    char dir[] = "/tmp/sigma-pipes.XXXXXX";
+    if (!mkdtemp(dir)) {
+        CHECK(0);
+        return;
+    }
+    char path[512], err[1024];
+    snprintf(path, sizeof path, "%s/a.yml", dir);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs("name: a\ntransformations:\n  - type: field_name_prefix\n    prefix: x_\n", f);
+        fclose(f);
+    }
+    pipeline_set *ps = pipeline_set_new(A);
+    CHECK(pipeline_set_add(ps, dir, err, sizeof err) && !pipeline_set_empty(ps));
+    char link[512];
+    snprintf(link, sizeof link, "%s/gone.yml", dir);
+    CHECK(symlink("/nonexistent/sigma-pipe.yml", link) == 0);
+    ps = pipeline_set_new(A);
+    CHECK(!pipeline_set_add(ps, dir, err, sizeof err) && strstr(err, "gone.yml: No such file or directory"));
+    unlink(link);
+    snprintf(link, sizeof link, "%s/loop", dir);
+    CHECK(symlink(".", link) == 0);
+    ps = pipeline_set_new(A);
+    CHECK(!pipeline_set_add(ps, dir, err, sizeof err) && strstr(err, "Too many levels of symbolic links"));
+    unlink(link);
+    unlink(path);
+    rmdir(dir);
 }
 
 int main(void)
@@ -627,6 +661,7 @@ int main(void)
     test_lists();
     test_state();
     test_correlation();
+    test_folder();
     arena_free(A);
     return t_done("test_pipeline");
 }

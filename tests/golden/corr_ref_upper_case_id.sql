@@ -1,0 +1,3 @@
+WITH combined_events AS (SELECT * FROM <TABLE> WHERE LOWER(actor.user.name) = 'bob'), event_counts AS (SELECT *, COUNT(*) OVER (PARTITION BY actor.user.name ORDER BY time RANGE BETWEEN INTERVAL '300' SECOND PRECEDING AND CURRENT ROW) as correlation_event_count FROM combined_events) SELECT * FROM event_counts WHERE correlation_event_count >= 3
+
+WITH combined_events AS (SELECT * FROM <TABLE> WHERE LOWER(actor.user.name) = 'bob'), event_counts AS (SELECT *, COUNT(*) OVER (PARTITION BY actor.user.name ORDER BY time RANGE BETWEEN INTERVAL '300' SECOND PRECEDING AND CURRENT ROW) as correlation_event_count FROM combined_events) SELECT * FROM event_counts WHERE correlation_event_count >= 3
