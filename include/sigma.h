@@ -119,7 +119,7 @@ typedef struct sigma_result {
     const sigma_diag *error;      /* NULL when the rule converted */
     const sigma_diag *warnings;   /* nwarnings entries */
     size_t nwarnings;
-    /* Since 0.2: the rule's metadata as its document gives it (after
+    /* Added after 0.1.0: the rule's metadata as its document gives it (after
      * `action: global`/`repeat` merging, before any pipeline), also for a
      * rule that failed. Scalars keep the text as written (dates such as
      * "2024-05-01" included); NULL or 0 entries when absent. */
