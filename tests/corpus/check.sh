@@ -26,14 +26,7 @@ cp -r "$SHARED/tools/trino-check" "$TMP/tc"
 chmod -R u+w "$TMP/tc"
 if ! (cd "$TMP/tc" && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1); then
     bad "npm ci of the shared harness"
-    # every difference from the reference output falls under a documented fix
-if node "$ROOT/tests/corpus/diffref.mjs" "$SHARED/reference/athena-0.2.0-rules.json" "$TMP/rules.json" >"$TMP/diff.txt" 2>&1; then
-    ok "reference differences all explained: $(grep -c '^  *[0-9]' "$TMP/diff.txt") classes"
-else
-    bad "unexplained differences from the reference"
-    tail -20 "$TMP/diff.txt"
-fi
-echo "corpus: $pass passed, $fail failed"
+    echo "corpus: $pass passed, $fail failed"
     exit 1
 fi
 C="$SHARED/corpus/sigmahq"
