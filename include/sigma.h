@@ -116,8 +116,8 @@ SIGMA_API void sigma_compiler_free(sigma_compiler **c);
  * options") (table, time_field, element_at_fields, keyword_fields, cidr),
  * or any pipeline variable. Every option is also available to pipelines
  * as the variable backend_<key>; setting a key again replaces its value,
- * except that element_at_fields and keyword_fields add to their lists
- * (every column uses the whole element_at_fields list, the {field} of a
+ * except that element_at_fields and keyword_fields add to their lists,
+ * each name once (every column uses the whole element_at_fields list, the {field} of a
  * pipeline's query_expression_placeholders too; the pipeline variable
  * backend_element_at_fields holds the last value).
  * An option that neither the backend nor a loaded pipeline uses gets a

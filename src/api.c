@@ -151,24 +151,35 @@ static sigma_status set_time_field(sigma_compiler *c, const char *value)
     return SIGMA_OK;
 }
 
+/* The comma-separated names of value added to *list, each name once: one
+ * already in the list (from this value or an earlier one) is dropped. */
+static void add_names(arena *a, const char *value, const char ***list, size_t *n)
+{
+    const char **names = NULL;
+    size_t k = 0;
+    arena_split_list(a, value, &names, &k);
+    *list = arena_grow(a, (void *)*list, sizeof *names, *n, *n + k);
+    for (size_t i = 0; i < k; i++) {
+        size_t j = 0;
+        while (j < *n && strcmp((*list)[j], names[i]) != 0)
+            j++;
+        if (j == *n)
+            (*list)[(*n)++] = names[i];
+    }
+}
+
 /* Parsed once, here. Repeating the option adds to the list; the SQL
  * writer uses it for every column (query_expression_placeholders' {field}
  * too). */
 static sigma_status set_element_at_fields(sigma_compiler *c, const char *value)
 {
-    const char **list = NULL;
-    size_t n = 0;
-    arena_split_list(c->a, value, &list, &n);
-    c->opt.element_at = arena_grow(c->a, (void *)c->opt.element_at, sizeof *list, c->opt.n_element_at,
-                                   c->opt.n_element_at + n);
-    for (size_t i = 0; i < n; i++)
-        c->opt.element_at[c->opt.n_element_at++] = list[i];
+    add_names(c->a, value, &c->opt.element_at, &c->opt.n_element_at);
     return SIGMA_OK;
 }
 
 static sigma_status set_keyword_fields(sigma_compiler *c, const char *value)
 {
-    arena_split_list(c->a, value, &c->opt.keyword_fields, &c->opt.n_keyword_fields);
+    add_names(c->a, value, &c->opt.keyword_fields, &c->opt.n_keyword_fields);
     return SIGMA_OK;
 }
 
