@@ -136,6 +136,14 @@ SIGMA_API sigma_status sigma_set_option(sigma_compiler *c, const char *key, cons
  * effect from the next call; the output does not depend on it. */
 SIGMA_API sigma_status sigma_set_threads(sigma_compiler *c, unsigned n);
 
+/* Metadata defects (a malformed id, name, title, status, level, tag, date,
+ * references, falsepositives, ...: attributes that do not change what a
+ * rule detects) are warnings of the rule's result by default, and the rule
+ * is converted. strict = true makes the first defect the rule's error
+ * instead, refusing the rule as pySigma does. Takes effect from the next
+ * sigma_compile(); sigma_check() always reports defects as errors. */
+SIGMA_API sigma_status sigma_set_strict(sigma_compiler *c, bool strict);
+
 /* Adds a processing pipeline: a built-in name, a YAML file or a directory of
  * *.yml files. SIGMA_EUSAGE if not found or invalid (sigma_last_error()). */
 SIGMA_API sigma_status sigma_add_pipeline(sigma_compiler *c, const char *spec);

@@ -80,6 +80,12 @@ sigma_status sigma_set_threads(sigma_compiler *c, unsigned n)
     return SIGMA_OK;
 }
 
+sigma_status sigma_set_strict(sigma_compiler *c, bool strict)
+{
+    c->strict = strict;
+    return SIGMA_OK;
+}
+
 sigma_compiler *sigma_compiler_new(void)
 {
     sigma_compiler *c = calloc(1, sizeof *c);
@@ -471,24 +477,49 @@ static void fill_from_rule(sigma_compiler *c, sigma_result *res, const srule *r)
     res->id = r->id;
     res->title = r->title;
     res->type = r->type == RT_CORRELATION ? SIGMA_CORRELATION : r->type == RT_FILTER ? SIGMA_FILTER : SIGMA_RULE;
-    if (r->nwarnings) {
-        sigma_diag *w = arena_alloc(c->a, sizeof *w * r->nwarnings);
-        for (size_t i = 0; i < r->nwarnings; i++) {
-            w[i].severity = SIGMA_WARNING;
-            w[i].file = r->file;
-            w[i].line = r->warnings[i].pos.line;
-            w[i].column = r->warnings[i].pos.col;
-            w[i].message = r->warnings[i].message;
+    /* metadata defects first (they come from loading), then the warnings */
+    size_t n = r->ndefects + r->nwarnings;
+    if (n) {
+        sigma_diag *w = arena_alloc(c->a, sizeof *w * n);
+        for (size_t i = 0; i < n; i++) {
+            const sdiag *d = i < r->ndefects ? &r->defects[i] : &r->warnings[i - r->ndefects];
+            w[i] = *mkdiag(c, SIGMA_WARNING, r->file, d->pos.line, d->pos.col, d->message);
         }
         res->warnings = w;
-        res->nwarnings = r->nwarnings;
+        res->nwarnings = n;
     }
+}
+
+static void add_diag_at(sigma_compiler *c, sigma_severity sev, const char *file, spos pos, const char *msg)
+{
+    c->diags = arena_grow(c->a, c->diags, sizeof *c->diags, c->ndiags, c->ndiags + 1);
+    c->diags[c->ndiags++] = *mkdiag(c, sev, file, pos.line, pos.col, msg);
 }
 
 static void add_diag(sigma_compiler *c, sigma_severity sev, const char *msg)
 {
-    c->diags = arena_grow(c->a, c->diags, sizeof *c->diags, c->ndiags, c->ndiags + 1);
-    c->diags[c->ndiags++] = *mkdiag(c, sev, "sigma", 0, 0, msg);
+    add_diag_at(c, sev, "sigma", (spos){0, 0}, msg);
+}
+
+/* Metadata defects before anything reads the rules: with sigma_set_strict
+ * the first one is the rule's error (it comes before any other error the
+ * loader found, which stopped at that error); without, they stay warnings.
+ * A filter without error has no result: its warnings go to the
+ * diagnostics of the run. */
+static void metadata_defects(sigma_compiler *c, size_t first)
+{
+    for (size_t i = first; i < c->rules.n; i++) {
+        srule *r = c->rules.v[i];
+        if (!r->ndefects)
+            continue;
+        if (c->strict) {
+            r->error = &r->defects[0];
+            r->ndefects = 0;
+        } else if (r->type == RT_FILTER && !r->error) {
+            for (size_t k = 0; k < r->ndefects; k++)
+                add_diag_at(c, SIGMA_WARNING, r->file, r->defects[k].pos, r->defects[k].message);
+        }
+    }
 }
 
 static void size_warnings(sigma_compiler *c, sigma_result *res, const srule *r)
@@ -594,6 +625,7 @@ sigma_status sigma_compile(sigma_compiler *c)
         c->options_checked = true;
     }
     size_t first = c->ncompiled;
+    metadata_defects(c, first);
     /* filters first: they change the rules they match */
     filters_apply(c->a, &c->rules);
     /* pipelines may look up the rules a correlation refers to, in any order */

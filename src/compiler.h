@@ -40,6 +40,7 @@ struct sigma_compiler {
     bool options_checked;
     const char *final_output; /* finalizer result, NULL if none */
     unsigned threads;         /* sigma_set_threads(); 0: online CPUs */
+    bool strict;              /* sigma_set_strict(): metadata defects fail rules */
     worker *workers;          /* nworkers of them, made on first use */
     unsigned nworkers;
 };
