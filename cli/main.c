@@ -66,6 +66,9 @@ static const char usage_convert[] =
     "  -s, --skip-unsupported        Exit 0 even if some rules fail (errors are\n"
     "                                still reported on stderr)\n"
     "      --fail-unsupported        Exit 1 if any rule fails (default)\n"
+    "      --strict                  Refuse rules with metadata defects (a malformed\n"
+    "                                id, title, status, level, tag, date, ...), as\n"
+    "                                pySigma does; without it they are warnings\n"
     "  -c, --correlation-method default\n"
     "                                Correlation method (only default)\n"
     "  -P, --file-pattern GLOB       File pattern for directories (default: *.yml)\n"
@@ -314,7 +317,7 @@ static void print_diags(const sigma_compiler *c)
 
 typedef struct convert_args {
     const char *target, *format, *output, *pattern, *method;
-    bool skip, force;
+    bool skip, force, strict;
     file_list pipelines, options, filters, inputs;
 } convert_args;
 
@@ -341,6 +344,7 @@ static const opt convert_opts[] = {
     {"-s", "--skip-unsupported", OPT_FLAG, CONVERT(skip), true, NULL},
     {NULL, "--fail-unsupported", OPT_FLAG, CONVERT(skip), false, NULL},
     {NULL, "--force", OPT_FLAG, CONVERT(force), true, NULL},
+    {NULL, "--strict", OPT_FLAG, CONVERT(strict), true, NULL},
     {NULL, "--without-pipeline", OPT_FLAG, NO_FIELD, false, NULL},
     {NULL, "--pipeline-check", OPT_FLAG, NO_FIELD, false, NULL},
     {NULL, "--disable-pipeline-check", OPT_FLAG, NO_FIELD, false, NULL},
@@ -373,9 +377,10 @@ static int check_convert_args(convert_args *a)
     return 0;
 }
 
-/* -O KEY=VALUE and -p into the compiler. */
+/* --strict, -O KEY=VALUE and -p into the compiler. */
 static int configure(sigma_compiler *c, const convert_args *a)
 {
+    sigma_set_strict(c, a->strict);
     for (size_t i = 0; i < a->options.n; i++) {
         const char *kv = a->options.v[i], *eq = strchr(kv, '=');
         if (!eq)

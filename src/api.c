@@ -80,6 +80,12 @@ sigma_status sigma_set_threads(sigma_compiler *c, unsigned n)
     return SIGMA_OK;
 }
 
+sigma_status sigma_set_strict(sigma_compiler *c, bool strict)
+{
+    c->strict = strict;
+    return SIGMA_OK;
+}
+
 sigma_compiler *sigma_compiler_new(void)
 {
     sigma_compiler *c = calloc(1, sizeof *c);
@@ -155,24 +161,35 @@ static sigma_status set_time_field(sigma_compiler *c, const char *value)
     return SIGMA_OK;
 }
 
+/* The comma-separated names of value added to *list, each name once: one
+ * already in the list (from this value or an earlier one) is dropped. */
+static void add_names(arena *a, const char *value, const char ***list, size_t *n)
+{
+    const char **names = NULL;
+    size_t k = 0;
+    arena_split_list(a, value, &names, &k);
+    *list = arena_grow(a, (void *)*list, sizeof *names, *n, *n + k);
+    for (size_t i = 0; i < k; i++) {
+        size_t j = 0;
+        while (j < *n && strcmp((*list)[j], names[i]) != 0)
+            j++;
+        if (j == *n)
+            (*list)[(*n)++] = names[i];
+    }
+}
+
 /* Parsed once, here. Repeating the option adds to the list; the SQL
  * writer uses it for every column (query_expression_placeholders' {field}
  * too). */
 static sigma_status set_element_at_fields(sigma_compiler *c, const char *value)
 {
-    const char **list = NULL;
-    size_t n = 0;
-    arena_split_list(c->a, value, &list, &n);
-    c->opt.element_at = arena_grow(c->a, (void *)c->opt.element_at, sizeof *list, c->opt.n_element_at,
-                                   c->opt.n_element_at + n);
-    for (size_t i = 0; i < n; i++)
-        c->opt.element_at[c->opt.n_element_at++] = list[i];
+    add_names(c->a, value, &c->opt.element_at, &c->opt.n_element_at);
     return SIGMA_OK;
 }
 
 static sigma_status set_keyword_fields(sigma_compiler *c, const char *value)
 {
-    arena_split_list(c->a, value, &c->opt.keyword_fields, &c->opt.n_keyword_fields);
+    add_names(c->a, value, &c->opt.keyword_fields, &c->opt.n_keyword_fields);
     return SIGMA_OK;
 }
 
@@ -491,24 +508,49 @@ static void fill_from_rule(sigma_compiler *c, sigma_result *res, const srule *r)
     res->title = r->title;
     res->type = r->type == RT_CORRELATION ? SIGMA_CORRELATION : r->type == RT_FILTER ? SIGMA_FILTER : SIGMA_RULE;
     out_meta_fill(c->a, res, r);
-    if (r->nwarnings) {
-        sigma_diag *w = arena_alloc(c->a, sizeof *w * r->nwarnings);
-        for (size_t i = 0; i < r->nwarnings; i++) {
-            w[i].severity = SIGMA_WARNING;
-            w[i].file = r->file;
-            w[i].line = r->warnings[i].pos.line;
-            w[i].column = r->warnings[i].pos.col;
-            w[i].message = r->warnings[i].message;
+    /* metadata defects first (they come from loading), then the warnings */
+    size_t n = r->ndefects + r->nwarnings;
+    if (n) {
+        sigma_diag *w = arena_alloc(c->a, sizeof *w * n);
+        for (size_t i = 0; i < n; i++) {
+            const sdiag *d = i < r->ndefects ? &r->defects[i] : &r->warnings[i - r->ndefects];
+            w[i] = *mkdiag(c, SIGMA_WARNING, r->file, d->pos.line, d->pos.col, d->message);
         }
         res->warnings = w;
-        res->nwarnings = r->nwarnings;
+        res->nwarnings = n;
     }
+}
+
+static void add_diag_at(sigma_compiler *c, sigma_severity sev, const char *file, spos pos, const char *msg)
+{
+    c->diags = arena_grow(c->a, c->diags, sizeof *c->diags, c->ndiags, c->ndiags + 1);
+    c->diags[c->ndiags++] = *mkdiag(c, sev, file, pos.line, pos.col, msg);
 }
 
 static void add_diag(sigma_compiler *c, sigma_severity sev, const char *msg)
 {
-    c->diags = arena_grow(c->a, c->diags, sizeof *c->diags, c->ndiags, c->ndiags + 1);
-    c->diags[c->ndiags++] = *mkdiag(c, sev, "sigma", 0, 0, msg);
+    add_diag_at(c, sev, "sigma", (spos){0, 0}, msg);
+}
+
+/* Metadata defects before anything reads the rules: with sigma_set_strict
+ * the first one is the rule's error (it comes before any other error the
+ * loader found, which stopped at that error); without, they stay warnings.
+ * A filter without error has no result: its warnings go to the
+ * diagnostics of the run. */
+static void metadata_defects(sigma_compiler *c, size_t first)
+{
+    for (size_t i = first; i < c->rules.n; i++) {
+        srule *r = c->rules.v[i];
+        if (!r->ndefects)
+            continue;
+        if (c->strict) {
+            r->error = &r->defects[0];
+            r->ndefects = 0;
+        } else if (r->type == RT_FILTER && !r->error) {
+            for (size_t k = 0; k < r->ndefects; k++)
+                add_diag_at(c, SIGMA_WARNING, r->file, r->defects[k].pos, r->defects[k].message);
+        }
+    }
 }
 
 static void size_warnings(sigma_compiler *c, sigma_result *res, const srule *r)
@@ -614,6 +656,7 @@ sigma_status sigma_compile(sigma_compiler *c)
         c->options_checked = true;
     }
     size_t first = c->ncompiled;
+    metadata_defects(c, first);
     /* filters first: they change the rules they match */
     filters_apply(c->a, &c->rules);
     /* pipelines may look up the rules a correlation refers to, in any order */

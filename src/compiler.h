@@ -41,6 +41,7 @@ struct sigma_compiler {
     bool options_checked;
     const char *final_output; /* finalizer result, NULL if none */
     unsigned threads;         /* sigma_set_threads(); 0: online CPUs */
+    bool strict;              /* sigma_set_strict(): metadata defects fail rules */
     worker *workers;          /* nworkers of them, made on first use */
     unsigned nworkers;
     out_options out;          /* -O athena_database, athena_workgroup, view_prefix */

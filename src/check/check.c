@@ -1,7 +1,9 @@
 /* check.c - `sigma check`: load and validate rules without converting them.
  *
  * Errors: everything that makes a conversion fail before SQL is written
- * (rule attributes, modifiers, condition syntax, unknown detections).
+ * (rule attributes, modifiers, condition syntax, unknown detections), and
+ * every metadata defect (rule_defect: a warning of a conversion, but a
+ * rule to fix); a rule with any error gets no validator.
  * Warnings: validators users know from sigma-cli, each named so it can be
  * excluded. Validators read the rule model and, for the text of values as
  * written, the YAML detection section.
@@ -338,10 +340,15 @@ static void walk_items(vctx *v, const bool *on, const srule *r, const detection 
 static void check_rule(vctx *v, const bool *on, srule *r)
 {
     sigma_compiler *c = v->c;
+    /* metadata defects are errors here (each one), as under --strict */
+    for (size_t i = 0; i < r->ndefects; i++)
+        push(v, SIGMA_ERROR, r->file, r->defects[i].pos, r->defects[i].message);
     if (r->error) {
         push(v, SIGMA_ERROR, r->file, r->error->pos, r->error->message);
         return;
     }
+    if (r->ndefects)
+        return;
     if (r->type != RT_RULE)
         return;
     bool *used = arena_alloc(c->a, sizeof *used * (r->ndets + 1));
@@ -387,7 +394,7 @@ sigma_status sigma_check(sigma_compiler *c, const char *const *exclude, size_t n
     v.titles = arena_alloc(c->a, sizeof *v.titles * v.cap);
     for (size_t i = 0; i < c->rules.n; i++) {
         const srule *r = c->rules.v[i];
-        if (!r->error && r->type != RT_FILTER)
+        if (!r->error && !r->ndefects && r->type != RT_FILTER)
             RUN(&v, on, across, r);
     }
     return v.errors ? SIGMA_ERULE : SIGMA_OK;

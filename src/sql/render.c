@@ -103,6 +103,51 @@ static bool try_in(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, bo
     return true;
 }
 
+/* ---- NOT over absent fields ---------------------------------------------
+ * Sigma evaluates a comparison on an absent field as false, so `not f` holds
+ * for an event without f. SQL's comparison on a NULL column is NULL, and
+ * NOT NULL is NULL: the event would be dropped. A NOT whose operand can be
+ * NULL is therefore written NOT COALESCE(operand, FALSE).
+ *
+ * That is exact: below the NOT there are only AND, OR, leaves and other
+ * (already two-valued) NOTs, and for such a monotone formula Kleene's logic
+ * gives TRUE exactly when reading every NULL leaf as FALSE gives TRUE; the
+ * COALESCE turns the rest (FALSE or NULL) into FALSE. Under AND and OR
+ * alone a NULL needs no care: WHERE keeps only TRUE rows.
+ *
+ * A leaf is NULL-free only if it is an IS [NOT] NULL test (null, exists)
+ * on a column the dialect resolves without wrapping: any wrapping (an
+ * any_match over an array, say) may itself be NULL. Everything else, every
+ * comparison, keyword search or IN list, may be NULL. Deciding this from
+ * the value kind and the column slot's sql_col keeps it right for whatever
+ * expressions the column slot resolves fields to. */
+static bool may_be_null(sql_ctx *c, const sql_dialect *d, const xnode *x, bool *out)
+{
+    *out = false;
+    switch (x->kind) {
+    case X_NOT:
+        return true;
+    case X_AND:
+    case X_OR:
+        for (size_t i = 0; i < x->n && !*out; i++)
+            if (!may_be_null(c, d, x->kids[i], out))
+                return false;
+        return true;
+    case X_LEAF:
+        break;
+    }
+    svkind k = x->val->kind;
+    if (!x->field || (k != SV_NULL && k != SV_EXISTS)) {
+        *out = true;
+        return true;
+    }
+    sql_col col;
+    if (!d->column(c, x->field, SQL_USE_MATCH, x->pos, &col))
+        return false;
+    *out = col.open[0] != 0 || col.close[0] != 0;
+    return true;
+}
+
 static bool render(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, int parent)
 {
     if (b->len > SIGMA_MAX_QUERY_SIZE)
@@ -121,12 +166,19 @@ static bool render(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, in
             return false;
         }
         break;
-    case X_NOT:
-        sb_puts(b, "NOT ");
-        /* NOT wraps anything but a leaf */
-        if (!render(c, d, b, x->kids[0], P_LEAF))
+    case X_NOT: {
+        /* Sigma's NOT: two-valued, true where the operand is NULL */
+        bool nullable;
+        if (!may_be_null(c, d, x->kids[0], &nullable))
             return false;
+        sb_puts(b, nullable ? "NOT COALESCE(" : "NOT ");
+        /* NOT wraps anything but a leaf; inside COALESCE nothing needs it */
+        if (!render(c, d, b, x->kids[0], nullable ? 0 : P_LEAF))
+            return false;
+        if (nullable)
+            sb_puts(b, ", FALSE)");
         break;
+    }
     case X_AND:
     case X_OR: {
         if (x->kind == X_OR) {

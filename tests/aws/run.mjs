@@ -14,9 +14,7 @@
 //
 // Each layout prints `identical X/N` per rule group: the rules whose SQL,
 // exactly as emitted, returns exactly their firing set (a rule that fails
-// to convert where expect.json says it must also counts), and `Sigma NOT
-// X/N`: the same with every prefix NOT made NULL-safe (harness.mjs
-// sigmaNot), the meaning Sigma gives to NOT over absent fields. Then every
+// to convert where expect.json says it must also counts). Then every
 // mismatch with its reason: conversion error, SQL error, wrong rows.
 //
 // Checks (counted in the last line, "aws: N passed, M failed"): the column
@@ -24,12 +22,12 @@
 // valid; every rule has a firing event and a near miss (expect.json lists
 // the rules that cannot fire, with the reason); every transformer golden
 // file (golden/) gives its exact row; every rule is identical on the raw
-// layout with Sigma's NOT (this proves the events and declarations). The
-// other layouts are measured, not checked, until the converter has the
-// schema support their pipelines need (docs/aws-pipelines.md); --strict
-// checks them too (and the raw layout as emitted).
+// layout (this proves the events and declarations, and the converter's
+// plain SQL, NOT over absent fields included). The other layouts are
+// measured, not checked, until the converter has the schema support their
+// pipelines need (docs/aws-pipelines.md); --strict checks them too.
 
-import { DuckDBInstance, YAML, SHIMS, rewriteTrino, sigmaNot } from '../semantic/harness.mjs';
+import { DuckDBInstance, YAML, SHIMS, rewriteTrino } from '../semantic/harness.mjs';
 import { spawnSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 import fs from 'node:fs';
@@ -207,16 +205,13 @@ async function fill(con, table, columns, rows) {
 }
 
 // ---------------------------------------------------------------- queries
-// The event ids a query returns: as emitted, and with Sigma's NOT.
+// The event ids a query returns.
 async function run(con, q, idSql, keyToId) {
   const m = /^SELECT (.+?) FROM (\S+) WHERE (.*)$/s.exec(q);
   if (!m) throw new Error(`not SELECT ... FROM ... WHERE ...: ${q}`);
   await con.run(rewriteTrino(q));
-  const ids = async where => {
-    const rows = (await con.runAndReadAll(rewriteTrino(`SELECT ${idSql} FROM ${m[2]} WHERE ${where}`))).getRows();
-    return rows.map(([k]) => keyToId.get(String(k)) ?? `?${k}`);
-  };
-  return { emitted: await ids(m[3]), sigma: await ids(sigmaNot(m[3])) };
+  const rows = (await con.runAndReadAll(rewriteTrino(`SELECT ${idSql} FROM ${m[2]} WHERE ${m[3]}`))).getRows();
+  return rows.map(([k]) => keyToId.get(String(k)) ?? `?${k}`);
 }
 
 function compare(got, want) {
@@ -225,19 +220,16 @@ function compare(got, want) {
   return missing.length || extra.length ? `missing [${missing.join(', ')}], unexpected [${extra.join(', ')}]` : null;
 }
 
-// One rule on one layout: {emitted, sigma} each null (identical) or a reason.
+// One rule on one layout: {wrong: null (identical) or a reason, expectedError}.
 async function judge(rule, layout, conv, db, events, expect) {
   const exp = expect.rules[rule.id]?.layouts?.[layout];
   if (conv.error) {
-    if (exp?.error !== undefined && new RegExp(exp.error, 'i').test(conv.error)) return { emitted: null, sigma: null, expectedError: true };
-    return { emitted: `conversion error: ${conv.error}`, sigma: `conversion error: ${conv.error}` };
+    if (exp?.error !== undefined && new RegExp(exp.error, 'i').test(conv.error)) return { wrong: null, expectedError: true };
+    return { wrong: `conversion error: ${conv.error}` };
   }
-  if (exp?.error !== undefined) {
-    const r = `converted, but expect.json wants a conversion error /${exp.error}/ (${exp.why})`;
-    return { emitted: r, sigma: r };
-  }
+  if (exp?.error !== undefined) return { wrong: `converted, but expect.json wants a conversion error /${exp.error}/ (${exp.why})` };
   const want = events.filter(e => e.source === rule.source && e.fires.includes(rule.id)).map(e => e.id);
-  const got = { emitted: [], sigma: [] };
+  const got = [];
   const src = LAYOUTS[layout].sources[rule.source];
   let con = db.con;
   try {
@@ -252,23 +244,20 @@ async function judge(rule, layout, conv, db, events, expect) {
     for (let q of conv.queries) {
       if (previewMode && src.preview) q = preview(q, src.preview);
       if (verbose) console.log(`  ${layout} ${rule.name}: ${q}`);
-      const r = await run(con, q, layout === 'raw' ? '__id' : src.id, layout === 'raw' ? db.ids : db.keys[rule.source]);
-      got.emitted.push(...r.emitted);
-      got.sigma.push(...r.sigma);
+      got.push(...await run(con, q, layout === 'raw' ? '__id' : src.id, layout === 'raw' ? db.ids : db.keys[rule.source]));
     }
   } catch (e) {
-    const r = `SQL error: ${e.message.split('\n')[0]}\n${conv.queries.join('\n')}`;
-    return { emitted: r, sigma: r };
+    return { wrong: `SQL error: ${e.message.split('\n')[0]}\n${conv.queries.join('\n')}` };
   } finally {
     if (con !== db.con) con.closeSync?.();
   }
-  const show = w => (w ? `wrong rows: ${w}\n${conv.queries.join('\n')}` : null);
-  return { emitted: show(compare(got.emitted, want)), sigma: show(compare(got.sigma, want)) };
+  const w = compare(got, want);
+  return { wrong: w ? `wrong rows: ${w}\n${conv.queries.join('\n')}` : null };
 }
 
 // ---------------------------------------------------------------- harness
 // The measuring tools themselves: the Trino shims give Trino's answers
-// (including its NULLs), sigmaNot and preview rewrite as documented.
+// (including its NULLs), preview rewrites as documented.
 const SHIM_CASES = [
   [`json_extract_scalar('{"a":{"b":"x"}}', '$.a.b')`, 'x'],
   [`json_extract_scalar('{"a":{"b":"x"}}', '$.a')`, null],
@@ -290,10 +279,6 @@ const SHIM_CASES = [
   [`CAST(from_iso8601_timestamp('2024-05-06T08:14:26Z') = TIMESTAMP '2024-05-06 08:14:26' AS VARCHAR)`, 'true'],
 ];
 const REWRITE_CASES = [
-  [sigmaNot, "SELECT * FROM t WHERE a = 1 AND NOT (b = 2 OR c IS NOT NULL) AND x NOT IN (1)",
-    "SELECT * FROM t WHERE a = 1 AND NOT COALESCE((b = 2 OR c IS NOT NULL), FALSE) AND x NOT IN (1)"],
-  [sigmaNot, "SELECT * FROM t WHERE NOT NOT LOWER(a) LIKE '%x%' ESCAPE '\\' OR b",
-    "SELECT * FROM t WHERE NOT COALESCE(NOT COALESCE(LOWER(a) LIKE '%x%' ESCAPE '\\', FALSE), FALSE) OR b"],
   [q => preview(q, { jsonColumns: ['api.request.data'], arrays: ['resources'] }),
     "SELECT * FROM t WHERE LOWER(api.request.data.a.\"b c\") = 'x' AND NOT (LOWER(resources.type) = 'pods' OR resources.uid IS NULL)",
     "SELECT * FROM t WHERE LOWER(json_extract_scalar(api.request.data, '$.a[\"b c\"]')) = 'x' AND NOT (any_match(resources, e -> LOWER(e.type) = 'pods') OR any_match(resources, e -> e.uid IS NULL))"],
@@ -383,23 +368,17 @@ async function main() {
       const counts = {};
       for (const r of lrules) {
         const res = await judge(r, layout, conv.get(r.file), db, events, expect);
-        const c = counts[r.group] ??= { n: 0, emitted: 0, sigma: 0, expectedError: 0 };
+        const c = counts[r.group] ??= { n: 0, identical: 0, expectedError: 0 };
         c.n++;
-        if (!res.emitted) c.emitted++;
-        if (!res.sigma) c.sigma++;
+        if (!res.wrong) c.identical++;
         if (res.expectedError) c.expectedError++;
-        if (res.emitted || res.sigma) {
-          const why = res.sigma ? res.sigma : `as emitted only (NOT over NULL): ${res.emitted}`;
-          mismatches.push(`${layout} ${r.group} ${r.name} (${r.id}): ${why}`);
-        }
-        if (layout === 'raw') check(!res.sigma, `raw layout: ${r.name} returns its firing set`, res.sigma || '');
-        if (strict && layout !== 'raw') check(!res.emitted, `${layout}: ${r.name} returns its firing set`, res.emitted || '');
-        if (strict && layout === 'raw') check(!res.emitted, `raw layout as emitted: ${r.name}`, res.emitted || '');
+        if (res.wrong) mismatches.push(`${layout} ${r.group} ${r.name} (${r.id}): ${res.wrong}`);
+        if (layout === 'raw' || strict) check(!res.wrong, `${layout} layout: ${r.name} returns its firing set`, res.wrong || '');
       }
       db.con?.closeSync?.();
       const parts = groups.filter(g => counts[g]).map(g => {
         const c = counts[g];
-        return `${g} identical ${c.emitted}/${c.n} (Sigma NOT ${c.sigma}/${c.n}${c.expectedError ? `, ${c.expectedError} expected error` : ''})`;
+        return `${g} identical ${c.identical}/${c.n}${c.expectedError ? ` (${c.expectedError} expected error)` : ''}`;
       });
       console.log(`layout ${layout.padEnd(16)} ${parts.join('   ')}${previewMode && layout !== 'raw' ? '   [preview: paths resolved by the harness]' : ''}`);
     }

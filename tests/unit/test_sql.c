@@ -2,8 +2,9 @@
  * Sigma field becomes SQL goes through the dialect's `column` slot, with
  * the table of its query and the position of the field in the rule. A test
  * dialect wraps Athena with a resolver that writes `T.<field>` (T standing
- * for the table), wraps predicates in `any(` ... `)`, and fails on the
- * field `Unknown`; the queries must show it everywhere. */
+ * for the table), wraps predicates in `any(` ... `)` (except on fields
+ * named Flat...), and fails on the field `Unknown`; the queries must show
+ * it everywhere. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +33,9 @@ static bool test_column(sql_ctx *c, const char *f, sql_use use, spos pos, sql_co
     const char *t = c->table ? c->table : "T";
     out->field = f;
     out->expr = arena_printf(c->a, "%s.%s", t, f);
-    out->open = use == SQL_USE_MATCH ? "any(" : "";
-    out->close = use == SQL_USE_MATCH ? ")" : "";
+    bool wrap = use == SQL_USE_MATCH && strncmp(f, "Flat", 4) != 0;
+    out->open = wrap ? "any(" : "";
+    out->close = wrap ? ")" : "";
     out->type = SQL_T_UNKNOWN;
     return true;
 }
@@ -99,6 +101,43 @@ static void test_leaves(void)
                        "  condition: s\n",
                        NULL),
               "ERR 3:9 unknown field 'Unknown'");
+}
+
+/* Sigma's NOT: NOT COALESCE(x, FALSE) wherever x may be NULL, judged from
+ * the value and the column the slot resolves: an IS [NOT] NULL test on an
+ * unwrapped column never is; a wrapped one (any(...)) may be. */
+static void test_not(void)
+{
+    const char *head = "title: t\nlogsource: {product: p}\ndetection:\n";
+    CHECK_STR(rule_sql(arena_printf(A, "%s  s: {FlatA: x}\n  condition: not s\n", head), NULL),
+              "SELECT * FROM <TABLE> WHERE NOT COALESCE(LOWER(T.FlatA) = 'x', FALSE)");
+    CHECK_STR(rule_sql(arena_printf(A, "%s  s: {FlatA: null}\n  condition: not s\n", head), NULL),
+              "SELECT * FROM <TABLE> WHERE NOT T.FlatA IS NULL");
+    CHECK_STR(rule_sql(arena_printf(A, "%s  s: {FlatA|exists: true}\n  condition: not s\n", head), NULL),
+              "SELECT * FROM <TABLE> WHERE NOT T.FlatA IS NOT NULL");
+    CHECK_STR(rule_sql(arena_printf(A, "%s  s: {A: null}\n  condition: not s\n", head), NULL),
+              "SELECT * FROM <TABLE> WHERE NOT COALESCE(any(T.A IS NULL), FALSE)");
+    CHECK_STR(rule_sql(arena_printf(A, "%s  s: {FlatA: null, FlatB|exists: false}\n  condition: not s\n", head),
+                       NULL),
+              "SELECT * FROM <TABLE> WHERE NOT (T.FlatA IS NULL AND T.FlatB IS NULL)");
+    CHECK_STR(rule_sql(arena_printf(A, "%s  s: {FlatA: null, FlatB: 1}\n  condition: not s\n", head), NULL),
+              "SELECT * FROM <TABLE> WHERE NOT COALESCE(T.FlatA IS NULL AND T.FlatB = 1, FALSE)");
+    /* a NOT is two-valued: a NOT over it needs no COALESCE */
+    CHECK_STR(rule_sql(arena_printf(A, "%s  s: {FlatA: x}\n  condition: not not s\n", head), NULL),
+              "SELECT * FROM <TABLE> WHERE NOT (NOT COALESCE(LOWER(T.FlatA) = 'x', FALSE))");
+    CHECK_STR(rule_sql(arena_printf(A, "%s  s: {FlatA: x}\n  t: {FlatB: null}\n  condition: not (t or not s)\n",
+                                    head),
+                       NULL),
+              "SELECT * FROM <TABLE> WHERE NOT (T.FlatB IS NULL OR NOT COALESCE(LOWER(T.FlatA) = 'x', FALSE))");
+    /* neq, and a keyword search */
+    CHECK_STR(rule_sql(arena_printf(A, "%s  s: {FlatA|neq: [x, y]}\n  condition: s\n", head), NULL),
+              "SELECT * FROM <TABLE> WHERE NOT COALESCE(LOWER(T.FlatA) IN ('x', 'y'), FALSE)");
+    CHECK_STR(rule_sql(arena_printf(A, "%s  k: [evil]\n  condition: not k\n", head), NULL),
+              "SELECT * FROM <TABLE> WHERE NOT COALESCE((any(LOWER(T.raw) LIKE '%evil%' ESCAPE '\\') OR "
+              "any(LOWER(T.msg) LIKE '%evil%' ESCAPE '\\')), FALSE)");
+    /* the resolver's error, met while judging a NULL test, is the rule's error */
+    CHECK_STR(rule_sql(arena_printf(A, "%s  s:\n    Unknown: null\n  condition: not s\n", head), NULL),
+              "ERR 5:5 unknown field 'Unknown'");
 }
 
 /* correlation_resolve + the query of the last rule, tables set per rule */
@@ -188,6 +227,7 @@ int main(void)
     D = sql_athena;
     D.column = test_column;
     test_leaves();
+    test_not();
     test_correlations();
     test_query_expression();
     arena_free(A);
