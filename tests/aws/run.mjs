@@ -85,6 +85,18 @@ const LAYOUTS = {
       },
     },
   },
+  // no pipeline: the rules' own CloudTrail names against the built-in
+  // schema of cloudtrail_logs (matched case-insensitively, members of the
+  // JSON text columns read as JSON)
+  cloudtrail_schema: {
+    args: ['-O', 'table=cloudtrail_logs'],
+    sources: {
+      cloudtrail: {
+        table: 'cloudtrail_logs', columns: { ...TABLES.cloudtrail_logs.columns, ...TABLES.cloudtrail_logs.partition_columns },
+        row: r => toCloudtrailLogs(r, CTX, TABLES.cloudtrail_logs.columns), id: 'eventid',
+      },
+    },
+  },
   cloudtrail_table: {
     args: ['-p', path.join(root, 'pipelines', 'athena_cloudtrail_table.yml')],
     sources: {

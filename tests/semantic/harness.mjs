@@ -51,6 +51,11 @@ export const SHIMS = [
      CASE WHEN j IS NULL OR NOT json_valid(j) THEN NULL
           WHEN json_type(json_extract(j, trino_json_path(p))) IN ('OBJECT', 'ARRAY', 'NULL') THEN NULL
           ELSE json_extract_string(j, trino_json_path(p)) END`,
+  // json_extract(json, path): the JSON value at path, NULL for a missing
+  // path and for text that is not JSON (DuckDB's own raises an error).
+  // Queries call it through rewriteTrino, which renames json_extract.
+  `CREATE MACRO trino_json_extract(j, p) AS
+     CASE WHEN j IS NULL OR NOT json_valid(j) THEN NULL ELSE json_extract(j, trino_json_path(p)) END`,
   // json_format(json): its compact text.
   `CREATE MACRO json_format(j) AS CAST(j AS VARCHAR)`,
   // from_unixtime(seconds) and from_iso8601_timestamp(text): timestamps with
@@ -85,12 +90,17 @@ export const SHIMS = [
 // - contains('<net>', TRY_CAST(<expr> AS IPADDRESS)) -> sem_cidr_contains('<net>', <expr>)
 //   (DuckDB has no IPADDRESS type; CAST, not TRY_CAST, would raise on a
 //   non-address in Trino, so only TRY_CAST is accepted);
-// - the type ARRAY(JSON) -> JSON[].
+// - the type ARRAY(JSON) -> JSON[];
+// - transform(array, lambda) -> list_transform (a macro cannot pass a lambda on);
+// - json_extract(...) -> trino_json_extract(...) (DuckDB's own raises on text
+//   that is not JSON, where Trino gives NULL).
 export function rewriteTrino(sql) {
   return sql
     .replace(/\bcontains\(\s*('(?:[^']|'')*')\s*,\s*TRY_CAST\((.+?) AS IPADDRESS\)\)/gi,
       (_, net, expr) => `sem_cidr_contains(${net}, ${expr})`)
     .replace(/\bARRAY\s*\(\s*JSON\s*\)/gi, 'JSON[]')
+    .replace(/\btransform\(/g, 'list_transform(')
+    .replace(/\bjson_extract\(/g, 'trino_json_extract(')
     // Trino's DECIMAL '<digits>' literal has the precision of its digits;
     // DuckDB reads DECIMAL as DECIMAL(18,3), too small for the integers
     // beyond BIGINT the converter writes this way.

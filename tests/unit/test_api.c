@@ -83,9 +83,10 @@ static void test_lists(void)
     CHECK(k == n && m[k] == NULL && has_name(e, n, "contains") && has_name(e, n, "windash"));
 
     e = sigma_list_entries("backend-options", &n);
-    static const char *const opts[] = {"table", "time_field", "element_at_fields", "keyword_fields", "cidr", "schema"};
-    CHECK(n == 6);
-    for (k = 0; k < n && k < 6; k++) {
+    static const char *const opts[] = {"table", "time_field", "element_at_fields", "keyword_fields",
+                                       "cidr",  "schema",     "unknown_fields"};
+    CHECK(n == 7);
+    for (k = 0; k < n && k < 7; k++) {
         CHECK_STR(e[k].name, opts[k]);
         CHECK(*e[k].description);
     }
@@ -115,7 +116,7 @@ static void test_options(void)
 {
     CHECK_STR(option_warning("tabel", "x"), "sigma: warning: backend option 'tabel' is not used by the backend or any "
                                             "pipeline (known options: table, time_field, element_at_fields, "
-                                            "keyword_fields, cidr, schema)");
+                                            "keyword_fields, cidr, schema, unknown_fields)");
     CHECK_STR(option_warning("table", "db.events"), "");
     CHECK_STR(option_warning("table", "a b"), "EUSAGE invalid table name 'a b': expected a dotted identifier such as "
                                               "db.events or \"my-db\".events");
