@@ -459,18 +459,21 @@ static void query_expr(sbuf *b, const sql_col *col, const svalue *v)
 }
 
 /* exists / null: on the value the path reaches, any element of an array
- * it goes through; `null` is "no such value" (never NULL itself). */
+ * it goes through; `null` is "no such value". Both are true or false,
+ * never NULL, as IS [NOT] NULL is. */
 static void null_test(sbuf *b, const sql_col *col, bool want_null)
 {
-    if (!*col->exists_open) {
+    if (!*col->exists_open && !col->exists_json) {
         sb_printf(b, "%s IS %sNULL", col->exists_expr, want_null ? "" : "NOT ");
         return;
     }
-    if (want_null)
-        sb_puts(b, "NOT COALESCE(");
-    sb_printf(b, "%s%s IS NOT NULL%s", col->exists_open, col->exists_expr, col->exists_close);
-    if (want_null)
-        sb_puts(b, ", FALSE)");
+    /* two-valued like IS NULL: an absent array or JSON value is "no value" */
+    sb_puts(b, want_null ? "NOT COALESCE(" : "COALESCE(");
+    if (col->exists_json)
+        sb_printf(b, "%sjson_format(%s) <> 'null'%s", col->exists_open, col->exists_expr, col->exists_close);
+    else
+        sb_printf(b, "%s%s IS NOT NULL%s", col->exists_open, col->exists_expr, col->exists_close);
+    sb_puts(b, ", FALSE)");
 }
 
 /* The predicate of one value on a resolved column (inside its wrapping). */

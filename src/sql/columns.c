@@ -249,7 +249,8 @@ static void match_col(sql_ctx *c, const stable *t, const sresolved *r, sql_col *
             } else {
                 sb_printf(&cur, "json_extract_scalar(%s, '$')", var);
                 out->exists_open = arena_strndup(a, sb_cstr(&open), open.len);
-                out->exists_expr = arena_printf(a, "NULLIF(json_format(%s), 'null')", var);
+                out->exists_expr = var;
+                out->exists_json = true;
                 out->exists_close = closes(a, levels);
             }
         } else {

@@ -88,8 +88,11 @@ typedef struct sql_col {
     bool many;          /* SQL_USE_VALUE through an array: expr is an array of the values */
     /* SQL_USE_MATCH: the test for `exists` / `null`, which looks at the
      * value itself rather than at the elements of an array it ends on:
-     * exists_open exists_expr IS NOT NULL exists_close. */
+     * exists_open exists_expr IS NOT NULL exists_close; a JSON value
+     * (exists_json) exists unless it is JSON null:
+     * exists_open json_format(exists_expr) <> 'null' exists_close. */
     const char *exists_expr, *exists_open, *exists_close;
+    bool exists_json;
 } sql_col;
 
 /* A warning, or (collecting) a problem the rendering went on after. */
