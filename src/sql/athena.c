@@ -17,7 +17,8 @@
  *   binary            error except in gt/lt (epoch milliseconds)
  *   struct, map       an error: compare one of its members or keys
  * Wildcards, contains/startswith/endswith, re and cidr read any primitive
- * column as text (CAST(col AS VARCHAR)); integer columns are epoch
+ * column as text (CAST(col AS VARCHAR), from_utf8(col) for binary); integer
+ * columns are epoch
  * milliseconds for timestamp parts (from_unixtime(col / 1000.0)). */
 #include <errno.h>
 #include <stdlib.h>
@@ -122,17 +123,17 @@ static bool comparable(sql_ctx *c, const sql_col *col, bool *ok)
 }
 
 /* The column read as text: LOWER() if lower; a column of another type is
- * CAST to VARCHAR first. */
+ * CAST to VARCHAR first (binary is decoded as UTF-8: Trino has no cast). */
 static void put_text(sbuf *b, const sql_col *col, bool lower)
 {
-    bool cast = !is_text(col);
+    bool cast = !is_text(col), bin = col->type == SQL_T_BINARY;
     if (lower)
         sb_puts(b, "LOWER(");
     if (cast)
-        sb_puts(b, "CAST(");
+        sb_puts(b, bin ? "from_utf8(" : "CAST(");
     sb_puts(b, col->expr);
     if (cast)
-        sb_puts(b, " AS VARCHAR)");
+        sb_puts(b, bin ? ")" : " AS VARCHAR)");
     if (lower)
         sb_putc(b, ')');
 }

@@ -153,7 +153,8 @@ static bool plan_time(cplan *P)
             return sql_fail(c, tc->srcpos[i],
                             "time field '%s' of table %s is %s: a correlation window needs a timestamp, an "
                             "epoch-milliseconds integer or ISO-8601 text (-O time_field)",
-                            tc->src[i], table ? table : "<TABLE>", col.many ? "inside an array" : "not a time");
+                            tc->src[i], table ? table : "<TABLE>",
+                            col.many ? "inside an array" : athena_type_name(c->a, &col));
         }
         P->tk[i] = k;
         P->time = i == 0 || P->time == k ? k : TK_MIXED;

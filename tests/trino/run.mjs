@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { startTrino } from './trino.mjs';
 import { semanticOnTrino } from './semantic.mjs';
 import { awsOnTrino } from './aws.mjs';
+import { goldenOnTrino } from './golden.mjs';
 import { corpusOnTrino, FOLDERS } from './corpus.mjs';
 import { regexDifferential, regexOnTrino } from './regex.mjs';
 import { spawnSync } from 'node:child_process';
@@ -39,6 +40,13 @@ try {
   for (const d of sem.differ) console.log(`    differs: ${d.name}: ${d.reason}`);
 
   if (!filters.length) {
+    const tg = Date.now();
+    const gold = await goldenOnTrino({ trino, root });
+    for (const l of gold.lines) console.log(l);
+    pass += gold.pass;
+    fail += gold.fail;
+    console.log(`golden SQL on schema tables: ${gold.pass} passed, ${gold.fail} failed (${((Date.now() - tg) / 1000).toFixed(1)} s)`);
+
     const ta = Date.now();
     const aws = await awsOnTrino({ trino, sigma, root, tmpdir, corpusDir: path.join(shared, 'corpus/sigmahq') });
     for (const l of aws.lines) console.log(l);

@@ -33,7 +33,7 @@ import { sqlString, quoteIdent } from '../../semantic/harness.mjs';
 const SCALARS = {
   string: 'VARCHAR', int: 'INTEGER', bigint: 'BIGINT', boolean: 'BOOLEAN',
   timestamp: 'TIMESTAMP', double: 'DOUBLE', tinyint: 'TINYINT', smallint: 'SMALLINT',
-  float: 'REAL', date: 'DATE',
+  float: 'REAL', date: 'DATE', binary: 'VARBINARY',
 };
 
 export function parseType(text) {
@@ -45,6 +45,14 @@ export function parseType(text) {
     i += m[0].length;
     return m[0];
   };
+  // a struct member: a name, or back-quoted (`` ` `` doubled inside)
+  const member = () => {
+    if (text[i] !== '`') return word();
+    const m = /^`((?:[^`]|``)*)`/.exec(text.slice(i));
+    if (!m) fail('unterminated back-quoted name');
+    i += m[0].length;
+    return m[1].replace(/``/g, '`');
+  };
   const eat = c => { if (text[i] !== c) fail(`expected '${c}'`); i++; };
   const type = () => {
     const w = word().toLowerCase();
@@ -52,7 +60,7 @@ export function parseType(text) {
       eat('<');
       const fields = [];
       for (;;) {
-        const n = word();
+        const n = member();
         eat(':');
         fields.push([n, type()]);
         if (text[i] === ',') { i++; continue; }
