@@ -10,7 +10,7 @@
 convert() takes rule text, convert_paths() files and directories; both return a Results list with
 one Result per rule (and per correlation and filter document) in input order, the same objects
 `sigma convert -t athena -f json` prints. `options` are the backend options of `-O KEY=VALUE`
-(table, time_field, element_at_fields, keyword_fields, cidr, schema, any pipeline variable);
+(table, time_field, element_at_fields, keyword_fields, cidr, schema, unknown_fields, any pipeline variable);
 `pipelines` are what `-p` takes: a built-in name, a YAML file or a directory of them, plus
 PipelineYAML for a pipeline given as text. A rule that fails has `.error` and no queries; it never
 stops the others. Bad arguments raise UsageError (an unknown pipeline, an invalid option value) or

@@ -43,12 +43,10 @@ export const LAYOUTS = {
       cloudtrail: {
         table: 'amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0', columns: TABLES.cloud_trail_mgmt_2_0.columns,
         row: r => toSecurityLake(r, CTX), id: 'metadata.uid',
-        preview: { jsonColumns: ['api.request.data', 'api.response.data'], arrays: ['resources', 'observables'] },
       },
       kubernetes: {
         table: 'amazon_security_lake_table_eu_west_2_eks_audit_2_0', columns: TABLES.eks_audit_2_0.columns,
         row: e => toEksAudit(e, CTX), id: 'api.request.uid',
-        preview: { arrays: ['resources', 'actor.user.groups', 'src_endpoint.intermediate_ips', 'api.request.containers', 'api.response.containers', 'observables'] },
       },
     },
   },
@@ -70,7 +68,6 @@ export const LAYOUTS = {
       cloudtrail: {
         table: 'cloudtrail_logs', columns: { ...TABLES.cloudtrail_logs.columns, ...TABLES.cloudtrail_logs.partition_columns },
         row: r => toCloudtrailLogs(r, CTX, TABLES.cloudtrail_logs.columns), id: 'eventid',
-        preview: { jsonColumns: ['requestparameters', 'responseelements', 'additionaleventdata', 'serviceeventdetails', 'edgedevicedetails'], arrays: ['resources'] },
       },
     },
   },
