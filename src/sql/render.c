@@ -155,7 +155,9 @@ static bool render(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, in
  * Trino types every comparison: a column compared with text (=, LIKE,
  * REGEXP_LIKE, a field reference) cannot also be compared with a number in
  * the same query ("Cannot apply operator: varchar = integer"). A number
- * compared with such a column is compared as its text, like the strings. */
+ * compared with such a column is compared as its text, like the strings.
+ * A column whose type a table schema gives is left to the dialect, which
+ * compares by that type. */
 
 static bool text_leaf(const xnode *x)
 {
@@ -190,9 +192,9 @@ static void collect_text_fields(const xnode *x, const char ***f, size_t *n, size
     }
 }
 
-/* A column whose type the table's schema gives decides by itself (a
- * number compared with an int column stays a number, with a string column
- * it is text anyway): only columns of unknown type follow the field name. */
+/* Only columns of unknown type follow the field name: a number compared
+ * with an int column stays a number (with a string column it is text in
+ * either case). */
 static bool numbers_as_text(sql_ctx *c, xnode *x, const char **f, size_t n)
 {
     if (x->kind != X_LEAF) {

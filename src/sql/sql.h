@@ -6,10 +6,14 @@
  * correlation.c writes the window queries of correlation rules.
  *
  * Every Sigma field name becomes SQL in one place: the dialect's `column`
- * slot, which resolves the name against the table of the query (sql_ctx
- * table) into a sql_col. Leaves compose their predicate with it; SELECT
- * lists, correlation group-by, aliases, time and value fields take its
- * expression. Nothing else turns a field name into SQL text. */
+ * slot (called through sql_column), which resolves the name against the
+ * table of the query (sql_ctx table) and its schema, if it has one, into a
+ * sql_col. Leaves compose their predicate with it; SELECT lists,
+ * correlation group-by, aliases, time and value fields take its
+ * expression. Nothing else turns a field name into SQL text. A field the
+ * schema lacks, or a value its column can never hold, is a problem
+ * (sql_problem): the rule's error, a warning (-O unknown_fields=warn), or,
+ * while collecting (sigma check), a note after which rendering goes on. */
 #ifndef SIGMA_SQL_H
 #define SIGMA_SQL_H
 
@@ -144,7 +148,8 @@ struct sql_dialect {
     bool (*keyword)(sql_ctx *c, sbuf *b, const svalue *v);
     /* THE field resolution: `field` against c->table for `use`. pos is
      * where the rule names the field, for errors (an unknown field). False
-     * with c->err set. *out stays valid while c->a lives. */
+     * with c->err set. *out stays valid while c->a lives; it is cleared
+     * before the call and sql_column fills what the slot leaves unset. */
     bool (*column)(sql_ctx *c, const char *field, sql_use use, spos pos, sql_col *out);
 };
 
