@@ -53,7 +53,8 @@ static const char usage_convert[] =
     "                                Backend option (repeatable): table,\n"
     "                                time_field, element_at_fields,\n"
     "                                keyword_fields, cidr=like|native,\n"
-    "                                schema=PATH[,PATH...], athena_database,\n"
+    "                                schema=PATH[,PATH...],\n"
+    "                                unknown_fields=error|warn, athena_database,\n"
     "                                athena_workgroup, view_prefix, or a\n"
     "                                pipeline variable\n"
     "  -f, --format FORMAT           Output format: default, json, jsonl,\n"
@@ -377,24 +378,23 @@ static int check_convert_args(convert_args *a)
     return 0;
 }
 
-/* --strict, -O KEY=VALUE and -p into the compiler. */
-static int configure(sigma_compiler *c, const convert_args *a)
+/* -O KEY=VALUE and -p into the compiler (cmd: the command, for messages). */
+static int configure(sigma_compiler *c, const char *cmd, const file_list *options, const file_list *pipelines)
 {
-    sigma_set_strict(c, a->strict);
-    for (size_t i = 0; i < a->options.n; i++) {
-        const char *kv = a->options.v[i], *eq = strchr(kv, '=');
+    for (size_t i = 0; i < options->n; i++) {
+        const char *kv = options->v[i], *eq = strchr(kv, '=');
         if (!eq)
-            return usage_error("convert", "Invalid backend option '%s': expected KEY=VALUE.", kv);
+            return usage_error(cmd, "Invalid backend option '%s': expected KEY=VALUE.", kv);
         char *key = xstrdup(kv);
         key[eq - kv] = 0;
         sigma_status st = sigma_set_option(c, key, eq + 1);
         free(key);
         if (st != SIGMA_OK)
-            return usage_error("convert", "%s", sigma_last_error(c));
+            return usage_error(cmd, "%s", sigma_last_error(c));
     }
-    for (size_t i = 0; i < a->pipelines.n; i++)
-        if (sigma_add_pipeline(c, a->pipelines.v[i]) != SIGMA_OK)
-            return usage_error("convert", "%s", sigma_last_error(c));
+    for (size_t i = 0; i < pipelines->n; i++)
+        if (sigma_add_pipeline(c, pipelines->v[i]) != SIGMA_OK)
+            return usage_error(cmd, "%s", sigma_last_error(c));
     return 0;
 }
 
@@ -459,7 +459,8 @@ static int run_convert(const convert_args *a)
     sigma_compiler *c = new_compiler();
     file_list files = {0};
     bool walk_failed = false;
-    int rc = configure(c, a);
+    sigma_set_strict(c, a->strict);
+    int rc = configure(c, "convert", &a->options, &a->pipelines);
     if (!rc)
         rc = expand_inputs("convert", &a->inputs, a->pattern, &files, &walk_failed);
     if (rc) {
@@ -508,6 +509,12 @@ static const char usage_check[] =
     "  -i, --fail-on-issues      Exit 1 if any validator reports an issue\n"
     "  -I, --pass-on-issues      Exit 0 whatever the validators report (default)\n"
     "  -x, --exclude VALIDATOR   Skip a validator (repeatable; see sigma list validators)\n"
+    "  -p, --pipeline PIPELINE   Apply a processing pipeline before checking fields\n"
+    "                            against table schemas (repeatable)\n"
+    "  -O, --backend-option KEY=VALUE\n"
+    "                            Backend option, as for convert (repeatable); with\n"
+    "                            table=NAME and schema=PATH every field a rule\n"
+    "                            names is checked against the table's schema\n"
     "  -h, --help                Show this message and exit\n"
     "\n"
     "Exit status: 0 no failure, 1 failure (see -e/-i), 2 usage error.\n";
@@ -515,7 +522,7 @@ static const char usage_check[] =
 typedef struct check_args {
     const char *pattern;
     bool fail_on_error, fail_on_issues;
-    file_list exclude, inputs;
+    file_list exclude, inputs, options, pipelines;
 } check_args;
 
 static const char *check_validator(const char *name)
@@ -536,6 +543,8 @@ static const opt check_opts[] = {
     {"-i", "--fail-on-issues", OPT_FLAG, CHECK(fail_on_issues), true, NULL},
     {"-I", "--pass-on-issues", OPT_FLAG, CHECK(fail_on_issues), false, NULL},
     {"-x", "--exclude", OPT_LIST, CHECK(exclude), false, check_validator},
+    {"-p", "--pipeline", OPT_LIST, CHECK(pipelines), false, NULL},
+    {"-O", "--backend-option", OPT_LIST, CHECK(options), false, NULL},
 };
 
 static const command check_cmd = {"check", usage_check, check_opts, sizeof check_opts / sizeof *check_opts};
@@ -550,6 +559,12 @@ static int run_check(const check_args *a)
         return rc;
     }
     sigma_compiler *c = new_compiler();
+    rc = configure(c, "check", &a->options, &a->pipelines);
+    if (rc) {
+        file_list_free(&files);
+        sigma_compiler_free(&c);
+        return rc;
+    }
     bool io_error = !load_inputs(c, &files, stdout) || walk_failed;
     sigma_check(c, (const char *const *)a->exclude.v, a->exclude.n);
     size_t nerr = io_error ? 1 : 0, nwarn = 0;
@@ -578,6 +593,8 @@ static int cmd_check(int argc, char **argv)
         rc = run_check(&a);
     file_list_free(&a.inputs);
     file_list_free(&a.exclude);
+    file_list_free(&a.options);
+    file_list_free(&a.pipelines);
     return rc < 0 ? 0 : rc;
 }
 

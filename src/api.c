@@ -99,6 +99,7 @@ sigma_compiler *sigma_compiler_new(void)
     c->opt.time_field = "time";
     c->pipes = pipeline_set_new(c->a);
     c->schemas = schema_set_new(c->a);
+    c->opt.schemas = c->schemas;
     return c;
 }
 
@@ -136,6 +137,7 @@ void sigma_compiler_free(sigma_compiler **cp)
     X(keyword_fields, "comma-separated columns that keyword (value-only) detections search")               \
     X(cidr, "like (default): CIDR as LIKE prefixes; native: contains() on TRY_CAST(... AS IPADDRESS)")      \
     X(schema, "comma-separated table schema files or folders (Glue JSON, DDL); none: no built-in schemas")    \
+    X(unknown_fields, "error (default): a field the table's schema lacks fails the rule; warn: a warning, the name kept") \
     X(athena_database, "database of the named queries of -f cloudformation and terraform (required there)") \
     X(athena_workgroup, "Athena workgroup of the named queries (default: the primary workgroup)")         \
     X(view_prefix, "start of the view names of -f views (default sigma_; may begin with a schema: db.)")
@@ -242,6 +244,19 @@ static sigma_status set_athena_workgroup(sigma_compiler *c, const char *value)
 static sigma_status set_view_prefix(sigma_compiler *c, const char *value)
 {
     return set_output_option(c, out_check_view_prefix(value), &c->out.view_prefix, value);
+}
+
+static sigma_status set_unknown_fields(sigma_compiler *c, const char *value)
+{
+    if (strcmp(value, "warn") == 0) {
+        c->opt.unknown_fields_warn = true;
+    } else if (strcmp(value, "error") == 0) {
+        c->opt.unknown_fields_warn = false;
+    } else {
+        set_err(c, "invalid value '%s' for option unknown_fields: expected 'error' or 'warn'", value);
+        return SIGMA_EUSAGE;
+    }
+    return SIGMA_OK;
 }
 
 typedef sigma_status (*option_setter)(sigma_compiler *c, const char *value);
@@ -602,15 +617,29 @@ static void check_options(sigma_compiler *c)
 
 /* Pipelines and the effective table, rule by rule in input order. Returns
  * true if the rule goes on to rule_queries (plain rules that did not fail). */
-static bool convert_rule(sigma_compiler *c, srule *r)
+bool compiler_prepare_rule(sigma_compiler *c, srule *r)
 {
     pstate *st = arena_alloc(c->a, sizeof *st);
     r->pstate = st;
-    if (!pipeline_apply(c->pipes, r, st))
-        return false;
-    if (!rule_table(c, r, st))
+    return pipeline_apply(c->pipes, r, st) && rule_table(c, r, st);
+}
+
+static bool convert_rule(sigma_compiler *c, srule *r)
+{
+    if (!compiler_prepare_rule(c, r))
         return false;
     return r->type != RT_CORRELATION; /* correlations: once every rule is converted */
+}
+
+/* The notes of a conversion (schema warnings) become warnings of the rule,
+ * in a (the arena the rule's results live in). */
+static void keep_notes(arena *a, srule *r, const sql_ctx *sc)
+{
+    if (!sc->nnotes)
+        return;
+    r->warnings = arena_grow(a, r->warnings, sizeof *r->warnings, r->nwarnings, r->nwarnings + sc->nnotes);
+    for (size_t i = 0; i < sc->nnotes; i++)
+        r->warnings[r->nwarnings++] = (sdiag){sc->notes[i].pos, arena_strdup(a, sc->notes[i].message)};
 }
 
 /* The SQL of a plain rule. Reads only the rule and the options, so rules
@@ -624,6 +653,7 @@ static void rule_queries(sigma_compiler *c, worker *w, srule *r)
     if (!sql_rule_queries(&sc, &sql_athena, r->table, &q, &nq)) {
         rule_fail(w->a, r, sc.err.pos, "%s", sc.err.message);
     } else {
+        keep_notes(w->a, r, &sc);
         const char **keep = arena_alloc(w->a, sizeof *keep * (nq ? nq : 1));
         for (size_t k = 0; k < nq; k++)
             keep[k] = arena_strdup(w->a, q[k]);
@@ -645,6 +675,7 @@ static bool convert_correlation(sigma_compiler *c, srule *r)
     sql_ctx sc = {.a = c->a, .opt = &c->opt, .rule = r};
     if (!sql_correlation_queries(&sc, &sql_athena, r, &r->queries, &r->nqueries))
         return rule_fail(c->a, r, sc.err.pos, "%s", sc.err.message);
+    keep_notes(c->a, r, &sc);
     return true;
 }
 

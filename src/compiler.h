@@ -50,6 +50,10 @@ struct sigma_compiler {
     size_t render_diags_from, render_diags_end; /* the diags it added */
 };
 
+/* api.c: the pipelines and the effective table of rule r, as sigma_compile
+ * does before writing SQL; false with r->error set. */
+bool compiler_prepare_rule(sigma_compiler *c, srule *r);
+
 /* check.c: the validators as sigma_list_entries("validators") shows them. */
 const sigma_entry *validator_entries(size_t *n);
 

@@ -18,6 +18,12 @@
  * PRECEDING AND CURRENT ROW, both ends inclusive, ties included). See
  * docs/correlations.md for every type's SQL and semantics.
  *
+ * The time column's type (a table schema) chooses the frame: a timestamp
+ * (or no schema) RANGE BETWEEN INTERVAL 'N' SECOND PRECEDING; an integer
+ * (epoch milliseconds) RANGE BETWEEN N*1000 PRECEDING; ISO-8601 text and a
+ * date are ordered by the timestamp they hold. Branches whose tables give
+ * the time different types each select it as a timestamp.
+ *
  * The fields (time, group-by, aliases, value) go through the dialect's
  * column slot like every field; the window text itself is Trino's, the one
  * dialect there is (a second would move these templates behind
@@ -28,6 +34,7 @@
 #include <string.h>
 
 #include "../util/limits.h"
+#include "athena.h"
 #include "quote.h"
 
 static bool str_eq(const char *a, const char *b)
@@ -45,6 +52,15 @@ typedef struct ccol {
     const char *sql;   /* the column as the CTEs after combined_events name it */
 } ccol;
 
+/* How a table holds the time of the window. */
+typedef enum {
+    TK_TIMESTAMP, /* a timestamp, or a column of unknown type */
+    TK_MILLIS,    /* an integer: epoch milliseconds */
+    TK_ISO,       /* ISO-8601 text */
+    TK_DATE,
+    TK_MIXED,     /* the references differ: each branch selects a timestamp */
+} tkind;
+
 typedef struct cplan {
     sql_ctx *c;
     const sql_dialect *d;
@@ -59,6 +75,10 @@ typedef struct cplan {
     size_t value;  /* index into cols, or (size_t)-1 */
     bool star;     /* branches select * */
     bool rule_col; /* branches carry correlation_rule */
+    tkind *tk;     /* per reference: how its table holds the time */
+    tkind time;    /* the same for every reference, or TK_MIXED */
+    const char *order; /* the time as the windows order by it */
+    const char *span;  /* the frame's extent: INTERVAL 'N' SECOND, or N*1000 */
 } cplan;
 
 static long ref_index(const cplan *P, const char *key)
@@ -87,16 +107,92 @@ static size_t add_col(cplan *P, const char *name, spos pos)
 }
 
 /* A field of a referenced rule's table as a value (its resolution). */
-static const char *table_value(cplan *P, const char *table, const char *field, spos pos)
+static bool table_col(cplan *P, const char *table, const char *field, spos pos, sql_col *out)
 {
     sql_ctx *c = P->c;
     const char *keep = c->table;
     c->table = table;
-    sbuf t = SBUF_INIT;
-    const char *r = sql_put_value(c, P->d, &t, field, pos) ? arena_strndup(c->a, sb_cstr(&t), t.len) : NULL;
-    sb_free(&t);
+    bool ok = sql_column(c, P->d, field, SQL_USE_VALUE, pos, out);
     c->table = keep;
-    return r;
+    return ok;
+}
+
+static const char *table_value(cplan *P, const char *table, const char *field, spos pos)
+{
+    sql_col col;
+    return table_col(P, table, field, pos, &col) ? col.expr : NULL;
+}
+
+/* The time field on each reference's table: its kind, and the window's
+ * order expression and extent. */
+static bool plan_time(cplan *P)
+{
+    sql_ctx *c = P->c;
+    const ccol *tc = &P->cols[0];
+    P->tk = arena_alloc(c->a, sizeof *P->tk * P->nrefs);
+    for (size_t i = 0; i < P->nrefs; i++) {
+        const char *table = P->refs[i].rule->table;
+        sql_col col;
+        if (!table_col(P, table, tc->src[i], tc->srcpos[i], &col))
+            return false;
+        tkind k = TK_TIMESTAMP;
+        switch (col.many ? SQL_T_COMPLEX : col.type) {
+        case SQL_T_UNKNOWN:
+        case SQL_T_TIMESTAMP:
+            break;
+        case SQL_T_INTEGER:
+            k = TK_MILLIS;
+            break;
+        case SQL_T_TEXT:
+            k = TK_ISO;
+            break;
+        case SQL_T_DATE:
+            k = TK_DATE;
+            break;
+        default:
+            return sql_fail(c, tc->srcpos[i],
+                            "time field '%s' of table %s is %s: a correlation window needs a timestamp, an "
+                            "epoch-milliseconds integer or ISO-8601 text (-O time_field)",
+                            tc->src[i], table ? table : "<TABLE>",
+                            col.many ? "inside an array" : athena_type_name(c->a, &col));
+        }
+        P->tk[i] = k;
+        P->time = i == 0 || P->time == k ? k : TK_MIXED;
+    }
+    if (P->time == TK_MIXED)
+        P->star = false;
+    return true;
+}
+
+/* The order expression and frame extent, once the columns are named. */
+static void plan_order(cplan *P)
+{
+    arena *a = P->c->a;
+    const char *t = P->cols[0].sql;
+    long long span = P->co->timespan;
+    P->order = P->time == TK_ISO    ? arena_printf(a, "TRY(from_iso8601_timestamp(%s))", t)
+               : P->time == TK_DATE ? arena_printf(a, "CAST(%s AS TIMESTAMP)", t)
+                                    : t;
+    P->span = P->time == TK_MILLIS ? arena_printf(a, "%lld", span * 1000) : arena_printf(a, "INTERVAL '%lld' SECOND", span);
+}
+
+/* A branch's time value: as its table holds it, or (mixed kinds) as a
+ * timestamp with time zone. */
+static const char *branch_time(const cplan *P, size_t i, const char *e)
+{
+    arena *a = P->c->a;
+    if (P->time != TK_MIXED)
+        return e;
+    switch (P->tk[i]) {
+    case TK_MILLIS:
+        return arena_printf(a, "from_unixtime(%s / 1000.0)", e);
+    case TK_ISO:
+        return arena_printf(a, "TRY(from_iso8601_timestamp(%s))", e);
+    case TK_DATE:
+        return arena_printf(a, "CAST(CAST(%s AS TIMESTAMP) AS TIMESTAMP WITH TIME ZONE)", e);
+    default:
+        return arena_printf(a, "CAST(%s AS TIMESTAMP WITH TIME ZONE)", e);
+    }
 }
 
 /* How the CTEs after combined_events name each column: the table's own
@@ -115,6 +211,43 @@ static bool col_names(cplan *P)
             sql_ident_part(&t, col->name, strlen(col->name));
             col->sql = arena_strndup(P->c->a, sb_cstr(&t), t.len);
             sb_free(&t);
+        }
+    }
+    return true;
+}
+
+static const char *correlation_type_name(corr_type t)
+{
+    static const char *const names[] = {"event_count", "value_count",      "temporal",     "temporal_ordered",
+                                        "value_sum",   "value_avg",        "value_percentile", "value_median"};
+    return (size_t)t < sizeof names / sizeof *names ? names[t] : "this correlation";
+}
+
+/* Group-by and value fields need one value per event; aggregated values
+ * (sum, avg, percentile, median) a number. */
+static bool plan_values(cplan *P)
+{
+    sql_ctx *c = P->c;
+    bool numeric = P->co->type == CT_VALUE_SUM || P->co->type == CT_VALUE_AVG ||
+                   P->co->type == CT_VALUE_PERCENTILE || P->co->type == CT_VALUE_MEDIAN;
+    for (size_t k = 1; k < P->ncols; k++) {
+        const ccol *col = &P->cols[k];
+        for (size_t i = 0; i < P->nrefs; i++) {
+            const char *table = P->refs[i].rule->table;
+            sql_col v;
+            if (!table_col(P, table, col->src[i], col->srcpos[i], &v))
+                return false;
+            if (v.many || v.type == SQL_T_COMPLEX)
+                return sql_fail(c, col->srcpos[i],
+                                "field '%s' of table %s has no single value per event (%s): it cannot be a "
+                                "group-by or value field",
+                                col->src[i], table ? table : "<TABLE>",
+                                v.many ? "it is inside an array" : "a struct or map");
+            if (numeric && k == P->value && v.type != SQL_T_UNKNOWN && v.type != SQL_T_INTEGER &&
+                v.type != SQL_T_NUMBER)
+                return sql_fail(c, col->srcpos[i], "value field '%s' of table %s is %s: %s needs a number",
+                                col->src[i], table ? table : "<TABLE>", athena_type_name(c->a, &v),
+                                correlation_type_name(P->co->type));
         }
     }
     return true;
@@ -190,7 +323,10 @@ static bool plan_columns(sql_ctx *c, cplan *P)
         if (!str_eq(P->refs[i].rule->table, P->refs[0].rule->table))
             P->star = false;
     P->rule_col = co->type == CT_TEMPORAL || co->type == CT_TEMPORAL_ORDERED;
-    return col_names(P);
+    if (!plan_time(P) || !plan_values(P) || !col_names(P))
+        return false;
+    plan_order(P);
+    return true;
 }
 
 /* ------------------------------------------------------------ SQL pieces */
@@ -213,9 +349,7 @@ static void put_window(const cplan *P, sbuf *b)
         }
         sb_putc(b, ' ');
     }
-    sb_puts(b, "ORDER BY ");
-    put_col(P, b, 0);
-    sb_printf(b, " RANGE BETWEEN INTERVAL '%lld' SECOND PRECEDING AND CURRENT ROW)", P->co->timespan);
+    sb_printf(b, "ORDER BY %s RANGE BETWEEN %s PRECEDING AND CURRENT ROW)", P->order, P->span);
 }
 
 static const char *op_sql(const char *op)
@@ -264,7 +398,7 @@ static bool put_branches(cplan *P, sbuf *b)
     for (size_t i = 0; i < P->nrefs; i++) {
         const corr_ref *f = &P->refs[i];
         const srule *x = f->rule;
-        sql_ctx sub = {.a = c->a, .opt = c->opt, .rule = x, .d = P->d, .table = x->table};
+        sql_ctx sub = {.a = c->a, .opt = c->opt, .rule = x, .d = P->d, .table = x->table, .collect = c->collect};
         if (i)
             sb_puts(b, " UNION ALL ");
         sb_puts(b, "SELECT ");
@@ -278,6 +412,8 @@ static bool put_branches(cplan *P, sbuf *b)
                 const char *e = table_value(P, x->table, col->src[i], col->srcpos[i]);
                 if (!e)
                     return false;
+                if (j == 0)
+                    e = branch_time(P, i, e);
                 sb_puts(b, e);
                 if (strcmp(e, col->sql) != 0) {
                     sb_puts(b, " AS ");
@@ -310,7 +446,9 @@ static bool put_branches(cplan *P, sbuf *b)
                     t->kids[t->n++] = kid;
             }
         }
-        if (!t || !sql_render_expr(&sub, P->d, b, t))
+        bool ok = t && sql_render_expr(&sub, P->d, b, t);
+        sql_take_notes(c, &sub);
+        if (!ok)
             return sql_fail(c, f->pos, "referenced rule '%s': %s", f->ref,
                             sub.err.message ? sub.err.message : "the rule has no condition");
         if (b->len > SIGMA_MAX_QUERY_SIZE)
@@ -437,7 +575,7 @@ static bool build(cplan *P, sbuf *b)
          * chain rule1 <= rule2 <= ... <= rule k ending at this row, whose
          * elements all lie in this row's window; NULL if there is none. */
         sbuf t = SBUF_INIT;
-        put_col(P, &t, 0);
+        sb_puts(&t, P->order);
         for (size_t k = 0; k < P->nrefs; k++) {
             if (k)
                 sb_puts(b, ", ");
@@ -456,8 +594,8 @@ static bool build(cplan *P, sbuf *b)
             else
                 sb_printf(b, "ordered_%zu)", k);
         }
-        sb_printf(b, " SELECT * FROM ordered_%zu WHERE correlation_chain_%zu >= %s - INTERVAL '%lld' SECOND",
-                  P->nrefs, P->nrefs, sb_cstr(&t), co->timespan);
+        sb_printf(b, " SELECT * FROM ordered_%zu WHERE correlation_chain_%zu >= %s - %s", P->nrefs, P->nrefs,
+                  sb_cstr(&t), P->span);
         sb_free(&t);
         break;
     }

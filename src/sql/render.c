@@ -207,7 +207,9 @@ static bool render(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, in
  * Trino types every comparison: a column compared with text (=, LIKE,
  * REGEXP_LIKE, a field reference) cannot also be compared with a number in
  * the same query ("Cannot apply operator: varchar = integer"). A number
- * compared with such a column is compared as its text, like the strings. */
+ * compared with such a column is compared as its text, like the strings.
+ * A column whose type a table schema gives is left to the dialect, which
+ * compares by that type. */
 
 static bool text_leaf(const xnode *x)
 {
@@ -242,22 +244,33 @@ static void collect_text_fields(const xnode *x, const char ***f, size_t *n, size
     }
 }
 
-static void numbers_as_text(sql_ctx *c, xnode *x, const char **f, size_t n)
+/* Only columns of unknown type follow the field name: a number compared
+ * with an int column stays a number (with a string column it is text in
+ * either case). */
+static bool numbers_as_text(sql_ctx *c, xnode *x, const char **f, size_t n)
 {
     if (x->kind != X_LEAF) {
         for (size_t i = 0; i < x->n; i++)
-            numbers_as_text(c, x->kids[i], f, n);
-        return;
+            if (!numbers_as_text(c, x->kids[i], f, n))
+                return false;
+        return true;
     }
     if (!x->field || x->val->kind != SV_NUM)
-        return;
+        return true;
     for (size_t i = 0; i < n; i++) {
         if (strcasecmp(f[i], x->field) == 0) {
+            sql_col col;
+            c->at = x->pos;
+            if (!sql_column(c, c->d, x->field, SQL_USE_MATCH, x->pos, &col))
+                return false;
+            if (col.type != SQL_T_UNKNOWN && col.type != SQL_T_TEXT)
+                return true;
             const char *t = x->val->num.text;
             x->val = sv_str(c->a, sstr_plain(c->a, t, strlen(t)));
-            return;
+            return true;
         }
     }
+    return true;
 }
 
 bool sql_render_expr(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x)
@@ -266,8 +279,8 @@ bool sql_render_expr(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x)
     const char **f = NULL;
     size_t n = 0, cap = 0;
     collect_text_fields(x, &f, &n, &cap, c->a);
-    if (n)
-        numbers_as_text(c, (xnode *)x, f, n);
+    if (n && !numbers_as_text(c, (xnode *)x, f, n))
+        return false;
     return render(c, d, b, x, 0);
 }
 
@@ -284,10 +297,27 @@ static const char *find_as(const char *s, size_t *seplen)
     return NULL;
 }
 
+bool sql_column(sql_ctx *c, const sql_dialect *d, const char *field, sql_use use, spos pos, sql_col *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!d->column(c, field, use, pos, out))
+        return false;
+    if (!out->open)
+        out->open = "";
+    if (!out->close)
+        out->close = "";
+    if (!out->exists_expr) {
+        out->exists_expr = out->expr;
+        out->exists_open = out->open;
+        out->exists_close = out->close;
+    }
+    return true;
+}
+
 bool sql_put_value(sql_ctx *c, const sql_dialect *d, sbuf *b, const char *field, spos pos)
 {
     sql_col col;
-    if (!d->column(c, field, SQL_USE_VALUE, pos, &col))
+    if (!sql_column(c, d, field, SQL_USE_VALUE, pos, &col))
         return false;
     sb_puts(b, col.expr);
     return true;

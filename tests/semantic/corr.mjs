@@ -12,6 +12,9 @@
 //   pipeline:  optional pipeline YAML text, passed as `-p FILE`
 //   columns:   map column -> SQL type for table `events` (give `time: TIMESTAMP`);
 //              unlisted columns are VARCHAR
+//   schema:    optional Athena DDL text of `events` and the other tables,
+//              given to sigma as -O schema=FILE; columns typed from it (see
+//              run.mjs)
 //   events:    rows of `events`, each with an `id`
 //   tables:    optional other tables: {NAME: {columns: {...}, events: [...]}}
 //   match:     the rows the correlation query must return, exactly (as a
@@ -26,13 +29,14 @@
 // `==`, `!=` or COUNT(DISTINCT ...) OVER. Prints one line per failing case and
 // ends with "semantic-corr: N passed, M failed"; exit status 1 if any failed.
 
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, SHIMS as TRINO_SHIMS, rewriteTrino } from './harness.mjs';
+import { duckType, literal } from '../aws/lib/glue.mjs';
 import YAML from 'yaml';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCases } from './cases.mjs';
+import { runCases, schemaArgs, schemaColumns } from './cases.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -80,7 +84,8 @@ function lint(q) {
 
 async function createTable(con, name, columns, events) {
   const declared = new Map();
-  for (const [k, t] of Object.entries(columns || {})) declared.set(k.toLowerCase(), { name: k, type: String(t) });
+  for (const [k, t] of Object.entries(columns || {}))
+    declared.set(k.toLowerCase(), typeof t === 'object' ? { name: k, type: duckType(t), tree: t } : { name: k, type: String(t) });
   for (const ev of events || []) {
     if (!ev || ev.id === undefined) throw new Error(`every event of ${name} needs an id`);
     for (const k of Object.keys(ev)) if (!declared.has(k.toLowerCase())) declared.set(k.toLowerCase(), { name: k, type: 'VARCHAR' });
@@ -90,7 +95,10 @@ async function createTable(con, name, columns, events) {
   await con.run(`CREATE TABLE ${quoteIdent(name)} (${cols.map(c => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`);
   for (const ev of events || []) {
     const lower = new Map(Object.entries(ev).map(([k, v]) => [k.toLowerCase(), v]));
-    const vals = cols.map(c => sqlValue(c.name === 'id' ? String(ev.id) : lower.get(c.name.toLowerCase()), c.type));
+    const vals = cols.map(c => {
+      const v = c.name === 'id' ? String(ev.id) : lower.get(c.name.toLowerCase());
+      return c.tree ? literal(v, c.tree, `${name} event ${ev.id} ${c.name}`, true) : sqlValue(v, c.type);
+    });
     await con.run(`INSERT INTO ${quoteIdent(name)} VALUES (${vals.join(', ')})`);
   }
 }
@@ -109,7 +117,7 @@ function convert(c, tmpdir) {
     fs.writeFileSync(pfile, c.pipeline);
     args.push('-p', pfile);
   }
-  args.push(...(c.args || []).map(String), ...files);
+  args.push(...schemaArgs(c, tmpdir), ...(c.args || []).map(String), ...files);
   const r = spawnSync(sigma, args, { encoding: 'utf8' });
   if (r.error) throw new Error(`cannot run ${sigma}: ${r.error.message}`);
   if (r.status !== 0 || r.signal) throw new Error(`sigma ${args.join(' ')} exited ${r.signal || r.status}\n${r.stderr.trim()}`);
@@ -134,15 +142,17 @@ async function runCase(c, tmpdir) {
   const db = await DuckDBInstance.create(':memory:');
   const con = await db.connect();
   try {
-    for (const s of SHIMS) await con.run(s);
-    await createTable(con, 'events', c.columns, c.events);
-    for (const [name, t] of Object.entries(c.tables || {})) await createTable(con, name, t.columns, t.events);
+    await con.run(`SET TimeZone = 'UTC'`);
+    for (const s of [...TRINO_SHIMS, ...SHIMS]) await con.run(s);
+    await createTable(con, 'events', { ...schemaColumns(c, 'events', x => x), ...(c.columns || {}) }, c.events);
+    for (const [name, t] of Object.entries(c.tables || {}))
+      await createTable(con, name, { ...schemaColumns(c, name, x => x), ...(t.columns || {}) }, t.events);
     const got = [];
     for (const q of corr) {
       if (verbose) console.log(`  ${c.name}: ${q}`);
       for (const l of lint(q)) problems.push(`Trino check: ${l}\n      ${q}`);
       try {
-        const reader = await con.runAndReadAll(q);
+        const reader = await con.runAndReadAll(rewriteTrino(q));
         const names = reader.columnNames();
         const k = names.findIndex(n => n.toLowerCase() === key.toLowerCase());
         if (k < 0) { problems.push(`result has no column ${key} (columns: ${names.join(', ')})\n      ${q}`); continue; }

@@ -84,9 +84,10 @@ static void test_lists(void)
 
     e = sigma_list_entries("backend-options", &n);
     static const char *const opts[] = {"table", "time_field", "element_at_fields", "keyword_fields", "cidr",
-                                       "schema", "athena_database", "athena_workgroup", "view_prefix"};
-    CHECK(n == 9);
-    for (k = 0; k < n && k < 9; k++) {
+                                       "schema", "unknown_fields", "athena_database", "athena_workgroup",
+                                       "view_prefix"};
+    CHECK(n == 10);
+    for (k = 0; k < n && k < 10; k++) {
         CHECK_STR(e[k].name, opts[k]);
         CHECK(*e[k].description);
     }
@@ -116,8 +117,8 @@ static void test_options(void)
 {
     CHECK_STR(option_warning("tabel", "x"), "sigma: warning: backend option 'tabel' is not used by the backend or any "
                                             "pipeline (known options: table, time_field, element_at_fields, "
-                                            "keyword_fields, cidr, schema, athena_database, athena_workgroup, "
-                                            "view_prefix)");
+                                            "keyword_fields, cidr, schema, unknown_fields, athena_database, "
+                                            "athena_workgroup, view_prefix)");
     CHECK_STR(option_warning("table", "db.events"), "");
     CHECK_STR(option_warning("table", "a b"), "EUSAGE invalid table name 'a b': expected a dotted identifier such as "
                                               "db.events or \"my-db\".events");
