@@ -54,11 +54,17 @@ static const char usage_convert[] =
     "                                time_field, element_at_fields,\n"
     "                                keyword_fields, cidr=like|native,\n"
     "                                schema=PATH[,PATH...], athena_database,\n"
-    "                                athena_workgroup, view_prefix, or a\n"
-    "                                pipeline variable\n"
+    "                                athena_workgroup, view_prefix,\n"
+    "                                window=15m|params, since=ISO8601,\n"
+    "                                until=ISO8601, correlation_output=\n"
+    "                                events|alerts, pack_fields, or a pipeline\n"
+    "                                variable\n"
     "  -f, --format FORMAT           Output format: default, json, jsonl,\n"
-    "                                cloudformation, terraform, views (default:\n"
-    "                                default; see sigma list formats)\n"
+    "                                cloudformation, terraform, views, pack\n"
+    "                                (default: default; see sigma list formats)\n"
+    "      --pack                    Rule packs: one query per table for all its\n"
+    "                                rules, in the format of -f (-f pack is\n"
+    "                                -f default --pack)\n"
     "  -o, --output FILE|DIR/        Write output to FILE (default: stdout), or\n"
     "                                one file per rule into DIR (a path ending\n"
     "                                in / or an existing directory)\n"
@@ -66,8 +72,9 @@ static const char usage_convert[] =
     "  -s, --skip-unsupported        Exit 0 even if some rules fail (errors are\n"
     "                                still reported on stderr)\n"
     "      --fail-unsupported        Exit 1 if any rule fails (default)\n"
-    "  -c, --correlation-method default\n"
-    "                                Correlation method (only default)\n"
+    "  -c, --correlation-method sliding|tumbling\n"
+    "                                Correlation windows: sliding (default) or\n"
+    "                                tumbling (see sigma list correlation-methods)\n"
     "  -P, --file-pattern GLOB       File pattern for directories (default: *.yml)\n"
     "      --filter PATH             Sigma filter file or directory (repeatable)\n"
     "  -e, --encoding utf-8          Output encoding (only utf-8)\n"
@@ -314,7 +321,7 @@ static void print_diags(const sigma_compiler *c)
 
 typedef struct convert_args {
     const char *target, *format, *output, *pattern, *method;
-    bool skip, force;
+    bool skip, force, pack;
     file_list pipelines, options, filters, inputs;
 } convert_args;
 
@@ -341,6 +348,7 @@ static const opt convert_opts[] = {
     {"-s", "--skip-unsupported", OPT_FLAG, CONVERT(skip), true, NULL},
     {NULL, "--fail-unsupported", OPT_FLAG, CONVERT(skip), false, NULL},
     {NULL, "--force", OPT_FLAG, CONVERT(force), true, NULL},
+    {NULL, "--pack", OPT_FLAG, CONVERT(pack), true, NULL},
     {NULL, "--without-pipeline", OPT_FLAG, NO_FIELD, false, NULL},
     {NULL, "--pipeline-check", OPT_FLAG, NO_FIELD, false, NULL},
     {NULL, "--disable-pipeline-check", OPT_FLAG, NO_FIELD, false, NULL},
@@ -361,10 +369,16 @@ static int check_convert_args(convert_args *a)
     if (k == nformats)
         return usage_error("convert",
                            "Invalid value for '--format' / '-f': '%s' is not one of 'default', 'json', 'jsonl', "
-                           "'cloudformation', 'terraform', 'views'.",
+                           "'cloudformation', 'terraform', 'views', 'pack'.",
                            a->format);
-    if (strcmp(a->method, "default") != 0)
-        return usage_error("convert", "Invalid value for '--correlation-method' / '-c': '%s' is not 'default'.",
+    size_t nmethods;
+    const sigma_entry *methods = sigma_list_entries("correlation-methods", &nmethods);
+    k = 0;
+    while (k < nmethods && strcmp(methods[k].name, a->method) != 0)
+        k++;
+    if (k == nmethods && strcmp(a->method, "default") != 0)
+        return usage_error("convert",
+                           "Invalid value for '--correlation-method' / '-c': '%s' is not 'sliding' or 'tumbling'.",
                            a->method);
     for (size_t i = 0; i < a->filters.n; i++)
         file_list_push(&a->inputs, xstrdup(a->filters.v[i]));
@@ -373,9 +387,11 @@ static int check_convert_args(convert_args *a)
     return 0;
 }
 
-/* -O KEY=VALUE and -p into the compiler. */
+/* -O KEY=VALUE, -c and -p into the compiler. */
 static int configure(sigma_compiler *c, const convert_args *a)
 {
+    if (sigma_set_option(c, "correlation_method", a->method) != SIGMA_OK)
+        return usage_error("convert", "%s", sigma_last_error(c));
     for (size_t i = 0; i < a->options.n; i++) {
         const char *kv = a->options.v[i], *eq = strchr(kv, '=');
         if (!eq)
@@ -418,11 +434,23 @@ static int render_output(sigma_compiler *c, const convert_args *a)
 {
     const sigma_output_file *files;
     size_t n;
+    unsigned pack = a->pack ? SIGMA_RENDER_PACK : 0;
     if (a->output && strcmp(a->output, "-") != 0 && output_is_dir(a->output)) {
-        if (sigma_render(c, a->format, SIGMA_RENDER_PER_RULE, &files, &n) != SIGMA_OK)
+        if (sigma_render(c, a->format, SIGMA_RENDER_PER_RULE | pack, &files, &n) != SIGMA_OK)
             return usage_error("convert", "%s.", sigma_last_error(c));
         print_diags(c);
         return write_dir(a->output, files, n, a->force);
+    }
+    if (pack) { /* a few queries: rendered whole, then written */
+        if (sigma_render(c, a->format, pack, &files, &n) != SIGMA_OK)
+            return usage_error("convert", "%s.", sigma_last_error(c));
+        print_diags(c);
+        if (n > 1)
+            return write_output_parts(a, files, n);
+        return write_text(a->output && strcmp(a->output, "-") != 0 ? a->output : NULL, n ? files[0].text : "",
+                          n ? files[0].len : 0)
+                   ? 0
+                   : EXIT_RULES;
     }
     stream_out o;
     if (!stream_open(&o, a->output))
@@ -580,7 +608,6 @@ static int cmd_check(int argc, char **argv)
 
 /* The lists of the command itself; the others come from the library. */
 static const sigma_entry targets[] = {{"athena", "AWS Athena (Trino) SQL"}};
-static const sigma_entry correlation_methods[] = {{"default", "sliding window over time_field"}};
 
 /* How a list is printed: names only, "name<TAB>description", or the name in
  * a column of 32. */
@@ -597,7 +624,7 @@ static const struct {
     {"pipelines", SHOW_COLUMNS, NULL, 0},
     {"modifiers", SHOW_NAMES, NULL, 0},
     {"validators", SHOW_NAMES, NULL, 0},
-    {"correlation-methods", SHOW_TAB, correlation_methods, 1},
+    {"correlation-methods", SHOW_TAB, NULL, 0},
     {"transformations", SHOW_COLUMNS, NULL, 0},
     {"conditions", SHOW_COLUMNS, NULL, 0},
     {"backend-options", SHOW_COLUMNS, NULL, 0},

@@ -117,7 +117,8 @@ static void test_options(void)
     CHECK_STR(option_warning("tabel", "x"), "sigma: warning: backend option 'tabel' is not used by the backend or any "
                                             "pipeline (known options: table, time_field, element_at_fields, "
                                             "keyword_fields, cidr, schema, athena_database, athena_workgroup, "
-                                            "view_prefix)");
+                                            "view_prefix, window, since, until, correlation_method, "
+                                            "correlation_output, pack_fields)");
     CHECK_STR(option_warning("table", "db.events"), "");
     CHECK_STR(option_warning("table", "a b"), "EUSAGE invalid table name 'a b': expected a dotted identifier such as "
                                               "db.events or \"my-db\".events");
