@@ -84,15 +84,19 @@ static void test_lists(void)
 
     e = sigma_list_entries("backend-options", &n);
     static const char *const opts[] = {"table", "time_field", "element_at_fields", "keyword_fields", "cidr",
-                                       "schema", "athena_database", "athena_workgroup", "view_prefix"};
-    CHECK(n == 9);
-    for (k = 0; k < n && k < 9; k++) {
+                                       "schema", "athena_database", "athena_workgroup", "view_prefix",
+                                       "window", "since", "until", "correlation_method", "correlation_output",
+                                       "pack_fields"};
+    CHECK(n == 15);
+    for (k = 0; k < n && k < 15; k++) {
         CHECK_STR(e[k].name, opts[k]);
         CHECK(*e[k].description);
     }
     CHECK(sigma_list_entries("transformations", &n) && n > 0);
     e = sigma_list_entries("schemas", &n);
     CHECK(n == 9 && has_name(e, n, "cloudtrail_logs"));
+    e = sigma_list_entries("correlation-methods", &n);
+    CHECK(n == 2 && strcmp(e[0].name, "sliding") == 0 && strcmp(e[1].name, "tumbling") == 0);
     CHECK(sigma_list_entries("targets", &n) == NULL && n == 0);
     CHECK(sigma_list_entries(NULL, &n) == NULL && n == 0);
 }
