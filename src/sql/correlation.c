@@ -762,7 +762,7 @@ static const char *alert_value(const cplan *P)
     arena *a = P->c->a;
     const char *v = "e.correlation_value", *sorted = "(array_sort(array_agg(e.correlation_value)))";
     switch (P->co->type) {
-    case CT_VALUE_COUNT: return arena_printf(a, "count(DISTINCT %s)", v);
+    case CT_VALUE_COUNT: return arena_printf(a, "cardinality(array_distinct(array_agg(%s)))", v);
     case CT_VALUE_SUM: return arena_printf(a, "sum(%s)", v);
     case CT_VALUE_AVG: return arena_printf(a, "avg(%s)", v);
     case CT_VALUE_PERCENTILE:
@@ -774,7 +774,7 @@ static const char *alert_value(const cplan *P)
                             "/ 2.0) AS INTEGER)]) / 2.0",
                             sorted, sorted);
     case CT_TEMPORAL:
-    case CT_TEMPORAL_ORDERED: return "count(DISTINCT e.correlation_rule)";
+    case CT_TEMPORAL_ORDERED: return "cardinality(array_distinct(array_agg(e.correlation_rule)))";
     case CT_EVENT_COUNT: break;
     }
     return NULL;
