@@ -323,9 +323,10 @@ static bool plan_inner(cplan *P)
                      .tumbling = P->tumbling};
         Q->prefix = arena_printf(c->a, "chain%d_", ++*P->chains);
         if (!plan_correlation(c, Q)) {
-            if (c->err.message) /* name the correlation the problem is in */
+            if (P->depth == 0) { /* at the reference of the query's own correlation */
                 c->err.message = arena_printf(c->a, "referenced correlation '%s': %s", P->refs[i].ref, c->err.message);
-            c->err.pos = P->refs[i].pos;
+                c->err.pos = P->refs[i].pos;
+            }
             return false;
         }
         P->inner[i] = Q;
