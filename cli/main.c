@@ -53,7 +53,8 @@ static const char usage_convert[] =
     "                                Backend option (repeatable): table,\n"
     "                                time_field, element_at_fields,\n"
     "                                keyword_fields, cidr=like|native,\n"
-    "                                schema=PATH[,PATH...], athena_database,\n"
+    "                                schema=PATH[,PATH...],\n"
+    "                                unknown_fields=error|warn, athena_database,\n"
     "                                athena_workgroup, view_prefix,\n"
     "                                window=15m|params, since=ISO8601,\n"
     "                                until=ISO8601, correlation_output=\n"
@@ -72,6 +73,9 @@ static const char usage_convert[] =
     "  -s, --skip-unsupported        Exit 0 even if some rules fail (errors are\n"
     "                                still reported on stderr)\n"
     "      --fail-unsupported        Exit 1 if any rule fails (default)\n"
+    "      --strict                  Refuse rules with metadata defects (a malformed\n"
+    "                                id, title, status, level, tag, date, ...), as\n"
+    "                                pySigma does; without it they are warnings\n"
     "  -c, --correlation-method sliding|tumbling\n"
     "                                Correlation windows: sliding (default) or\n"
     "                                tumbling (see sigma list correlation-methods)\n"
@@ -321,7 +325,7 @@ static void print_diags(const sigma_compiler *c)
 
 typedef struct convert_args {
     const char *target, *format, *output, *pattern, *method;
-    bool skip, force, pack;
+    bool skip, force, strict, pack;
     file_list pipelines, options, filters, inputs;
 } convert_args;
 
@@ -348,6 +352,7 @@ static const opt convert_opts[] = {
     {"-s", "--skip-unsupported", OPT_FLAG, CONVERT(skip), true, NULL},
     {NULL, "--fail-unsupported", OPT_FLAG, CONVERT(skip), false, NULL},
     {NULL, "--force", OPT_FLAG, CONVERT(force), true, NULL},
+    {NULL, "--strict", OPT_FLAG, CONVERT(strict), true, NULL},
     {NULL, "--pack", OPT_FLAG, CONVERT(pack), true, NULL},
     {NULL, "--without-pipeline", OPT_FLAG, NO_FIELD, false, NULL},
     {NULL, "--pipeline-check", OPT_FLAG, NO_FIELD, false, NULL},
@@ -387,25 +392,23 @@ static int check_convert_args(convert_args *a)
     return 0;
 }
 
-/* -O KEY=VALUE, -c and -p into the compiler. */
-static int configure(sigma_compiler *c, const convert_args *a)
+/* -O KEY=VALUE and -p into the compiler (cmd: the command, for messages). */
+static int configure(sigma_compiler *c, const char *cmd, const file_list *options, const file_list *pipelines)
 {
-    if (sigma_set_option(c, "correlation_method", a->method) != SIGMA_OK)
-        return usage_error("convert", "%s", sigma_last_error(c));
-    for (size_t i = 0; i < a->options.n; i++) {
-        const char *kv = a->options.v[i], *eq = strchr(kv, '=');
+    for (size_t i = 0; i < options->n; i++) {
+        const char *kv = options->v[i], *eq = strchr(kv, '=');
         if (!eq)
-            return usage_error("convert", "Invalid backend option '%s': expected KEY=VALUE.", kv);
+            return usage_error(cmd, "Invalid backend option '%s': expected KEY=VALUE.", kv);
         char *key = xstrdup(kv);
         key[eq - kv] = 0;
         sigma_status st = sigma_set_option(c, key, eq + 1);
         free(key);
         if (st != SIGMA_OK)
-            return usage_error("convert", "%s", sigma_last_error(c));
+            return usage_error(cmd, "%s", sigma_last_error(c));
     }
-    for (size_t i = 0; i < a->pipelines.n; i++)
-        if (sigma_add_pipeline(c, a->pipelines.v[i]) != SIGMA_OK)
-            return usage_error("convert", "%s", sigma_last_error(c));
+    for (size_t i = 0; i < pipelines->n; i++)
+        if (sigma_add_pipeline(c, pipelines->v[i]) != SIGMA_OK)
+            return usage_error(cmd, "%s", sigma_last_error(c));
     return 0;
 }
 
@@ -482,7 +485,13 @@ static int run_convert(const convert_args *a)
     sigma_compiler *c = new_compiler();
     file_list files = {0};
     bool walk_failed = false;
-    int rc = configure(c, a);
+    sigma_set_strict(c, a->strict);
+    int rc = 0;
+    /* -c, before -O: a later -O correlation_method wins */
+    if (sigma_set_option(c, "correlation_method", a->method) != SIGMA_OK)
+        rc = usage_error("convert", "%s", sigma_last_error(c));
+    if (!rc)
+        rc = configure(c, "convert", &a->options, &a->pipelines);
     if (!rc)
         rc = expand_inputs("convert", &a->inputs, a->pattern, &files, &walk_failed);
     if (rc) {
@@ -531,6 +540,12 @@ static const char usage_check[] =
     "  -i, --fail-on-issues      Exit 1 if any validator reports an issue\n"
     "  -I, --pass-on-issues      Exit 0 whatever the validators report (default)\n"
     "  -x, --exclude VALIDATOR   Skip a validator (repeatable; see sigma list validators)\n"
+    "  -p, --pipeline PIPELINE   Apply a processing pipeline before checking fields\n"
+    "                            against table schemas (repeatable)\n"
+    "  -O, --backend-option KEY=VALUE\n"
+    "                            Backend option, as for convert (repeatable); with\n"
+    "                            table=NAME and schema=PATH every field a rule\n"
+    "                            names is checked against the table's schema\n"
     "  -h, --help                Show this message and exit\n"
     "\n"
     "Exit status: 0 no failure, 1 failure (see -e/-i), 2 usage error.\n";
@@ -538,7 +553,7 @@ static const char usage_check[] =
 typedef struct check_args {
     const char *pattern;
     bool fail_on_error, fail_on_issues;
-    file_list exclude, inputs;
+    file_list exclude, inputs, options, pipelines;
 } check_args;
 
 static const char *check_validator(const char *name)
@@ -559,6 +574,8 @@ static const opt check_opts[] = {
     {"-i", "--fail-on-issues", OPT_FLAG, CHECK(fail_on_issues), true, NULL},
     {"-I", "--pass-on-issues", OPT_FLAG, CHECK(fail_on_issues), false, NULL},
     {"-x", "--exclude", OPT_LIST, CHECK(exclude), false, check_validator},
+    {"-p", "--pipeline", OPT_LIST, CHECK(pipelines), false, NULL},
+    {"-O", "--backend-option", OPT_LIST, CHECK(options), false, NULL},
 };
 
 static const command check_cmd = {"check", usage_check, check_opts, sizeof check_opts / sizeof *check_opts};
@@ -573,6 +590,12 @@ static int run_check(const check_args *a)
         return rc;
     }
     sigma_compiler *c = new_compiler();
+    rc = configure(c, "check", &a->options, &a->pipelines);
+    if (rc) {
+        file_list_free(&files);
+        sigma_compiler_free(&c);
+        return rc;
+    }
     bool io_error = !load_inputs(c, &files, stdout) || walk_failed;
     sigma_check(c, (const char *const *)a->exclude.v, a->exclude.n);
     size_t nerr = io_error ? 1 : 0, nwarn = 0;
@@ -601,6 +624,8 @@ static int cmd_check(int argc, char **argv)
         rc = run_check(&a);
     file_list_free(&a.inputs);
     file_list_free(&a.exclude);
+    file_list_free(&a.options);
+    file_list_free(&a.pipelines);
     return rc < 0 ? 0 : rc;
 }
 

@@ -8,12 +8,13 @@ SIGMA="$ROOT/${BUILD:-build}/sigma"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0 fail=0
-want="SELECT * FROM amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0 WHERE LOWER(eventName) = 'consolelogin'"
+want="SELECT * FROM amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0 WHERE LOWER(api.operation) = 'consolelogin'"
 
 # the YAML block of the Pipelines section
 awk '/^## Pipelines/ { p = 1 } /^## Correlations/ { p = 0 } p && /^```yaml/ { y = 1; next } y && /^```/ { exit } y { print }' \
     "$ROOT/README.md" >"$T/security_lake.yml"
-# the two commands, with the rule folder replaced by a test rule
+# the two commands, with the rule folder replaced by a test rule (in the OCSF
+# names of the table's built-in schema)
 cmds=$(awk '/^## Pipelines/ { p = 1 } /^## Correlations/ { p = 0 } p && /^build\/sigma convert/ { print }' "$ROOT/README.md")
 mkdir -p "$T/rules/cloud/aws"
 cat >"$T/rules/cloud/aws/login.yml" <<'RULE'
@@ -21,7 +22,7 @@ title: Console login
 logsource: {product: aws, service: cloudtrail}
 detection:
     sel:
-        eventName: ConsoleLogin
+        api.operation: ConsoleLogin
     condition: sel
 RULE
 n=0

@@ -1,19 +1,29 @@
 /* fuzz_schema.c - the schema loaders (Glue JSON and DDL), the type parser,
- * table lookup and the field resolver.
+ * table lookup, the field resolver and the SQL written from it.
  *
  * Input: a first line, then the rest. The rest is loaded as Glue JSON and
  * as DDL and parsed as one type; the first line is resolved as a Sigma
  * field against every table that loaded and against a built-in Security
- * Lake table, and looked up as a FROM table name. */
+ * Lake table, and looked up as a FROM table name. A rule comparing that
+ * field every way (values of each kind, modifiers, exists, fieldref, the
+ * fields list) is then rendered against each table, stopping at the first
+ * problem and collecting all of them: an error must come with a message,
+ * a success with a query. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "rule/rule.h"
 #include "schema/schema.h"
+#include "sql/quote.h"
+#include "sql/sql.h"
 #include "util/arena.h"
 #include "util/sbuf.h"
+#include "yaml/ynode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void render(arena *a, const stable *t, const char *field);
 
 static void use_table(arena *a, const stable *t, const char *field)
 {
@@ -23,6 +33,73 @@ static void use_table(arena *a, const stable *t, const char *field)
     sbuf b = SBUF_INIT;
     stable_format(&b, t);
     sb_free(&b);
+    render(a, t, field);
+}
+
+/* field as a YAML double-quoted scalar */
+static void put_yaml_key(sbuf *b, const char *field, const char *suffix)
+{
+    sb_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)field; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            sb_printf(b, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f)
+            sb_printf(b, "\\x%02x", *p);
+        else
+            sb_putc(b, (char)*p);
+    }
+    sb_printf(b, "%s\"", suffix);
+}
+
+/* The rule comparing field every way, rendered against table t. */
+static void render(arena *a, const stable *t, const char *field)
+{
+    static const char *const items[] = {
+        ": [a, 'B*', 5, -3, 1.5, true, null]", "|contains: x", "|startswith|cased: Y", "|re: 'a.*b'",
+        "|gt: 5",  "|hour: 3", "|day|lte: 9",   "|exists: true", "|cidr: 10.0.0.0/8", "|fieldref: id",
+    };
+    sbuf y = SBUF_INIT;
+    sb_puts(&y, "title: f\nlogsource: {product: p}\nfields: [");
+    put_yaml_key(&y, field, "");
+    sb_puts(&y, "]\ndetection:\n  s:\n");
+    for (size_t i = 0; i < sizeof items / sizeof *items; i++) {
+        const char *colon = strchr(items[i], ':');
+        sb_puts(&y, "    ");
+        put_yaml_key(&y, field, arena_strndup(a, items[i], (size_t)(colon - items[i])));
+        sb_printf(&y, "%s\n", colon);
+    }
+    sb_puts(&y, "  n:\n    ");
+    put_yaml_key(&y, field, "");
+    sb_puts(&y, ": null\n  condition: s and not n\n");
+    ydoc *docs;
+    size_t nd;
+    yerror e;
+    rule_list l = {0};
+    if (yaml_load(a, y.p, y.len, &docs, &nd, &e))
+        rules_from_docs(a, "f.yml", docs, nd, &l);
+    sb_free(&y);
+    if (l.n != 1 || l.v[0]->error)
+        return;
+    sbuf name = SBUF_INIT;
+    sql_ident_part(&name, t->name, strlen(t->name));
+    /* 0: stop at the first problem, 1: collect them, 2: unknown fields warn */
+    for (int mode = 0; mode < 3; mode++) {
+        sql_options o = {.time_field = "time", .unknown_fields_warn = mode == 2};
+        sql_ctx c = {.a = a, .opt = &o, .rule = l.v[0], .collect = mode == 1};
+        /* t is the schema of the query's table (lookup is fuzzed above) */
+        c.schema = t;
+        c.schema_of = sb_cstr(&name);
+        c.schema_known = true;
+        const char **q;
+        size_t nq;
+        bool ok = sql_rule_queries(&c, &sql_athena, c.schema_of, &q, &nq);
+        if (ok ? nq != 1 || !q[0][0] : !c.err.message)
+            __builtin_trap();
+        for (size_t i = 0; i < c.nnotes; i++)
+            if (!c.notes[i].message)
+                __builtin_trap();
+    }
+    sb_free(&name);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -157,8 +157,8 @@ SIGMA_API void sigma_compiler_free(sigma_compiler **c);
  * options") (table, time_field, element_at_fields, keyword_fields, cidr),
  * or any pipeline variable. Every option is also available to pipelines
  * as the variable backend_<key>; setting a key again replaces its value,
- * except that element_at_fields and keyword_fields add to their lists
- * (every column uses the whole element_at_fields list, the {field} of a
+ * except that element_at_fields and keyword_fields add to their lists,
+ * each name once (every column uses the whole element_at_fields list, the {field} of a
  * pipeline's query_expression_placeholders too; the pipeline variable
  * backend_element_at_fields holds the last value).
  * An option that neither the backend nor a loaded pipeline uses gets a
@@ -182,6 +182,14 @@ SIGMA_API sigma_status sigma_set_option(sigma_compiler *c, const char *key, cons
  * 1 to 64 (more is 64), 0 for one per online CPU (the default). Takes
  * effect from the next call; the output does not depend on it. */
 SIGMA_API sigma_status sigma_set_threads(sigma_compiler *c, unsigned n);
+
+/* Metadata defects (a malformed id, name, title, status, level, tag, date,
+ * references, falsepositives, ...: attributes that do not change what a
+ * rule detects) are warnings of the rule's result by default, and the rule
+ * is converted. strict = true makes the first defect the rule's error
+ * instead, refusing the rule as pySigma does. Takes effect from the next
+ * sigma_compile(); sigma_check() always reports defects as errors. */
+SIGMA_API sigma_status sigma_set_strict(sigma_compiler *c, bool strict);
 
 /* Adds a processing pipeline: a built-in name, a YAML file or a directory of
  * *.yml files. SIGMA_EUSAGE if not found or invalid (sigma_last_error()). */

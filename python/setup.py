@@ -67,6 +67,8 @@ class build_ext_with_library(build_ext):
         make("BUILD=" + str(build), str(build / "libsigma.a"))
         ext.include_dirs = [str(ROOT / "include"), str(build / "include")] + list(ext.include_dirs or [])
         ext.extra_objects = [str(build / "libsigma.a")] + list(ext.extra_objects or [])
+        # relink whenever the library changed (setuptools compares only sources and depends)
+        ext.depends = [str(build / "libsigma.a")] + list(ext.depends or [])
         ext.extra_link_args = make("print-ldlibs").split() + list(ext.extra_link_args or [])
         super().build_extension(ext)
 

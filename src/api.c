@@ -83,6 +83,12 @@ sigma_status sigma_set_threads(sigma_compiler *c, unsigned n)
     return SIGMA_OK;
 }
 
+sigma_status sigma_set_strict(sigma_compiler *c, bool strict)
+{
+    c->strict = strict;
+    return SIGMA_OK;
+}
+
 sigma_compiler *sigma_compiler_new(void)
 {
     sigma_compiler *c = calloc(1, sizeof *c);
@@ -134,6 +140,7 @@ void sigma_compiler_free(sigma_compiler **cp)
     X(keyword_fields, "comma-separated columns that keyword (value-only) detections search")               \
     X(cidr, "like (default): CIDR as LIKE prefixes; native: contains() on TRY_CAST(... AS IPADDRESS)")      \
     X(schema, "comma-separated table schema files or folders (Glue JSON, DDL); none: no built-in schemas")    \
+    X(unknown_fields, "error (default): a field the table's schema lacks fails the rule; warn: a warning, the name kept") \
     X(athena_database, "database of the named queries of -f cloudformation and terraform (required there)") \
     X(athena_workgroup, "Athena workgroup of the named queries (default: the primary workgroup)")         \
     X(view_prefix, "start of the view names of -f views (default sigma_; may begin with a schema: db.)")         \
@@ -166,24 +173,35 @@ static sigma_status set_time_field(sigma_compiler *c, const char *value)
     return SIGMA_OK;
 }
 
+/* The comma-separated names of value added to *list, each name once: one
+ * already in the list (from this value or an earlier one) is dropped. */
+static void add_names(arena *a, const char *value, const char ***list, size_t *n)
+{
+    const char **names = NULL;
+    size_t k = 0;
+    arena_split_list(a, value, &names, &k);
+    *list = arena_grow(a, (void *)*list, sizeof *names, *n, *n + k);
+    for (size_t i = 0; i < k; i++) {
+        size_t j = 0;
+        while (j < *n && strcmp((*list)[j], names[i]) != 0)
+            j++;
+        if (j == *n)
+            (*list)[(*n)++] = names[i];
+    }
+}
+
 /* Parsed once, here. Repeating the option adds to the list; the SQL
  * writer uses it for every column (query_expression_placeholders' {field}
  * too). */
 static sigma_status set_element_at_fields(sigma_compiler *c, const char *value)
 {
-    const char **list = NULL;
-    size_t n = 0;
-    arena_split_list(c->a, value, &list, &n);
-    c->opt.element_at = arena_grow(c->a, (void *)c->opt.element_at, sizeof *list, c->opt.n_element_at,
-                                   c->opt.n_element_at + n);
-    for (size_t i = 0; i < n; i++)
-        c->opt.element_at[c->opt.n_element_at++] = list[i];
+    add_names(c->a, value, &c->opt.element_at, &c->opt.n_element_at);
     return SIGMA_OK;
 }
 
 static sigma_status set_keyword_fields(sigma_compiler *c, const char *value)
 {
-    arena_split_list(c->a, value, &c->opt.keyword_fields, &c->opt.n_keyword_fields);
+    add_names(c->a, value, &c->opt.keyword_fields, &c->opt.n_keyword_fields);
     return SIGMA_OK;
 }
 
@@ -337,6 +355,19 @@ static sigma_status set_athena_workgroup(sigma_compiler *c, const char *value)
 static sigma_status set_view_prefix(sigma_compiler *c, const char *value)
 {
     return set_output_option(c, out_check_view_prefix(value), &c->out.view_prefix, value);
+}
+
+static sigma_status set_unknown_fields(sigma_compiler *c, const char *value)
+{
+    if (strcmp(value, "warn") == 0) {
+        c->opt.unknown_fields_warn = true;
+    } else if (strcmp(value, "error") == 0) {
+        c->opt.unknown_fields_warn = false;
+    } else {
+        set_err(c, "invalid value '%s' for option unknown_fields: expected 'error' or 'warn'", value);
+        return SIGMA_EUSAGE;
+    }
+    return SIGMA_OK;
 }
 
 typedef sigma_status (*option_setter)(sigma_compiler *c, const char *value);
@@ -605,24 +636,49 @@ static void fill_from_rule(sigma_compiler *c, sigma_result *res, const srule *r)
     res->title = r->title;
     res->type = r->type == RT_CORRELATION ? SIGMA_CORRELATION : r->type == RT_FILTER ? SIGMA_FILTER : SIGMA_RULE;
     out_meta_fill(c->a, res, r);
-    if (r->nwarnings) {
-        sigma_diag *w = arena_alloc(c->a, sizeof *w * r->nwarnings);
-        for (size_t i = 0; i < r->nwarnings; i++) {
-            w[i].severity = SIGMA_WARNING;
-            w[i].file = r->file;
-            w[i].line = r->warnings[i].pos.line;
-            w[i].column = r->warnings[i].pos.col;
-            w[i].message = r->warnings[i].message;
+    /* metadata defects first (they come from loading), then the warnings */
+    size_t n = r->ndefects + r->nwarnings;
+    if (n) {
+        sigma_diag *w = arena_alloc(c->a, sizeof *w * n);
+        for (size_t i = 0; i < n; i++) {
+            const sdiag *d = i < r->ndefects ? &r->defects[i] : &r->warnings[i - r->ndefects];
+            w[i] = *mkdiag(c, SIGMA_WARNING, r->file, d->pos.line, d->pos.col, d->message);
         }
         res->warnings = w;
-        res->nwarnings = r->nwarnings;
+        res->nwarnings = n;
     }
+}
+
+static void add_diag_at(sigma_compiler *c, sigma_severity sev, const char *file, spos pos, const char *msg)
+{
+    c->diags = arena_grow(c->a, c->diags, sizeof *c->diags, c->ndiags, c->ndiags + 1);
+    c->diags[c->ndiags++] = *mkdiag(c, sev, file, pos.line, pos.col, msg);
 }
 
 static void add_diag(sigma_compiler *c, sigma_severity sev, const char *msg)
 {
-    c->diags = arena_grow(c->a, c->diags, sizeof *c->diags, c->ndiags, c->ndiags + 1);
-    c->diags[c->ndiags++] = *mkdiag(c, sev, "sigma", 0, 0, msg);
+    add_diag_at(c, sev, "sigma", (spos){0, 0}, msg);
+}
+
+/* Metadata defects before anything reads the rules: with sigma_set_strict
+ * the first one is the rule's error (it comes before any other error the
+ * loader found, which stopped at that error); without, they stay warnings.
+ * A filter without error has no result: its warnings go to the
+ * diagnostics of the run. */
+static void metadata_defects(sigma_compiler *c, size_t first)
+{
+    for (size_t i = first; i < c->rules.n; i++) {
+        srule *r = c->rules.v[i];
+        if (!r->ndefects)
+            continue;
+        if (c->strict) {
+            r->error = &r->defects[0];
+            r->ndefects = 0;
+        } else if (r->type == RT_FILTER && !r->error) {
+            for (size_t k = 0; k < r->ndefects; k++)
+                add_diag_at(c, SIGMA_WARNING, r->file, r->defects[k].pos, r->defects[k].message);
+        }
+    }
 }
 
 static void size_warnings(sigma_compiler *c, sigma_result *res, const srule *r)
@@ -674,15 +730,29 @@ static void check_options(sigma_compiler *c)
 
 /* Pipelines and the effective table, rule by rule in input order. Returns
  * true if the rule goes on to rule_queries (plain rules that did not fail). */
-static bool convert_rule(sigma_compiler *c, srule *r)
+bool compiler_prepare_rule(sigma_compiler *c, srule *r)
 {
     pstate *st = arena_alloc(c->a, sizeof *st);
     r->pstate = st;
-    if (!pipeline_apply(c->pipes, r, st))
-        return false;
-    if (!rule_table(c, r, st))
+    return pipeline_apply(c->pipes, r, st) && rule_table(c, r, st);
+}
+
+static bool convert_rule(sigma_compiler *c, srule *r)
+{
+    if (!compiler_prepare_rule(c, r))
         return false;
     return r->type != RT_CORRELATION; /* correlations: once every rule is converted */
+}
+
+/* The notes of a conversion (schema warnings) become warnings of the rule,
+ * in a (the arena the rule's results live in). */
+static void keep_notes(arena *a, srule *r, const sql_ctx *sc)
+{
+    if (!sc->nnotes)
+        return;
+    r->warnings = arena_grow(a, r->warnings, sizeof *r->warnings, r->nwarnings, r->nwarnings + sc->nnotes);
+    for (size_t i = 0; i < sc->nnotes; i++)
+        r->warnings[r->nwarnings++] = (sdiag){sc->notes[i].pos, arena_strdup(a, sc->notes[i].message)};
 }
 
 /* The SQL of a plain rule. Reads only the rule and the options, so rules
@@ -696,6 +766,7 @@ static void rule_queries(sigma_compiler *c, worker *w, srule *r)
     if (!sql_rule_queries(&sc, &sql_athena, r->table, &q, &nq)) {
         rule_fail(w->a, r, sc.err.pos, "%s", sc.err.message);
     } else {
+        keep_notes(w->a, r, &sc);
         const char **keep = arena_alloc(w->a, sizeof *keep * (nq ? nq : 1));
         for (size_t k = 0; k < nq; k++)
             keep[k] = arena_strdup(w->a, q[k]);
@@ -717,6 +788,7 @@ static bool convert_correlation(sigma_compiler *c, srule *r)
     sql_ctx sc = {.a = c->a, .opt = &c->opt, .rule = r};
     if (!sql_correlation_queries(&sc, &sql_athena, r, &r->queries, &r->nqueries))
         return rule_fail(c->a, r, sc.err.pos, "%s", sc.err.message);
+    keep_notes(c->a, r, &sc);
     return true;
 }
 
@@ -728,6 +800,7 @@ sigma_status sigma_compile(sigma_compiler *c)
         c->options_checked = true;
     }
     size_t first = c->ncompiled;
+    metadata_defects(c, first);
     /* filters first: they change the rules they match */
     filters_apply(c->a, &c->rules);
     /* pipelines may look up the rules a correlation refers to, in any order */

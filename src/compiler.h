@@ -45,6 +45,7 @@ struct sigma_compiler {
     bool options_checked;
     const char *final_output; /* finalizer result, NULL if none */
     unsigned threads;         /* sigma_set_threads(); 0: online CPUs */
+    bool strict;              /* sigma_set_strict(): metadata defects fail rules */
     worker *workers;          /* nworkers of them, made on first use */
     unsigned nworkers;
     out_options out;          /* -O athena_database, athena_workgroup, view_prefix */
@@ -52,6 +53,10 @@ struct sigma_compiler {
     struct text_buf *render_bufs; /* and its texts (src/output/render.c); */
     size_t render_diags_from, render_diags_end; /* the diags it added */
 };
+
+/* api.c: the pipelines and the effective table of rule r, as sigma_compile
+ * does before writing SQL; false with r->error set. */
+bool compiler_prepare_rule(sigma_compiler *c, srule *r);
 
 /* check.c: the validators as sigma_list_entries("validators") shows them. */
 const sigma_entry *validator_entries(size_t *n);

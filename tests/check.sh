@@ -12,9 +12,13 @@ SIGMA="$ROOT/${BUILD:-build}/sigma"
 T=$(mktemp -d "${TMPDIR:-/tmp}/sigma-check.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT
 pass=0 fail=0
+SCHEMA_ARGS="-O schema=tests/schema/cloudtrail_logs.json -O table=default.cloudtrail_logs tests/schema/rules"
 if [ "${UPDATE:-}" = 1 ]; then
     "$SIGMA" check tests/check >tests/check/expected.txt
     echo "check: updated tests/check/expected.txt (sigma check exited $?)"
+    # shellcheck disable=SC2086
+    "$SIGMA" check $SCHEMA_ARGS >tests/schema/rules.expected
+    echo "check: updated tests/schema/rules.expected (sigma check exited $?)"
     exit 0
 fi
 t() { # t NAME EXPECTED-EXIT ARGS...
@@ -61,5 +65,27 @@ t no-such-option 2 --exclude-all tests/check
 t missing-input 2
 t missing-path 2 tests/check/nope.yml
 grep -q "^Usage: sigma check " "$T/out" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL missing-path: usage of another command"; cat "$T/out"; }
+# fields against a table schema: every unknown field and impossible value of
+# the rules (also of a correlation), at its position
+# shellcheck disable=SC2086
+t schema 1 $SCHEMA_ARGS
+if diff -u tests/schema/rules.expected "$T/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL schema: output differs"; fi
+# the one table of the schema files is the table when none is named; the DDL
+# of the same table gives the same findings
+same schema-one-table -O schema=tests/schema/cloudtrail_logs.json tests/schema/rules
+same schema-ddl -O schema=tests/schema/cloudtrail_logs.ddl tests/schema/rules
+# unknown fields as warnings; the struct compared as a whole stays an error
+t schema-warn 1 -O schema=tests/schema/cloudtrail_logs.json -O unknown_fields=warn tests/schema/rules
+grep -q '^3 files checked: 1 error, 4 warnings$' "$T/out" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL schema-warn: counts"; cat "$T/out"; }
+# the built-in schema of cloudtrail_logs, named by -O table alone
+t schema-builtin 1 -O table=cloudtrail_logs tests/schema/rules
+grep -q '^3 files checked: 5 errors, 0 warnings$' "$T/out" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL schema-builtin: counts"; cat "$T/out"; }
+# a pipeline names the table (Security Lake: OCSF columns, raw names unknown)
+t schema-pipeline 1 -p athena_security_lake_table_name -O aws_table_region=eu-west-2 tests/schema/rules/clean.yml
+grep -c "error: unknown field" "$T/out" | grep -qx 4 && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL schema-pipeline: 4 unknown fields"; cat "$T/out"; }
+# no table, no schema check
+t schema-no-table 0 tests/schema/rules
+t schema-bad-file 2 -O schema=tests/schema/bad tests/schema/rules
+t schema-bad-option 2 -O unknown_fields=maybe tests/schema/rules
 echo "check: $pass passed, $fail failed"
 [ $fail -eq 0 ]

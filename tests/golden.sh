@@ -19,6 +19,13 @@
 # (split on blanks, no quoting). The command runs from the repository
 # root, so paths in diagnostics read tests/golden/NAME.yml.
 #
+# Two more runs of a case, each a check of its own, when their expectation
+# files exist (create an empty one, then UPDATE=1, to add a run):
+#   NAME.strict.sql, NAME.strict.err   the same conversion with --strict
+#   NAME.check                         `sigma check NAME.yml` (its whole
+#                                      output; non-zero exit exactly when it
+#                                      holds an "error:" line)
+#
 # When $BUILD/examples/convert exists (the library example), every case
 # whose arguments it understands (-O and -p) and whose expected stderr holds
 # only diagnostics about the rule file (lines starting with its path, not
@@ -65,14 +72,15 @@ api_ok() {
     return 0
 }
 
-# check LABEL YML OUT ERR RC SKIP: compare one run with the expectations.
+# check LABEL BASE OUT ERR RC SKIP: compare one run with the expectations
+# BASE.sql and BASE.err.
 check() {
-    label=$1 base=${2%.yml} out=$3 err=$4 rc=$5 skip=$6 ok=1
+    label=$1 cbase=$2 out=$3 err=$4 rc=$5 skip=$6 ok=1
     exp_out=/dev/null exp_err=/dev/null want_fail=0
-    [ -f "$base.sql" ] && exp_out=$base.sql
-    if [ -f "$base.err" ]; then
-        exp_err=$base.err
-        grep -qi 'error:' "$base.err" && [ "$skip" = 0 ] && want_fail=1
+    [ -f "$cbase.sql" ] && exp_out=$cbase.sql
+    if [ -f "$cbase.err" ]; then
+        exp_err=$cbase.err
+        grep -qi 'error:' "$cbase.err" && [ "$skip" = 0 ] && want_fail=1
     fi
     if ! cmp -s "$exp_out" "$out"; then
         echo "--- $label: stdout differs from ${exp_out#"$PWD"/}"
@@ -133,22 +141,59 @@ for yml in $cases; do
         if [ -s "$tmp/err" ]; then cp "$tmp/err" "$base.err"; else rm -f "$base.err"; fi
         echo "updated $name (exit $rc)"
         updated=$((updated + 1))
-        continue
-    fi
-
-    if check "$name" "$yml" "$tmp/out" "$tmp/err" "$rc" "$skip"; then
+    elif check "$name" "$base" "$tmp/out" "$tmp/err" "$rc" "$skip"; then
         pass=$((pass + 1))
     else
         echo "FAIL $name"
         fail=$((fail + 1))
     fi
 
+    if [ -f "$base.strict.sql" ] || [ -f "$base.strict.err" ]; then
+        "$sigma" convert -t athena --strict "$@" "$yml" >"$tmp/out" 2>"$tmp/err"
+        rc=$?
+        if [ -n "$UPDATE" ]; then
+            if [ -s "$tmp/out" ]; then cp "$tmp/out" "$base.strict.sql"; else rm -f "$base.strict.sql"; fi
+            cp "$tmp/err" "$base.strict.err" # kept even if empty: it asks for this run
+            echo "updated $name --strict (exit $rc)"
+        elif check "$name --strict" "$base.strict" "$tmp/out" "$tmp/err" "$rc" "$skip"; then
+            pass=$((pass + 1))
+        else
+            echo "FAIL $name --strict"
+            fail=$((fail + 1))
+        fi
+    fi
+
+    if [ -f "$base.check" ]; then
+        "$sigma" check "$yml" >"$tmp/out" 2>&1
+        rc=$?
+        if [ -n "$UPDATE" ]; then
+            cp "$tmp/out" "$base.check"
+            echo "updated $name check (exit $rc)"
+        else
+            ok=1
+            if ! cmp -s "$base.check" "$tmp/out"; then
+                echo "--- $name check: output differs from $base.check"
+                diff -u "$base.check" "$tmp/out" | sed '1,2d'
+                ok=0
+            fi
+            want=0
+            grep -q ': error: ' "$base.check" && want=1
+            if [ "$rc" -ne "$want" ]; then
+                echo "--- $name check: exit status $rc, expected $want"
+                ok=0
+            fi
+            if [ $ok = 1 ]; then pass=$((pass + 1)); else echo "FAIL $name check"; fail=$((fail + 1)); fi
+        fi
+    fi
+
+    [ -n "$UPDATE" ] && continue
+
     if [ -x "$api" ] && api_ok "$@" &&
         { [ ! -f "$base.err" ] || ! grep -qv "^$yml:" "$base.err"; }; then
         acount=$((acount + 1))
         "$api" "$@" "$yml" >"$tmp/aout" 2>"$tmp/aerr"
         rc=$?
-        if check "$name (examples/convert)" "$yml" "$tmp/aout" "$tmp/aerr" "$rc" 0; then
+        if check "$name (examples/convert)" "$base" "$tmp/aout" "$tmp/aerr" "$rc" 0; then
             apass=$((apass + 1))
         else
             echo "FAIL $name (examples/convert)"

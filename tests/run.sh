@@ -11,7 +11,7 @@
 #                        an HCL parser, views in DuckDB)
 #   4. examples          each examples/*.sh, when $BUILD/examples/ has programs
 #   5. man, library,     tests/man.sh, tests/library.sh, tests/limits.sh, tests/check.sh,
-#      limits, check,    tests/install.sh; saved fuzz inputs replayed through
+#      limits, check,    tests/schema.sh, tests/install.sh; saved fuzz inputs replayed through
 #      install, fuzz     $BUILD/fuzz/replay_* (one check per target)
 #   6. corpus check      tests/corpus/check.sh, only when ../shared/corpus/sigmahq
 #                        exists beside the repository
@@ -129,6 +129,7 @@ part man sh tests/man.sh
 case "$BUILD" in *cov*) ;; *) part library sh tests/library.sh ;; esac
 part limits sh tests/limits.sh
 part check sh tests/check.sh
+part schema sh tests/schema.sh
 # make install and a program built against the installed library (the
 # sanitizer and coverage builds' libraries need their runtimes: only here)
 case "$BUILD" in *asan* | *cov*) ;; *) part install sh tests/install.sh ;; esac

@@ -13,7 +13,7 @@ one Result per rule (and per correlation and filter document) in input order, th
 logsource, ...). With output_format, Results.files also holds the texts of one of the command's
 output formats (default, json, jsonl, cloudformation, terraform, views), for the whole output or,
 with per_rule=True, one file per rule. `options` are the backend options of `-O KEY=VALUE`
-(table, time_field, element_at_fields, keyword_fields, cidr, schema, any pipeline variable);
+(table, time_field, element_at_fields, keyword_fields, cidr, schema, unknown_fields, any pipeline variable);
 `pipelines` are what `-p` takes: a built-in name, a YAML file or a directory of them, plus
 PipelineYAML for a pipeline given as text. A rule that fails has `.error` and no queries; it never
 stops the others. Bad arguments raise UsageError (an unknown pipeline, an invalid option value) or

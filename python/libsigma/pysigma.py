@@ -350,7 +350,7 @@ class LibsigmaBackend(Backend):
     names, paths or YAML text (a string or a list of them). collect_errors: keep going after a
     rule fails and collect (rule, error) in .errors instead of raising. backend_options: the
     options of `-O` (table, time_field, element_at_fields, keyword_fields, cidr, schema,
-    aws_table_region, aws_table_version, ...); a list value is joined with commas."""
+    unknown_fields, aws_table_region, aws_table_version, ...); a list value is joined with commas."""
 
     identifier: ClassVar[str] = "libsigma"
     name: ClassVar[str] = "libsigma: Athena (Trino) SQL from the libsigma C compiler"

@@ -112,8 +112,9 @@ def test_argument_types_are_checked() -> None:
         libsigma.convert("x", options={"table": "a\0b"})
 
 
+# the OCSF name of the Security Lake table's built-in schema (a raw CloudTrail name is an unknown field)
 SECURITY_LAKE_RULE = rule_text(
-    "CloudTrail", "    sel:\n        eventName: ConsoleLogin\n    condition: sel\n",
+    "CloudTrail", "    sel:\n        api.operation: ConsoleLogin\n    condition: sel\n",
     "    product: aws\n    service: cloudtrail\n")
 README_PIPELINE = """name: AWS Security Lake Table Mapping
 priority: 100
@@ -131,7 +132,7 @@ transformations:
         product: aws
         service: cloudtrail
 """
-LAKE_QUERY = "SELECT * FROM amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0 WHERE LOWER(eventName) = 'consolelogin'"
+LAKE_QUERY = "SELECT * FROM amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0 WHERE LOWER(api.operation) = 'consolelogin'"
 
 
 def test_pipelines_by_name_file_and_text(tmp_path: Path) -> None:

@@ -14,8 +14,9 @@ from libsigma.pysigma import LibsigmaBackend, builtin_pipeline
 
 from conftest import rule_text, write
 
+# the OCSF name of the Security Lake table's built-in schema (a raw CloudTrail name is an unknown field)
 CLOUDTRAIL = rule_text(
-    "Console login", "    sel:\n        eventName: ConsoleLogin\n    condition: sel\n",
+    "Console login", "    sel:\n        api.operation: ConsoleLogin\n    condition: sel\n",
     "    product: aws\n    service: cloudtrail\n")
 LAKE_PIPELINE = """name: AWS Security Lake Table Mapping
 priority: 100
@@ -33,7 +34,7 @@ transformations:
         product: aws
         service: cloudtrail
 """
-LAKE_QUERY = "SELECT * FROM amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0 WHERE LOWER(eventName) = 'consolelogin'"
+LAKE_QUERY = "SELECT * FROM amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0 WHERE LOWER(api.operation) = 'consolelogin'"
 CORRELATION = """title: Windows Failed Logon
 id: dc9f1a2e-7d3b-4f1c-b8f4-1e23eadf4567
 status: stable
@@ -88,13 +89,13 @@ def test_from_python() -> None:
     backend = LibsigmaBackend()
     collection = SigmaCollection.from_yaml(CLOUDTRAIL)
     queries = backend.convert(collection)
-    assert queries == ["SELECT * FROM <TABLE> WHERE LOWER(eventName) = 'consolelogin'"]
+    assert queries == ["SELECT * FROM <TABLE> WHERE LOWER(api.operation) = 'consolelogin'"]
 
 
 def test_set_table_name() -> None:
     backend = LibsigmaBackend(table="events")
     assert backend.convert(SigmaCollection.from_yaml(CLOUDTRAIL)) == [
-        "SELECT * FROM events WHERE LOWER(eventName) = 'consolelogin'"]
+        "SELECT * FROM events WHERE LOWER(api.operation) = 'consolelogin'"]
 
 
 def test_table_name_from_a_pipeline() -> None:

@@ -21,7 +21,7 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 def rules_dir(tmp_path: Path) -> Path:
     d = tmp_path / "rules" / "cloud" / "aws" / "cloudtrail"
     write(d / "a_login.yml", CLOUDTRAIL)
-    write(d / "b_quote.yml", rule_text("Quote", "    sel:\n        userAgent|contains: \"it's\"\n    condition: sel\n",
+    write(d / "b_quote.yml", rule_text("Quote", "    sel:\n        http_request.user_agent|contains: \"it's\"\n    condition: sel\n",
                                         "    product: aws\n    service: cloudtrail\n"))
     return d
 

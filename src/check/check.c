@@ -1,10 +1,18 @@
 /* check.c - `sigma check`: load and validate rules without converting them.
  *
  * Errors: everything that makes a conversion fail before SQL is written
- * (rule attributes, modifiers, condition syntax, unknown detections).
+ * (rule attributes, modifiers, condition syntax, unknown detections), and
+ * every metadata defect (rule_defect: a warning of a conversion, but a
+ * rule to fix); a rule with any error gets no validator.
  * Warnings: validators users know from sigma-cli, each named so it can be
  * excluded. Validators read the rule model and, for the text of values as
  * written, the YAML detection section.
+ *
+ * Schemas: a rule whose table (-O table, a pipeline's table_name, or the one
+ * table of the -O schema files) has a schema is rendered once more, in the
+ * mode that collects problems instead of stopping at the first: every
+ * unknown field and every value its column can never hold is an error at
+ * its position (warnings with -O unknown_fields=warn).
  *
  * Every validator is one entry of VALIDATORS (name, description, hooks).
  * The driver (sigma_check) walks each rule once and calls, at each step,
@@ -17,6 +25,8 @@
 
 #include "../compiler.h"
 #include "../condition/cond.h"
+#include "../sql/correlation.h"
+#include "../sql/quote.h"
 #include "../sql/sql.h"
 #include "../util/hash.h"
 
@@ -338,10 +348,15 @@ static void walk_items(vctx *v, const bool *on, const srule *r, const detection 
 static void check_rule(vctx *v, const bool *on, srule *r)
 {
     sigma_compiler *c = v->c;
+    /* metadata defects are errors here (each one), as under --strict */
+    for (size_t i = 0; i < r->ndefects; i++)
+        push(v, SIGMA_ERROR, r->file, r->defects[i].pos, r->defects[i].message);
     if (r->error) {
         push(v, SIGMA_ERROR, r->file, r->error->pos, r->error->message);
         return;
     }
+    if (r->ndefects)
+        return;
     if (r->type != RT_RULE)
         return;
     bool *used = arena_alloc(c->a, sizeof *used * (r->ndets + 1));
@@ -367,6 +382,80 @@ static void check_rule(vctx *v, const bool *on, srule *r)
     }
 }
 
+/* ---- fields against table schemas ---- */
+
+/* The table rule r is checked against: its own, else the only table of the
+ * schema files (NULL: none). */
+static const char *check_table(sigma_compiler *c, const srule *r)
+{
+    if (r->table)
+        return r->table;
+    if (schema_set_count(c->schemas) != 1)
+        return NULL;
+    const stable *t = schema_set_table(c->schemas, 0);
+    sbuf b = SBUF_INIT;
+    if (t->database) {
+        sql_ident_part(&b, t->database, strlen(t->database));
+        sb_putc(&b, '.');
+    }
+    sql_ident_part(&b, t->name, strlen(t->name));
+    const char *name = arena_strndup(c->a, b.p, b.len);
+    sb_free(&b);
+    return name;
+}
+
+static void push_notes(vctx *v, const srule *r, const sql_ctx *sc)
+{
+    for (size_t i = 0; i < sc->nnotes; i++) {
+        const sql_note *n = &sc->notes[i];
+        push(v, n->error ? SIGMA_ERROR : SIGMA_WARNING, r->file, n->pos.line ? n->pos : r->pos, n->message);
+    }
+}
+
+/* Pipelines, then every rule with a table rendered collecting problems.
+ * Rules without a table (no -O table, pipeline or single schema table) are
+ * not looked at. */
+static void check_schemas(vctx *v)
+{
+    sigma_compiler *c = v->c;
+    pipeline_set_rules(c->pipes, &c->rules);
+    for (size_t i = 0; i < c->rules.n; i++) {
+        srule *r = c->rules.v[i];
+        if (r->error || r->type == RT_FILTER)
+            continue;
+        if (!compiler_prepare_rule(c, r)) {
+            push(v, SIGMA_ERROR, r->file, r->error->pos.line ? r->error->pos : r->pos, r->error->message);
+            continue;
+        }
+        r->table = check_table(c, r);
+    }
+    for (size_t i = 0; i < c->rules.n; i++) {
+        srule *r = c->rules.v[i];
+        if (r->error || r->type != RT_RULE || !r->table)
+            continue;
+        sql_ctx sc = {.a = c->a, .opt = &c->opt, .rule = r, .collect = true};
+        const char **q;
+        size_t nq;
+        sql_rule_queries(&sc, &sql_athena, r->table, &q, &nq);
+        push_notes(v, r, &sc);
+    }
+    for (size_t i = 0; i < c->rules.n; i++) {
+        srule *r = c->rules.v[i];
+        if (r->error || r->type != RT_CORRELATION || !correlation_resolve(c->a, r, &c->rules))
+            continue;
+        bool tables = false;
+        for (size_t k = 0; k < r->corr->nrefs; k++)
+            tables |= r->corr->refs[k].rule->table != NULL;
+        if (!tables)
+            continue;
+        sql_ctx sc = {.a = c->a, .opt = &c->opt, .rule = r, .collect = true};
+        const char **q;
+        size_t nq;
+        sql_correlation_queries(&sc, &sql_athena, r, &q, &nq);
+        push_notes(v, r, &sc);
+    }
+}
+
 sigma_status sigma_check(sigma_compiler *c, const char *const *exclude, size_t nexclude)
 {
     bool on[NVALIDATORS];
@@ -387,8 +476,9 @@ sigma_status sigma_check(sigma_compiler *c, const char *const *exclude, size_t n
     v.titles = arena_alloc(c->a, sizeof *v.titles * v.cap);
     for (size_t i = 0; i < c->rules.n; i++) {
         const srule *r = c->rules.v[i];
-        if (!r->error && r->type != RT_FILTER)
+        if (!r->error && !r->ndefects && r->type != RT_FILTER)
             RUN(&v, on, across, r);
     }
+    check_schemas(&v);
     return v.errors ? SIGMA_ERULE : SIGMA_OK;
 }

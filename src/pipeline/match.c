@@ -206,7 +206,8 @@ static bool parse_date(const char *s, long *out)
  * their order (informational < ... < critical), dates as dates, numbers as
  * numbers, other text only with eq/ne; `in` / `not_in` test membership in a
  * list attribute (tags always are one). An absent or null attribute does
- * not match. Comparisons pySigma would raise on fail the rule. */
+ * not match, nor a level or status that is not one of Sigma's.
+ * Comparisons pySigma would raise on fail the rule. */
 static bool rule_attribute(actx *c, const pcond *pc, const srule *r, bool *res)
 {
     const char *attr = pc->name;
@@ -252,6 +253,8 @@ static bool rule_attribute(actx *c, const pcond *pc, const srule *r, bool *res)
         if (b < 0)
             return pl_fail(c, r->pos, "rule_attribute condition: invalid Sigma %s '%s'", lvl ? "severity level" : "status",
                          wtext ? wtext : "");
+        if (a < 0)
+            return true; /* the rule's value is not one (a metadata defect): as if absent */
         cmp = a < b ? -1 : a > b;
     } else if (strcmp(attr, "date") == 0 || strcmp(attr, "modified") == 0 || v->u.s.type == YT_DATE) {
         long a, b;

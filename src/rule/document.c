@@ -57,9 +57,12 @@ static ynode *map_without(arena *a, const ynode *map, const char *key)
 
 /* ------------------------------------------------------------ rules */
 
-static bool parse_conditions(arena *a, srule *r, const ynode *c, const char *missing)
+/* The conditions of a detection: `at` is where a missing one is reported. */
+static bool parse_conditions(arena *a, srule *r, const ynode *c, spos at, const char *missing)
 {
-    if (!c || (c->kind == YN_SEQ && c->u.seq.n == 0) || is_null(c))
+    if (!c)
+        return rule_fail(a, r, at, "%s", missing);
+    if ((c->kind == YN_SEQ && c->u.seq.n == 0) || is_null(c))
         return rule_fail(a, r, node_pos(c), "%s", missing);
     if (c->kind == YN_MAP)
         return rule_fail(a, r, node_pos(c), "Sigma rule condition must be a string or a list of strings");
@@ -76,6 +79,15 @@ static bool parse_conditions(arena *a, srule *r, const ynode *c, const char *mis
 }
 
 
+/* Where the key `key` of a mapping is written (the map's position if absent). */
+static spos key_pos(const ynode *map, const char *key)
+{
+    for (size_t i = 0; i < map->u.map.n; i++)
+        if (yscalar_is(map->u.map.pairs[i].key, key))
+            return node_pos(map->u.map.pairs[i].key);
+    return node_pos(map);
+}
+
 static void parse_rule(arena *a, srule *r, const ynode *doc)
 {
     if (!rule_check_common(a, r, doc))
@@ -91,7 +103,8 @@ static void parse_rule(arena *a, srule *r, const ynode *doc)
         rule_fail(a, r, node_pos(det), "Sigma detection must be a valid YAML map");
         return;
     }
-    if (!parse_conditions(a, r, ymap_get(det, "condition"), "Sigma rule must contain at least one condition"))
+    if (!parse_conditions(a, r, ymap_get(det, "condition"), key_pos(doc, "detection"),
+                          "Sigma rule must contain at least one condition"))
         return;
     parse_detections(a, r, det, false);
 }

@@ -4,7 +4,8 @@
  *
  * Validation follows pySigma's SigmaRuleBase/SigmaRule checks (attribute by
  * attribute, same wording) but every error carries the offending node's
- * position and never aborts the run: the rule is kept with ->error set. */
+ * position and never aborts the run: the rule is kept with ->error set.
+ * Metadata defects (see rule_defect) do not fail the rule at all. */
 #include "rule.h"
 
 #include <ctype.h>
@@ -192,123 +193,175 @@ int rule_status_rank(const char *status)
     return rank_of(status, st, 5);
 }
 
+/* ---- metadata --------------------------------------------------------
+ * Attributes that describe a rule without changing what it detects: id,
+ * name, taxonomy, related, level, status, tags, date, modified,
+ * falsepositives, author, description, references, title, scope, license.
+ * A malformed one is a defect (rule_defect): loading goes on, the attribute
+ * is kept as far as it can be (a scalar as its text; a level or status
+ * that is not one of Sigma's, or a value of the wrong shape, as absent),
+ * and the defect is reported: a warning from sigma_compile, an error from
+ * sigma_check and, with sigma_set_strict, the rule's error (pySigma's
+ * refusal). Messages are pySigma's. `fields` changes the query (its SELECT
+ * list) and stays an error. */
+
+bool rule_defect(arena *a, srule *r, spos pos, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    r->defects = arena_grow(a, r->defects, sizeof *r->defects, r->ndefects, r->ndefects + 1);
+    sdiag *d = &r->defects[r->ndefects++];
+    d->pos = pos.line ? pos : r->pos;
+    d->message = vfmt(a, fmt, ap);
+    va_end(ap);
+    return true;
+}
+
+/* The text of a scalar that is not null, else NULL. */
+static const char *scalar_text(const ynode *n)
+{
+    return n && n->kind == YN_SCALAR && n->u.s.type != YT_NULL ? n->u.s.text : NULL;
+}
+
+/* A string attribute: its text; a defect (what: "name", ...) if it is not
+ * a string, and then the text of a scalar, else NULL. */
+static const char *meta_string(arena *a, srule *r, const ynode *n, const char *what)
+{
+    if (!is_str(n))
+        rule_defect(a, r, node_pos(n), "Sigma rule %s must be a string", what);
+    return scalar_text(n);
+}
+
+static void check_related(arena *a, srule *r, const ynode *n)
+{
+    static const char *const types[] = {"derived", "obsolete", "merged", "renamed", "similar", "correlation"};
+    if (n->kind != YN_SEQ) {
+        rule_defect(a, r, node_pos(n), "Sigma rule related must be a list");
+        return;
+    }
+    for (size_t i = 0; i < n->u.seq.n; i++) {
+        const ynode *it = n->u.seq.items[i];
+        if (it->kind != YN_MAP) {
+            rule_defect(a, r, node_pos(it), "Sigma related items must be maps with an id and type field");
+            continue;
+        }
+        const ynode *rid = ymap_get(it, "id"), *rt = ymap_get(it, "type");
+        if (!rid) {
+            rule_defect(a, r, node_pos(it), "Sigma related must have an id field");
+        } else if (!rt) {
+            rule_defect(a, r, node_pos(it), "Sigma related must have a type field");
+        } else if (!is_str(rid)) {
+            rule_defect(a, r, node_pos(rid), "Sigma related identifier must be a string UUID");
+        } else if (!is_uuid(rid->u.s.text)) {
+            rule_defect(a, r, node_pos(rid), "Sigma related identifier must be an UUID");
+        } else if (!is_str(rt)) {
+            rule_defect(a, r, node_pos(rt), "Sigma related type must be a string");
+        } else {
+            size_t k = 0;
+            while (k < sizeof types / sizeof *types && !lower_eq(rt->u.s.text, types[k]))
+                k++;
+            if (k == sizeof types / sizeof *types)
+                rule_defect(a, r, node_pos(rt), "%s is not a Sigma related valid type", rt->u.s.text);
+        }
+    }
+}
+
+/* level or status: the value if it is one of Sigma's, else a defect and NULL */
+static const char *meta_rank(arena *a, srule *r, const ynode *n, const char *what, int (*rank)(const char *))
+{
+    if (!is_str(n)) {
+        rule_defect(a, r, node_pos(n), "Sigma rule %s must be a string", what);
+        return NULL;
+    }
+    if (rank(n->u.s.text) < 0) {
+        rule_defect(a, r, node_pos(n), "'%s' is not a valid Sigma rule %s", n->u.s.text, what);
+        return NULL;
+    }
+    return n->u.s.text;
+}
+
+static void check_tags(arena *a, srule *r, const ynode *n)
+{
+    if (n->kind != YN_SEQ) {
+        rule_defect(a, r, node_pos(n), "Sigma tags fields must be a list");
+        return;
+    }
+    const char **v = arena_alloc(a, sizeof *v * (n->u.seq.n + 1));
+    size_t k = 0;
+    for (size_t i = 0; i < n->u.seq.n; i++) {
+        const ynode *t = n->u.seq.items[i];
+        if (!is_str(t))
+            rule_defect(a, r, node_pos(t), "Sigma rule tags must be a list of strings");
+        else if (!strchr(t->u.s.text, '.'))
+            rule_defect(a, r, node_pos(t), "Sigma tag must start with namespace separated with dot from remaining tag.");
+        const char *text = scalar_text(t);
+        if (text)
+            v[k++] = text;
+    }
+    r->tags = v;
+    r->ntags = k;
+}
+
+/* The attributes every document has. Metadata defects are recorded and
+ * loading goes on; false (r->error set) only for `fields`. */
 bool rule_check_common(arena *a, srule *r, const ynode *doc)
 {
     const ynode *n;
     if ((n = ymap_get(doc, "id")) && !is_null(n)) {
         if (!is_str(n))
-            return rule_fail(a, r, node_pos(n), "Sigma rule identifier must be a string UUID");
-        if (!is_uuid(n->u.s.text))
-            return rule_fail(a, r, node_pos(n), "Sigma rule identifier must be an UUID");
-        r->id = n->u.s.text;
+            rule_defect(a, r, node_pos(n), "Sigma rule identifier must be a string UUID");
+        else if (!is_uuid(n->u.s.text))
+            rule_defect(a, r, node_pos(n), "Sigma rule identifier must be an UUID");
+        r->id = scalar_text(n);
     }
     if ((n = ymap_get(doc, "name")) && !is_null(n)) {
-        if (!is_str(n))
-            return rule_fail(a, r, node_pos(n), "Sigma rule name must be a string");
-        if (!n->u.s.len)
-            return rule_fail(a, r, node_pos(n), "Sigma rule name must not be empty");
-        r->name = n->u.s.text;
+        const char *name = meta_string(a, r, n, "name");
+        if (is_str(n) && !n->u.s.len)
+            rule_defect(a, r, node_pos(n), "Sigma rule name must not be empty");
+        r->name = name && *name ? name : NULL;
     }
     if ((n = ymap_get(doc, "taxonomy")) && !is_null(n)) {
-        if (!is_str(n))
-            return rule_fail(a, r, node_pos(n), "Sigma rule taxonomy must be a string");
-        if (!n->u.s.len)
-            return rule_fail(a, r, node_pos(n), "Sigma rule taxonomy must not be empty");
+        meta_string(a, r, n, "taxonomy");
+        if (is_str(n) && !n->u.s.len)
+            rule_defect(a, r, node_pos(n), "Sigma rule taxonomy must not be empty");
     }
-    if ((n = ymap_get(doc, "related")) && !is_null(n)) {
-        static const char *const types[] = {"derived", "obsolete", "merged", "renamed", "similar", "correlation"};
-        if (n->kind != YN_SEQ)
-            return rule_fail(a, r, node_pos(n), "Sigma rule related must be a list");
-        for (size_t i = 0; i < n->u.seq.n; i++) {
-            const ynode *it = n->u.seq.items[i];
-            if (it->kind != YN_MAP)
-                return rule_fail(a, r, node_pos(it), "Sigma related items must be maps with an id and type field");
-            const ynode *rid = ymap_get(it, "id"), *rt = ymap_get(it, "type");
-            if (!rid)
-                return rule_fail(a, r, node_pos(it), "Sigma related must have an id field");
-            if (!rt)
-                return rule_fail(a, r, node_pos(it), "Sigma related must have a type field");
-            if (!is_str(rid))
-                return rule_fail(a, r, node_pos(rid), "Sigma related identifier must be a string UUID");
-            if (!is_uuid(rid->u.s.text))
-                return rule_fail(a, r, node_pos(rid), "Sigma related identifier must be an UUID");
-            if (!is_str(rt))
-                return rule_fail(a, r, node_pos(rt), "Sigma related type must be a string");
-            size_t k;
-            for (k = 0; k < sizeof types / sizeof *types; k++)
-                if (lower_eq(rt->u.s.text, types[k]))
-                    break;
-            if (k == sizeof types / sizeof *types)
-                return rule_fail(a, r, node_pos(rt), "%s is not a Sigma related valid type", rt->u.s.text);
-        }
-    }
-    if ((n = ymap_get(doc, "level")) && !is_null(n)) {
-        if (!is_str(n))
-            return rule_fail(a, r, node_pos(n), "Sigma rule level must be a string");
-        if (rule_level_rank(n->u.s.text) < 0)
-            return rule_fail(a, r, node_pos(n), "'%s' is not a valid Sigma rule level", n->u.s.text);
-        r->level = n->u.s.text;
-    }
-    if ((n = ymap_get(doc, "status")) && !is_null(n)) {
-        if (!is_str(n))
-            return rule_fail(a, r, node_pos(n), "Sigma rule status must be a string");
-        if (rule_status_rank(n->u.s.text) < 0)
-            return rule_fail(a, r, node_pos(n), "'%s' is not a valid Sigma rule status", n->u.s.text);
-        r->status = n->u.s.text;
-    }
-    if ((n = ymap_get(doc, "tags")) && !is_null(n)) {
-        if (n->kind != YN_SEQ)
-            return rule_fail(a, r, node_pos(n), "Sigma tags fields must be a list");
-        const char **v = arena_alloc(a, sizeof *v * (n->u.seq.n + 1));
-        for (size_t i = 0; i < n->u.seq.n; i++) {
-            const ynode *t = n->u.seq.items[i];
-            if (!is_str(t))
-                return rule_fail(a, r, node_pos(t), "Sigma rule tags must be a list of strings");
-            if (!strchr(t->u.s.text, '.'))
-                return rule_fail(a, r, node_pos(t),
-                                 "Sigma tag must start with namespace separated with dot from remaining tag.");
-            v[i] = t->u.s.text;
-        }
-        r->tags = v;
-        r->ntags = n->u.seq.n;
-    }
+    if ((n = ymap_get(doc, "related")) && !is_null(n))
+        check_related(a, r, n);
+    if ((n = ymap_get(doc, "level")) && !is_null(n))
+        r->level = meta_rank(a, r, n, "level", rule_level_rank);
+    if ((n = ymap_get(doc, "status")) && !is_null(n))
+        r->status = meta_rank(a, r, n, "status", rule_status_rank);
+    if ((n = ymap_get(doc, "tags")) && !is_null(n))
+        check_tags(a, r, n);
     if ((n = ymap_get(doc, "date")) && !is_null(n) && !valid_date_node(n))
-        return rule_fail(a, r, node_pos(n), "Rule date '%s' is invalid, use yyyy-mm-dd",
-                         n->kind == YN_SCALAR ? n->u.s.text : kind_name(n));
+        rule_defect(a, r, node_pos(n), "Rule date '%s' is invalid, use yyyy-mm-dd", scalar_or_kind(n));
     if ((n = ymap_get(doc, "modified")) && !is_null(n) && !valid_date_node(n))
-        return rule_fail(a, r, node_pos(n), "Rule modified '%s' is invalid, use yyyy-mm-dd",
-                         n->kind == YN_SCALAR ? n->u.s.text : kind_name(n));
+        rule_defect(a, r, node_pos(n), "Rule modified '%s' is invalid, use yyyy-mm-dd", scalar_or_kind(n));
     if ((n = ymap_get(doc, "fields")) && !is_null(n)) {
         if (!str_list(a, r, n, &r->fields, &r->nfields, "fields"))
             return false;
         r->fields_pos = node_pos(n);
     }
     if ((n = ymap_get(doc, "falsepositives")) && !is_null(n) && n->kind != YN_SEQ)
-        return rule_fail(a, r, node_pos(n), "Sigma rule falsepositives must be a list");
-    if ((n = ymap_get(doc, "author")) && !is_null(n)) {
-        if (!is_str(n))
-            return rule_fail(a, r, node_pos(n), "Sigma rule author must be a string");
-        r->author = n->u.s.text;
-    }
-    if ((n = ymap_get(doc, "description")) && !is_null(n)) {
-        if (!is_str(n))
-            return rule_fail(a, r, node_pos(n), "Sigma rule description must be a string");
-        r->description = n->u.s.text;
-    }
+        rule_defect(a, r, node_pos(n), "Sigma rule falsepositives must be a list");
+    if ((n = ymap_get(doc, "author")) && !is_null(n))
+        r->author = meta_string(a, r, n, "author");
+    if ((n = ymap_get(doc, "description")) && !is_null(n))
+        r->description = meta_string(a, r, n, "description");
     if ((n = ymap_get(doc, "references")) && !is_null(n) && n->kind != YN_SEQ)
-        return rule_fail(a, r, node_pos(n), "Sigma rule references must be a list");
+        rule_defect(a, r, node_pos(n), "Sigma rule references must be a list");
     n = ymap_get(doc, "title");
-    if (!n || is_null(n))
-        return rule_fail(a, r, node_pos(n ? n : doc), "Sigma rule must have a title");
-    if (!is_str(n))
-        return rule_fail(a, r, node_pos(n), "Sigma rule title must be a string");
-    if (n->u.s.len > 256)
-        return rule_fail(a, r, node_pos(n), "Sigma rule title length must not exceed 256 characters");
-    r->title = n->u.s.text;
+    if (!n || is_null(n)) {
+        rule_defect(a, r, node_pos(n ? n : doc), "Sigma rule must have a title");
+    } else {
+        r->title = meta_string(a, r, n, "title");
+        if (is_str(n) && n->u.s.len > 256)
+            rule_defect(a, r, node_pos(n), "Sigma rule title length must not exceed 256 characters");
+    }
     if ((n = ymap_get(doc, "scope")) && !is_null(n) && n->kind != YN_SEQ)
-        return rule_fail(a, r, node_pos(n), "Sigma rule scope must be a list");
+        rule_defect(a, r, node_pos(n), "Sigma rule scope must be a list");
     if ((n = ymap_get(doc, "license")) && !is_null(n) && !is_str(n))
-        return rule_fail(a, r, node_pos(n), "Sigma rule license must be a string");
+        rule_defect(a, r, node_pos(n), "Sigma rule license must be a string");
     return true;
 }
 

@@ -191,6 +191,11 @@ struct srule {
     sdiag *error;
     sdiag *warnings;
     size_t nwarnings;
+    /* metadata defects (rule_defect), in document order: warnings of a
+     * conversion, errors of sigma check, the first one the rule's error
+     * under sigma_set_strict */
+    sdiag *defects;
+    size_t ndefects;
     const char **applied; /* pipeline item ids applied to the rule */
     size_t napplied;
     int index;            /* position among all rules of the run */
@@ -232,6 +237,11 @@ void rules_from_docs(arena *a, const char *file, ydoc *docs, size_t ndocs, rule_
 /* Sets r->error (first error wins; a position of line 0 means the rule's).
  * Returns false for convenience. */
 bool rule_fail(arena *a, srule *r, spos pos, const char *fmt, ...) SIGMA_PRINTF(4, 5);
+
+/* Records a metadata defect of r (an attribute that does not change what
+ * the rule detects is malformed) in r->defects; loading goes on. Returns
+ * true. rule.c lists which attributes these are. */
+bool rule_defect(arena *a, srule *r, spos pos, const char *fmt, ...) SIGMA_PRINTF(4, 5);
 
 static inline spos node_pos(const ynode *n)
 {

@@ -220,12 +220,13 @@ static sresolved unknown(arena *a, const stable *t, const char *field, steps *st
     const char **c = arena_alloc(a, MAX_SUGGEST * sizeof *c);
     size_t nc = suggest(a, t, field, c);
     sbuf b = SBUF_INIT;
-    sb_printf(&b, "unknown field '%s': %s", shown(a, field), why);
+    sb_puts(&b, why);
     for (size_t i = 0; i < nc; i++)
         sb_printf(&b, "%s%s", i == 0 ? " (did you mean " : i + 1 == nc ? " or " : ", ", c[i]);
     if (nc)
         sb_puts(&b, "?)");
-    r.message = arena_strndup(a, b.p, b.len);
+    r.detail = arena_strndup(a, b.p, b.len);
+    r.message = arena_printf(a, "unknown field '%s': %s", shown(a, field), r.detail);
     sb_free(&b);
     r.candidates = c;
     r.ncandidates = nc;

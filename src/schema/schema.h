@@ -150,6 +150,8 @@ bool schema_set_add_text(schema_set *s, const char *name, const char *text, size
 void schema_set_builtins(schema_set *s, bool on);
 /* Number of tables loaded from files (built-ins not counted). */
 size_t schema_set_count(const schema_set *s);
+/* The i-th table loaded from files (i < schema_set_count). */
+const stable *schema_set_table(const schema_set *s, size_t i);
 
 typedef enum {
     SCHEMA_NOT_FOUND, /* no schema: the table is used as today */
@@ -164,6 +166,9 @@ typedef enum {
  * the built-ins. *out is the table (FOUND) or one of the candidates
  * (AMBIGUOUS). */
 schema_lookup schema_set_find(const schema_set *s, const char *from, const stable **out);
+
+/* True for a built-in table (schema_builtin_tables). */
+bool stable_is_builtin(const stable *t);
 
 /* The built-in tables (parsed once per process from the embedded files;
  * NULL if that failed, which the unit tests rule out). Names holding
@@ -204,7 +209,9 @@ typedef struct sresolved {
     size_t trailing_any;  /* SA_ANY steps at the end (a path that ends on an
                              array compares its elements; exists/null drop them) */
     /* SR_UNKNOWN: steps resolved before the failure, and */
-    const char *message;  /* "unknown field 'x' ..." with suggestions */
+    const char *message;  /* "unknown field 'x': <detail>" */
+    const char *detail;   /* where it stopped, with suggestions: "no column 'x'
+                             (did you mean y?)" */
     const char *const *candidates; /* closest field paths, best first (at most 3) */
     size_t ncandidates;
 } sresolved;

@@ -37,6 +37,11 @@ size_t schema_set_count(const schema_set *s)
     return s->n;
 }
 
+const stable *schema_set_table(const schema_set *s, size_t i)
+{
+    return i < s->n ? s->v[i] : NULL;
+}
+
 /* ---------------------------------------------------------------- loading */
 
 static bool opt_eq(const char *a, const char *b)
@@ -285,6 +290,11 @@ static void builtin_load(void)
     builtin_v = v;
     builtin_n = n;
     builtin_lines = lines;
+}
+
+bool stable_is_builtin(const stable *t)
+{
+    return t->file && strncmp(t->file, "<built-in>/", 11) == 0;
 }
 
 const stable *const *schema_builtin_tables(size_t *n)

@@ -48,6 +48,7 @@
 #include <string.h>
 
 #include "../util/limits.h"
+#include "athena.h"
 #include "quote.h"
 #include "window.h"
 
@@ -187,16 +188,20 @@ static size_t add_col(cplan *P, const char *name, spos pos)
 }
 
 /* A field of a referenced rule's table as a value (its resolution). */
-static const char *table_value(cplan *P, const char *table, const char *field, spos pos)
+static bool table_col(cplan *P, const char *table, const char *field, spos pos, sql_col *out)
 {
     sql_ctx *c = P->c;
     const char *keep = c->table;
     c->table = table;
-    sbuf t = SBUF_INIT;
-    const char *r = sql_put_value(c, P->d, &t, field, pos) ? arena_strndup(c->a, sb_cstr(&t), t.len) : NULL;
-    sb_free(&t);
+    bool ok = sql_column(c, P->d, field, SQL_USE_VALUE, pos, out);
     c->table = keep;
-    return r;
+    return ok;
+}
+
+static const char *table_value(cplan *P, const char *table, const char *field, spos pos)
+{
+    sql_col col;
+    return table_col(P, table, field, pos, &col) ? col.expr : NULL;
 }
 
 /* Column k as branch i selects it: a field of the rule's table, or a
@@ -218,10 +223,10 @@ static const char *branch_value(cplan *P, size_t i, size_t k)
     return r;
 }
 
-/* The time field on each reference: its kind, and the window's order
- * expression and extent. The kind of a table's column comes from its
- * schema; a referenced correlation's alerts hold the time the way its own
- * window orders it. */
+/* The time field on each reference: its kind (the column slot's type of
+ * the field in the rule's table; a referenced correlation's alerts hold the
+ * time the way its own window orders it), and the window's order
+ * expression and extent. */
 static bool plan_time(cplan *P)
 {
     sql_ctx *c = P->c;
@@ -232,16 +237,76 @@ static bool plan_time(cplan *P)
         if (P->inner[i]) {
             k = P->inner[i]->time == TK_MILLIS ? TK_MILLIS : TK_TIMESTAMP;
         } else {
-            sql_time_kind sk;
-            if (!sql_time_kind_of(c, P->refs[i].rule->table, tc->src[i], tc->srcpos[i], &sk))
+            const char *table = P->refs[i].rule->table;
+            sql_col col;
+            if (!table_col(P, table, tc->src[i], tc->srcpos[i], &col))
                 return false;
-            k = sk == SQL_TIME_MILLIS ? TK_MILLIS : sk == SQL_TIME_ISO ? TK_ISO : sk == SQL_TIME_DATE ? TK_DATE : TK_TIMESTAMP;
+            switch (col.many ? SQL_T_COMPLEX : col.type) {
+            case SQL_T_UNKNOWN:
+            case SQL_T_TIMESTAMP:
+                break;
+            case SQL_T_INTEGER:
+                k = TK_MILLIS;
+                break;
+            case SQL_T_TEXT:
+                k = TK_ISO;
+                break;
+            case SQL_T_DATE:
+                k = TK_DATE;
+                break;
+            default:
+                return sql_fail(c, tc->srcpos[i],
+                                "time field '%s' of table %s is %s: a correlation window needs a timestamp, an "
+                                "epoch-milliseconds integer or ISO-8601 text (-O time_field)",
+                                tc->src[i], table ? table : "<TABLE>",
+                                col.many ? "inside an array" : athena_type_name(c->a, &col));
+            }
         }
         P->tk[i] = k;
         P->time = i == 0 || P->time == k ? k : TK_MIXED;
     }
     if (P->time == TK_MIXED)
         P->star = false;
+    return true;
+}
+
+static const char *correlation_type_name(corr_type t)
+{
+    static const char *const names[] = {"event_count", "value_count",      "temporal",     "temporal_ordered",
+                                        "value_sum",   "value_avg",        "value_percentile", "value_median"};
+    return (size_t)t < sizeof names / sizeof *names ? names[t] : "this correlation";
+}
+
+/* Group-by and value fields need one value per event; aggregated values
+ * (sum, avg, percentile, median) a number. (A referenced correlation's
+ * alerts have one value per alert: their columns are checked by name.) */
+static bool plan_values(cplan *P)
+{
+    sql_ctx *c = P->c;
+    bool numeric = P->co->type == CT_VALUE_SUM || P->co->type == CT_VALUE_AVG ||
+                   P->co->type == CT_VALUE_PERCENTILE || P->co->type == CT_VALUE_MEDIAN;
+    for (size_t k = 1; k < P->ncols; k++) {
+        const ccol *col = &P->cols[k];
+        for (size_t i = 0; i < P->nrefs; i++) {
+            if (P->inner[i])
+                continue;
+            const char *table = P->refs[i].rule->table;
+            sql_col v;
+            if (!table_col(P, table, col->src[i], col->srcpos[i], &v))
+                return false;
+            if (v.many || v.type == SQL_T_COMPLEX)
+                return sql_fail(c, col->srcpos[i],
+                                "field '%s' of table %s has no single value per event (%s): it cannot be a "
+                                "group-by or value field",
+                                col->src[i], table ? table : "<TABLE>",
+                                v.many ? "it is inside an array" : "a struct or map");
+            if (numeric && k == P->value && v.type != SQL_T_UNKNOWN && v.type != SQL_T_INTEGER &&
+                v.type != SQL_T_NUMBER)
+                return sql_fail(c, col->srcpos[i], "value field '%s' of table %s is %s: %s needs a number",
+                                col->src[i], table ? table : "<TABLE>", athena_type_name(c->a, &v),
+                                correlation_type_name(P->co->type));
+        }
+    }
     return true;
 }
 
@@ -412,7 +477,7 @@ static bool plan_columns(sql_ctx *c, cplan *P)
         for (size_t k = 1; P->inner[i] && k < P->ncols; k++)
             if (!alert_column(P->inner[i], P->cols[k].src[i]))
                 return no_alert_column(P, i, P->cols[k].src[i], P->cols[k].srcpos[i]);
-    if (!plan_time(P) || !col_names(P))
+    if (!plan_time(P) || !plan_values(P) || !col_names(P))
         return false;
     plan_order(P);
     return true;
@@ -511,7 +576,7 @@ static bool put_rule_where(cplan *P, sbuf *b, size_t i)
     sql_ctx *c = P->c;
     const corr_ref *f = &P->refs[i];
     const srule *x = f->rule;
-    sql_ctx sub = {.a = c->a, .opt = c->opt, .rule = x, .d = P->d, .table = x->table};
+    sql_ctx sub = {.a = c->a, .opt = c->opt, .rule = x, .d = P->d, .table = x->table, .collect = c->collect};
     xnode *t = NULL;
     if (x->nconds == 1) {
         t = sql_build_tree(&sub, &x->conds[0]);
@@ -529,7 +594,9 @@ static bool put_rule_where(cplan *P, sbuf *b, size_t i)
                 t->kids[t->n++] = kid;
         }
     }
-    if (!t || !sql_render_where(&sub, P->d, b, t, x->table, P->extend, x->pos))
+    bool ok = t && sql_render_where(&sub, P->d, b, t, x->table, P->extend, x->pos);
+    sql_take_notes(c, &sub);
+    if (!ok)
         return sql_fail(c, f->pos, "referenced rule '%s': %s", f->ref,
                         sub.err.message ? sub.err.message : "the rule has no condition");
     return true;

@@ -263,6 +263,31 @@ void sql_ident(sbuf *b, const char *field, const char *const *element_at, size_t
     sb_free(&heap);
 }
 
+void sql_json_path(sbuf *b, const char *const *keys, size_t n)
+{
+    sbuf p = SBUF_INIT;
+    sb_putc(&p, '$');
+    for (size_t i = 0; i < n; i++) {
+        const char *k = keys[i];
+        size_t kn = strlen(k);
+        /* a key starting with a digit reads as an index in some engines */
+        if (plain_ident(k, kn) && !isdigit((unsigned char)k[0])) {
+            sb_putc(&p, '.');
+            sb_putn(&p, k, kn);
+            continue;
+        }
+        sb_puts(&p, "[\"");
+        for (size_t j = 0; j < kn; j++) {
+            if (k[j] == '"' || k[j] == '\\')
+                sb_putc(&p, '\\');
+            sb_putc(&p, k[j]);
+        }
+        sb_puts(&p, "\"]");
+    }
+    sql_str(b, p.p, p.len);
+    sb_free(&p);
+}
+
 bool sql_valid_table(const char *s)
 {
     const char *p = s;

@@ -34,6 +34,12 @@ void sql_ident(sbuf *b, const char *field, const char *const *element_at, size_t
 /* One identifier part (no dot splitting). */
 void sql_ident_part(sbuf *b, const char *s, size_t n);
 
+/* The string literal of a JSON path for json_extract / json_extract_scalar:
+ * '$.a.b' for plain keys, '$["odd key"]' for any other (a key starting with
+ * a digit too), with " and \ escaped by a backslash inside the brackets.
+ * Keys are JSON keys: their case is kept. */
+void sql_json_path(sbuf *b, const char *const *keys, size_t n);
+
 bool sql_is_reserved(const char *s, size_t n);
 /* True if s is a dotted identifier whose parts are [A-Za-z_][A-Za-z0-9_]* or
  * a double-quoted part ("" inside allowed). */

@@ -104,6 +104,51 @@ static bool try_in(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, bo
     return true;
 }
 
+/* ---- NOT over absent fields ---------------------------------------------
+ * Sigma evaluates a comparison on an absent field as false, so `not f` holds
+ * for an event without f. SQL's comparison on a NULL column is NULL, and
+ * NOT NULL is NULL: the event would be dropped. A NOT whose operand can be
+ * NULL is therefore written NOT COALESCE(operand, FALSE).
+ *
+ * That is exact: below the NOT there are only AND, OR, leaves and other
+ * (already two-valued) NOTs, and for such a monotone formula Kleene's logic
+ * gives TRUE exactly when reading every NULL leaf as FALSE gives TRUE; the
+ * COALESCE turns the rest (FALSE or NULL) into FALSE. Under AND and OR
+ * alone a NULL needs no care: WHERE keeps only TRUE rows.
+ *
+ * A leaf is NULL-free only if it is an IS [NOT] NULL test (null, exists)
+ * on a column the dialect resolves without wrapping: any wrapping (an
+ * any_match over an array, say) may itself be NULL. Everything else, every
+ * comparison, keyword search or IN list, may be NULL. Deciding this from
+ * the value kind and the column slot's sql_col keeps it right for whatever
+ * expressions the column slot resolves fields to. */
+static bool may_be_null(sql_ctx *c, const sql_dialect *d, const xnode *x, bool *out)
+{
+    *out = false;
+    switch (x->kind) {
+    case X_NOT:
+        return true;
+    case X_AND:
+    case X_OR:
+        for (size_t i = 0; i < x->n && !*out; i++)
+            if (!may_be_null(c, d, x->kids[i], out))
+                return false;
+        return true;
+    case X_LEAF:
+        break;
+    }
+    svkind k = x->val->kind;
+    if (!x->field || (k != SV_NULL && k != SV_EXISTS)) {
+        *out = true;
+        return true;
+    }
+    sql_col col;
+    if (!d->column(c, x->field, SQL_USE_MATCH, x->pos, &col))
+        return false;
+    *out = col.open[0] != 0 || col.close[0] != 0;
+    return true;
+}
+
 static bool render(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, int parent)
 {
     if (b->len > SIGMA_MAX_QUERY_SIZE)
@@ -122,12 +167,19 @@ static bool render(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, in
             return false;
         }
         break;
-    case X_NOT:
-        sb_puts(b, "NOT ");
-        /* NOT wraps anything but a leaf */
-        if (!render(c, d, b, x->kids[0], P_LEAF))
+    case X_NOT: {
+        /* Sigma's NOT: two-valued, true where the operand is NULL */
+        bool nullable;
+        if (!may_be_null(c, d, x->kids[0], &nullable))
             return false;
+        sb_puts(b, nullable ? "NOT COALESCE(" : "NOT ");
+        /* NOT wraps anything but a leaf; inside COALESCE nothing needs it */
+        if (!render(c, d, b, x->kids[0], nullable ? 0 : P_LEAF))
+            return false;
+        if (nullable)
+            sb_puts(b, ", FALSE)");
         break;
+    }
     case X_AND:
     case X_OR: {
         if (x->kind == X_OR) {
@@ -156,7 +208,9 @@ static bool render(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, in
  * Trino types every comparison: a column compared with text (=, LIKE,
  * REGEXP_LIKE, a field reference) cannot also be compared with a number in
  * the same query ("Cannot apply operator: varchar = integer"). A number
- * compared with such a column is compared as its text, like the strings. */
+ * compared with such a column is compared as its text, like the strings.
+ * A column whose type a table schema gives is left to the dialect, which
+ * compares by that type. */
 
 static bool text_leaf(const xnode *x)
 {
@@ -191,22 +245,33 @@ static void collect_text_fields(const xnode *x, const char ***f, size_t *n, size
     }
 }
 
-static void numbers_as_text(sql_ctx *c, xnode *x, const char **f, size_t n)
+/* Only columns of unknown type follow the field name: a number compared
+ * with an int column stays a number (with a string column it is text in
+ * either case). */
+static bool numbers_as_text(sql_ctx *c, xnode *x, const char **f, size_t n)
 {
     if (x->kind != X_LEAF) {
         for (size_t i = 0; i < x->n; i++)
-            numbers_as_text(c, x->kids[i], f, n);
-        return;
+            if (!numbers_as_text(c, x->kids[i], f, n))
+                return false;
+        return true;
     }
     if (!x->field || x->val->kind != SV_NUM)
-        return;
+        return true;
     for (size_t i = 0; i < n; i++) {
         if (strcasecmp(f[i], x->field) == 0) {
+            sql_col col;
+            c->at = x->pos;
+            if (!sql_column(c, c->d, x->field, SQL_USE_MATCH, x->pos, &col))
+                return false;
+            if (col.type != SQL_T_UNKNOWN && col.type != SQL_T_TEXT)
+                return true;
             const char *t = x->val->num.text;
             x->val = sv_str(c->a, sstr_plain(c->a, t, strlen(t)));
-            return;
+            return true;
         }
     }
+    return true;
 }
 
 static bool render_top(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, int parent)
@@ -215,8 +280,8 @@ static bool render_top(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x
     const char **f = NULL;
     size_t n = 0, cap = 0;
     collect_text_fields(x, &f, &n, &cap, c->a);
-    if (n)
-        numbers_as_text(c, (xnode *)x, f, n);
+    if (n && !numbers_as_text(c, (xnode *)x, f, n))
+        return false;
     return render(c, d, b, x, parent);
 }
 
@@ -251,10 +316,27 @@ static const char *find_as(const char *s, size_t *seplen)
     return NULL;
 }
 
+bool sql_column(sql_ctx *c, const sql_dialect *d, const char *field, sql_use use, spos pos, sql_col *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!d->column(c, field, use, pos, out))
+        return false;
+    if (!out->open)
+        out->open = "";
+    if (!out->close)
+        out->close = "";
+    if (!out->exists_expr) {
+        out->exists_expr = out->expr;
+        out->exists_open = out->open;
+        out->exists_close = out->close;
+    }
+    return true;
+}
+
 bool sql_put_value(sql_ctx *c, const sql_dialect *d, sbuf *b, const char *field, spos pos)
 {
     sql_col col;
-    if (!d->column(c, field, SQL_USE_VALUE, pos, &col))
+    if (!sql_column(c, d, field, SQL_USE_VALUE, pos, &col))
         return false;
     sb_puts(b, col.expr);
     return true;

@@ -6,10 +6,14 @@
  * correlation.c writes the window queries of correlation rules.
  *
  * Every Sigma field name becomes SQL in one place: the dialect's `column`
- * slot, which resolves the name against the table of the query (sql_ctx
- * table) into a sql_col. Leaves compose their predicate with it; SELECT
- * lists, correlation group-by, aliases, time and value fields take its
- * expression. Nothing else turns a field name into SQL text. */
+ * slot (called through sql_column), which resolves the name against the
+ * table of the query (sql_ctx table) and its schema, if it has one, into a
+ * sql_col. Leaves compose their predicate with it; SELECT lists,
+ * correlation group-by, aliases, time and value fields take its
+ * expression. Nothing else turns a field name into SQL text. A field the
+ * schema lacks, or a value its column can never hold, is a problem
+ * (sql_problem): the rule's error, a warning (-O unknown_fields=warn), or,
+ * while collecting (sigma check), a note after which rendering goes on. */
 #ifndef SIGMA_SQL_H
 #define SIGMA_SQL_H
 
@@ -64,6 +68,7 @@ typedef struct sql_options {
     sql_corr_output corr_output; /* -O correlation_output */
     const char **pack_fields;    /* -O pack_fields: columns every pack query selects */
     size_t n_pack_fields;
+    bool unknown_fields_warn;    /* -O unknown_fields=warn */
 } sql_options;
 
 typedef enum { X_AND, X_OR, X_NOT, X_LEAF } xkind;
@@ -94,7 +99,17 @@ typedef enum { SQL_USE_MATCH, SQL_USE_VALUE } sql_use;
 /* The type of a resolved column, which chooses literals, LOWER() and
  * casts. Without a schema every column is SQL_T_UNKNOWN and compared as
  * the rule's values say (strings lowered, numbers bare). */
-typedef enum { SQL_T_UNKNOWN } sql_type;
+typedef enum {
+    SQL_T_UNKNOWN,   /* no schema for the table */
+    SQL_T_TEXT,      /* string, varchar, char; text read from JSON */
+    SQL_T_INTEGER,   /* tinyint, smallint, int, bigint (stype says which) */
+    SQL_T_NUMBER,    /* float, double, decimal */
+    SQL_T_BOOLEAN,
+    SQL_T_TIMESTAMP,
+    SQL_T_DATE,
+    SQL_T_BINARY,
+    SQL_T_COMPLEX,   /* struct or map: no single value to compare */
+} sql_type;
 
 /* A Sigma field resolved against the table of the query. */
 typedef struct sql_col {
@@ -103,7 +118,27 @@ typedef struct sql_col {
     const char *open;   /* written before the whole predicate ("" for none) */
     const char *close;  /* written after it ("" for none) */
     sql_type type;
+    spos pos;           /* where the rule names the field (for errors) */
+    /* With a schema (else NULL / false): */
+    const char *path;   /* the field as the schema spells it, for messages */
+    const stype *stype; /* the schema type of the value (NULL: text read from JSON) */
+    bool json;          /* the value is read from JSON text */
+    bool many;          /* SQL_USE_VALUE through an array: expr is an array of the values */
+    /* SQL_USE_MATCH: the test for `exists` / `null`, which looks at the
+     * value itself rather than at the elements of an array it ends on:
+     * exists_open exists_expr IS NOT NULL exists_close; a JSON value
+     * (exists_json) exists unless it is JSON null:
+     * exists_open json_format(exists_expr) <> 'null' exists_close. */
+    const char *exists_expr, *exists_open, *exists_close;
+    bool exists_json;
 } sql_col;
+
+/* A warning, or (collecting) a problem the rendering went on after. */
+typedef struct sql_note {
+    spos pos;
+    const char *message;
+    bool error;
+} sql_note;
 
 typedef struct sql_dialect sql_dialect;
 
@@ -119,6 +154,16 @@ typedef struct sql_ctx {
     sql_col last;      /* the column resolved last (leaves of one item share it) */
     sql_use last_use;
     const char *last_table;
+    /* the schema of `table`, looked up once per table */
+    const char *schema_of;
+    const stable *schema;
+    bool schema_known;
+    /* warnings for the rule; with `collect` (sigma check) also every schema
+     * problem (unknown field, impossible value), after which rendering goes
+     * on as if the field had no schema */
+    bool collect;
+    sql_note *notes;
+    size_t nnotes;
 } sql_ctx;
 
 /* A condition (its parsed tree) -> boolean tree over the rule's
@@ -137,7 +182,8 @@ struct sql_dialect {
     bool (*keyword)(sql_ctx *c, sbuf *b, const svalue *v);
     /* THE field resolution: `field` against c->table for `use`. pos is
      * where the rule names the field, for errors (an unknown field). False
-     * with c->err set. *out stays valid while c->a lives. */
+     * with c->err set. *out stays valid while c->a lives; it is cleared
+     * before the call and sql_column fills what the slot leaves unset. */
     bool (*column)(sql_ctx *c, const char *field, sql_use use, spos pos, sql_col *out);
 };
 
@@ -162,9 +208,20 @@ bool sql_select_list(sql_ctx *c, const sql_dialect *d, sbuf *b, const char *cons
 /* One item of `fields`: `*`, an SQL expression written as is (it has
  * parentheses), `field AS alias`, or a field (*plain set). */
 bool sql_select_item(sql_ctx *c, const sql_dialect *d, sbuf *b, const char *item, spos pos, bool *plain);
+/* THE way to resolve a field: the dialect's column slot (d->column) on a
+ * cleared *out; what the slot leaves unset gets its default (no schema
+ * facts; exists/null test the value and wrapping of the comparisons). */
+bool sql_column(sql_ctx *c, const sql_dialect *d, const char *field, sql_use use, spos pos, sql_col *out);
 /* A field as a value (SQL_USE_VALUE) written into b. */
 bool sql_put_value(sql_ctx *c, const sql_dialect *d, sbuf *b, const char *field, spos pos);
 
 bool sql_fail(sql_ctx *c, spos pos, const char *fmt, ...) SIGMA_PRINTF(3, 4);
+/* A problem of the rule against its table's schema (unknown field,
+ * impossible value): an error (false, c->err) unless the context collects
+ * problems or `warning` is set; then a note, and true (go on). Notes at the
+ * same position with the same text are kept once. */
+bool sql_problem(sql_ctx *c, spos pos, bool warning, const char *fmt, ...) SIGMA_PRINTF(4, 5);
+/* Appends the notes of sub (a referenced rule's context) to c. */
+void sql_take_notes(sql_ctx *c, const sql_ctx *sub);
 
 #endif

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "../util/limits.h"
+#include "athena.h"
 #include "quote.h"
 
 /* ------------------------------------------------------------ parsing */
@@ -212,51 +213,42 @@ static bool has_column(const stable *t, const char *name)
     return t && stype_member(t->row, name, strlen(name));
 }
 
-bool sql_time_kind_of(sql_ctx *c, const char *table, const char *field, spos pos, sql_time_kind *out)
+/* The time field of a table resolved by the column slot, and the kind of
+ * time its type holds. */
+static bool time_col(sql_ctx *c, const char *table, const char *field, spos pos, sql_col *col, sql_time_kind *out)
 {
     *out = SQL_TIME_TIMESTAMP;
-    const stable *t = table_schema(c, table);
-    if (!t)
+    const char *keep = c->table;
+    c->table = table;
+    bool ok = sql_column(c, c->d, field, SQL_USE_VALUE, pos, col);
+    c->table = keep;
+    if (!ok)
+        return false;
+    switch (col->many ? SQL_T_COMPLEX : col->type) {
+    case SQL_T_UNKNOWN: /* no schema: the field is used as a timestamp */
+    case SQL_T_TIMESTAMP:
         return true;
-    sresolved r = schema_resolve(c->a, t, field);
-    if (r.status != SR_OK)
-        return true; /* unknown to the schema: the field is used as written */
-    if (r.json) {
+    case SQL_T_INTEGER:
+        *out = SQL_TIME_MILLIS;
+        return true;
+    case SQL_T_TEXT:
         *out = SQL_TIME_ISO;
         return true;
+    case SQL_T_DATE:
+        *out = SQL_TIME_DATE;
+        return true;
+    default:
+        return sql_fail(c, pos,
+                        "time field '%s' of table %s is %s: a time window needs a timestamp, an epoch-milliseconds "
+                        "integer, ISO-8601 text or a date",
+                        field, table ? table : "<TABLE>", col->many ? "inside an array" : athena_type_name(c->a, col));
     }
-    const stype *ty = r.leaf;
-    if (!r.trailing_any && ty) {
-        switch (ty->kind) {
-        case ST_TIMESTAMP:
-            return true;
-        case ST_TINYINT:
-        case ST_SMALLINT:
-        case ST_INT:
-        case ST_BIGINT:
-            *out = SQL_TIME_MILLIS;
-            return true;
-        case ST_STRING:
-        case ST_VARCHAR:
-        case ST_CHAR:
-            *out = SQL_TIME_ISO;
-            return true;
-        case ST_DATE:
-            *out = SQL_TIME_DATE;
-            return true;
-        default:
-            break;
-        }
-    }
-    sbuf ts = SBUF_INIT;
-    if (ty)
-        stype_format(&ts, ty);
-    bool ok = sql_fail(c, pos,
-                       "time field '%s' of table %s is %s%s: a time window needs a timestamp, an epoch-milliseconds "
-                       "integer, ISO-8601 text or a date",
-                       field, table, r.trailing_any ? "inside an array of " : "", ty ? sb_cstr(&ts) : "JSON");
-    sb_free(&ts);
-    return ok;
+}
+
+bool sql_time_kind_of(sql_ctx *c, const char *table, const char *field, spos pos, sql_time_kind *out)
+{
+    sql_col col;
+    return time_col(c, table, field, pos, &col, out);
 }
 
 const char *sql_window_field(sql_ctx *c, const char *table, bool *known)
@@ -471,16 +463,13 @@ bool sql_window_scan(sql_ctx *c, sbuf *b, const char *table, long long extend, s
     c->table = table;
     const char *field = sql_window_field(c, table, NULL);
     sql_time_kind k;
-    sbuf col = SBUF_INIT;
-    bool ok = sql_time_kind_of(c, table, field, pos, &k) && sql_put_value(c, c->d, &col, field, pos);
+    sql_col col;
+    bool ok = time_col(c, table, field, pos, &col, &k);
     if (ok) {
-        const char *lhs = sb_cstr(&col);
-        if (k == SQL_TIME_ISO)
-            lhs = arena_printf(c->a, "TRY(from_iso8601_timestamp(%s))", lhs);
+        const char *lhs = k == SQL_TIME_ISO ? arena_printf(c->a, "TRY(from_iso8601_timestamp(%s))", col.expr) : col.expr;
         put_bounds(b, &c->opt->window, k, lhs, extend);
         ok = put_partitions(c, b, table_schema(c, table), extend, pos);
     }
-    sb_free(&col);
     c->table = keep;
     return ok;
 }

@@ -44,9 +44,10 @@ void sql_window_put_utc(sbuf *b, long long ms);
 /* Whether the options set a window. */
 bool sql_window_set(const sql_options *o);
 
-/* The kind of time `field` holds in `table` (NULL: <TABLE>), from the
- * table's schema; a table or field without a schema is a timestamp. False
- * (c->err at pos) for a type that holds no time. */
+/* The kind of time `field` holds in `table` (NULL: <TABLE>): the type the
+ * dialect's column slot gives it (a table without a schema: a timestamp).
+ * False (c->err at pos) for a field the slot refuses or a type that holds
+ * no time. */
 bool sql_time_kind_of(sql_ctx *c, const char *table, const char *field, spos pos, sql_time_kind *out);
 
 /* The window column of `table` (see the top); *known (if not NULL): the

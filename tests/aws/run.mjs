@@ -23,11 +23,12 @@
 // types equal the shared reference (when present); every event file is
 // valid; every rule has a firing event and a near miss (expect.json lists
 // the rules that cannot fire, with the reason); every transformer golden
-// file (golden/) gives its exact row; every rule is identical on the raw
-// layout with Sigma's NOT (this proves the events and declarations). The
-// other layouts are measured, not checked, until the converter has the
-// schema support their pipelines need (docs/aws-pipelines.md); --strict
-// checks them too (and the raw layout as emitted).
+// file (golden/) gives its exact row; every rule is identical on every
+// layout with Sigma's NOT (on the raw layout this proves the events and
+// declarations; on the others the converter's paths against the tables'
+// schemas: no conversion error but the expected ones, no SQL error, the
+// firing rows). --strict checks every layout as emitted too (SQL's NOT over
+// absent fields).
 
 import { DuckDBInstance, YAML, SHIMS, rewriteTrino, sigmaNot } from '../semantic/harness.mjs';
 import { spawnSync } from 'node:child_process';
@@ -37,10 +38,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseType, literal, createTable } from './lib/glue.mjs';
-import { toSecurityLake, toCloudtrailLogs } from './lib/cloudtrail.mjs';
-import { toEksAudit } from './lib/eks.mjs';
-import { ruleFields, rawTable } from './lib/raw.mjs';
-import { preview } from './lib/preview.mjs';
+import { rawTable } from './lib/raw.mjs';
+import { LAYOUTS, TABLES, KEY, loadEvents, loadRules, convert, compare, outcome } from './lib/suite.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -52,51 +51,8 @@ const opt = name => argv.includes(name);
 const optValues = name => argv.flatMap((a, i) => (a === name && argv[i + 1] ? [argv[i + 1]] : []));
 const verbose = opt('-v');
 const strict = opt('--strict');
-const previewMode = opt('--preview');
 const corpusDir = opt('--no-corpus') ? null : optValues('--corpus')[0] || path.join(shared, 'corpus', 'sigmahq');
 
-// The cluster / account / region the test records come from.
-const CTX = { account: '111122223333', region: 'eu-west-2' };
-const TABLES = JSON.parse(fs.readFileSync(path.join(here, 'tables.json'), 'utf8')).tables;
-
-// ---------------------------------------------------------------- layouts
-// args: the conversion options. For each source (cloudtrail, kubernetes):
-// the table the SQL reads, its Glue columns, the transformer, the SQL that
-// names a row (the record's eventID / auditID) and that key in the record.
-// The raw layout makes one table per rule (lib/raw.mjs).
-const LAYOUTS = {
-  raw: {
-    args: ['-O', 'table=raw_events'],
-    sources: { cloudtrail: { table: 'raw_events' }, kubernetes: { table: 'raw_events' } },
-  },
-  security_lake: {
-    args: ['-p', path.join(root, 'pipelines', 'athena_security_lake.yml'), '-O', 'aws_table_region=eu_west_2',
-      '-O', 'element_at_fields=unmapped'],
-    sources: {
-      cloudtrail: {
-        table: 'amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0', columns: TABLES.cloud_trail_mgmt_2_0.columns,
-        row: r => toSecurityLake(r, CTX), id: 'metadata.uid',
-        preview: { jsonColumns: ['api.request.data', 'api.response.data'], arrays: ['resources', 'observables'] },
-      },
-      kubernetes: {
-        table: 'amazon_security_lake_table_eu_west_2_eks_audit_2_0', columns: TABLES.eks_audit_2_0.columns,
-        row: e => toEksAudit(e, CTX), id: 'api.request.uid',
-        preview: { arrays: ['resources', 'actor.user.groups', 'src_endpoint.intermediate_ips', 'api.request.containers', 'api.response.containers', 'observables'] },
-      },
-    },
-  },
-  cloudtrail_table: {
-    args: ['-p', path.join(root, 'pipelines', 'athena_cloudtrail_table.yml')],
-    sources: {
-      cloudtrail: {
-        table: 'cloudtrail_logs', columns: { ...TABLES.cloudtrail_logs.columns, ...TABLES.cloudtrail_logs.partition_columns },
-        row: r => toCloudtrailLogs(r, CTX, TABLES.cloudtrail_logs.columns), id: 'eventid',
-        preview: { jsonColumns: ['requestparameters', 'responseelements', 'additionaleventdata', 'serviceeventdetails', 'edgedevicedetails'], arrays: ['resources'] },
-      },
-    },
-  },
-};
-const KEY = { cloudtrail: r => r.eventID, kubernetes: e => e.auditID };
 const layoutNames = optValues('--layout').length ? optValues('--layout') : Object.keys(LAYOUTS);
 for (const l of layoutNames) if (!LAYOUTS[l]) { console.log(`aws: unknown layout ${l}`); process.exit(2); }
 
@@ -106,85 +62,6 @@ function check(ok, what, detail = '') {
   if (ok) pass++;
   else { fail++; console.log(`FAIL ${what}${detail ? `\n    ${detail.split('\n').join('\n    ')}` : ''}`); }
   return ok;
-}
-
-// ---------------------------------------------------------------- inputs
-function loadEvents() {
-  const events = [];
-  for (const source of ['cloudtrail', 'kubernetes']) {
-    const dir = path.join(here, 'events', source);
-    for (const f of fs.readdirSync(dir).filter(x => x.endsWith('.json')).sort()) {
-      const where = `events/${source}/${f}`;
-      const problems = [];
-      let doc;
-      try { doc = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')); } catch (e) { problems.push(e.message); }
-      for (const [k, ev] of (doc?.events || []).entries()) {
-        const at = `${where} event ${ev?.id ?? k}`;
-        if (typeof ev?.id !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(ev.id)) problems.push(`${at}: id must be lower-case words with '-'`);
-        for (const key of Object.keys(ev || {})) if (!['id', 'fires', 'near_miss', 'note', 'record'].includes(key)) problems.push(`${at}: unknown key ${key}`);
-        for (const key of ['fires', 'near_miss']) {
-          if (!Array.isArray(ev?.[key]) || ev[key].some(x => typeof x !== 'string')) problems.push(`${at}: ${key} must be a list of rule ids`);
-        }
-        if (ev?.fires?.some(x => ev.near_miss?.includes(x))) problems.push(`${at}: a rule is both in fires and near_miss`);
-        if (typeof KEY[source](ev?.record || {}) !== 'string') problems.push(`${at}: the record has no ${source === 'cloudtrail' ? 'eventID' : 'auditID'}`);
-        events.push({ ...ev, source, file: where });
-      }
-      if (!doc?.events?.length) problems.push(`${where}: no events`);
-      check(!problems.length, `event file ${where}`, problems.join('\n'));
-    }
-  }
-  const seen = new Map(), dups = [];
-  for (const ev of events) {
-    for (const k of [`id ${ev.id}`, `${ev.source} key ${KEY[ev.source](ev.record || {})}`]) {
-      if (seen.has(k)) dups.push(`${k}: ${ev.file} and ${seen.get(k)}`);
-      seen.set(k, ev.file);
-    }
-  }
-  check(!dups.length, 'event ids and record keys are unique', dups.join('\n'));
-  return events;
-}
-
-function sourceOf(doc) {
-  const ls = doc.logsource || {};
-  if (ls.product === 'aws' && ls.service === 'cloudtrail') return 'cloudtrail';
-  if (ls.product === 'kubernetes' && ls.service === 'audit') return 'kubernetes';
-  return null;
-}
-
-function loadRules(dir, group) {
-  const rules = [];
-  const walk = d => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.yml')) {
-        const doc = YAML.parse(fs.readFileSync(p, 'utf8'), { version: '1.1' });
-        const source = sourceOf(doc);
-        if (!source) throw new Error(`${p}: not a CloudTrail or Kubernetes audit rule`);
-        rules.push({ file: p, name: path.basename(p), id: doc.id, group, source, fields: ruleFields(doc) });
-      }
-    }
-  };
-  walk(dir);
-  return rules;
-}
-
-// ---------------------------------------------------------------- conversion
-function convert(layout, rules, tmpdir) {
-  const out = new Map();
-  if (!rules.length) return out;
-  const args = ['convert', '-t', 'athena', '-f', 'json', ...LAYOUTS[layout].args, ...rules.map(r => r.file)];
-  const r = spawnSync(sigma, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.error) throw new Error(`cannot run ${sigma}: ${r.error.message}`);
-  if (r.status === 2 || r.signal || !r.stdout.trim()) {
-    for (const rule of rules) out.set(rule.file, { error: `sigma exited ${r.signal || r.status}: ${r.stderr.trim().split('\n').pop()}` });
-    return out;
-  }
-  for (const res of JSON.parse(r.stdout)) {
-    out.set(res.file, res.error ? { error: `${res.error.line}:${res.error.column}: ${res.error.message}` } : { queries: res.queries });
-  }
-  fs.writeFileSync(path.join(tmpdir, `${layout}.json`), r.stdout);
-  return out;
 }
 
 // ---------------------------------------------------------------- tables
@@ -219,24 +96,11 @@ async function run(con, q, idSql, keyToId) {
   return { emitted: await ids(m[3]), sigma: await ids(sigmaNot(m[3])) };
 }
 
-function compare(got, want) {
-  const g = new Set(got), w = new Set(want);
-  const missing = [...w].filter(x => !g.has(x)).sort(), extra = [...g].filter(x => !w.has(x)).sort();
-  return missing.length || extra.length ? `missing [${missing.join(', ')}], unexpected [${extra.join(', ')}]` : null;
-}
-
 // One rule on one layout: {emitted, sigma} each null (identical) or a reason.
 async function judge(rule, layout, conv, db, events, expect) {
-  const exp = expect.rules[rule.id]?.layouts?.[layout];
-  if (conv.error) {
-    if (exp?.error !== undefined && new RegExp(exp.error, 'i').test(conv.error)) return { emitted: null, sigma: null, expectedError: true };
-    return { emitted: `conversion error: ${conv.error}`, sigma: `conversion error: ${conv.error}` };
-  }
-  if (exp?.error !== undefined) {
-    const r = `converted, but expect.json wants a conversion error /${exp.error}/ (${exp.why})`;
-    return { emitted: r, sigma: r };
-  }
-  const want = events.filter(e => e.source === rule.source && e.fires.includes(rule.id)).map(e => e.id);
+  const pre = outcome(rule, layout, conv, events, expect);
+  if (!pre.want) return pre;
+  const want = pre.want;
   const got = { emitted: [], sigma: [] };
   const src = LAYOUTS[layout].sources[rule.source];
   let con = db.con;
@@ -249,8 +113,7 @@ async function judge(rule, layout, conv, db, events, expect) {
         .map(e => ({ row: { __id: e.id, ...t.value(e.record) }, where: e.file + ' ' + e.id }));
       await fill(con, src.table, { __id: 'string', ...Object.fromEntries(t.type.fields) }, rows);
     }
-    for (let q of conv.queries) {
-      if (previewMode && src.preview) q = preview(q, src.preview);
+    for (const q of conv.queries) {
       if (verbose) console.log(`  ${layout} ${rule.name}: ${q}`);
       const r = await run(con, q, layout === 'raw' ? '__id' : src.id, layout === 'raw' ? db.ids : db.keys[rule.source]);
       got.emitted.push(...r.emitted);
@@ -268,7 +131,7 @@ async function judge(rule, layout, conv, db, events, expect) {
 
 // ---------------------------------------------------------------- harness
 // The measuring tools themselves: the Trino shims give Trino's answers
-// (including its NULLs), sigmaNot and preview rewrite as documented.
+// (including its NULLs), and sigmaNot rewrites as documented.
 const SHIM_CASES = [
   [`json_extract_scalar('{"a":{"b":"x"}}', '$.a.b')`, 'x'],
   [`json_extract_scalar('{"a":{"b":"x"}}', '$.a')`, null],
@@ -288,15 +151,19 @@ const SHIM_CASES = [
   [`CAST(none_match([2, 3], x -> x > 2) AS VARCHAR)`, 'false'],
   [`CAST(from_unixtime(1714983266000 / 1000.0) = TIMESTAMP '2024-05-06 08:14:26' AS VARCHAR)`, 'true'],
   [`CAST(from_iso8601_timestamp('2024-05-06T08:14:26Z') = TIMESTAMP '2024-05-06 08:14:26' AS VARCHAR)`, 'true'],
+  [`CAST(TRY(from_iso8601_timestamp('yesterday')) AS VARCHAR)`, null],
+  [`CAST(json_extract('not json', '$.a') AS VARCHAR)`, null],
+  [`json_extract_scalar(json_extract('{"a":{"b":"x"}}', '$.a'), '$.b')`, 'x'],
+  [`CAST(any_match(COALESCE(TRY_CAST(json_extract('{"a":[1,2]}', '$.a') AS ARRAY(JSON)), ARRAY[json_extract('{"a":[1,2]}', '$.a')]), x -> json_extract_scalar(x, '$') = '2') AS VARCHAR)`, 'true'],
+  [`CAST(any_match(COALESCE(TRY_CAST(json_extract('{"a":"2"}', '$.a') AS ARRAY(JSON)), ARRAY[json_extract('{"a":"2"}', '$.a')]), x -> json_extract_scalar(x, '$') = '2') AS VARCHAR)`, 'true'],
+  [`CAST(any_match(flatten(transform(ARRAY[1, 2], e -> ARRAY[e, e * 10])), x -> x = 20) AS VARCHAR)`, 'true'],
+  [`json_format(json_extract('{"a":null}', '$.a'))`, 'null'],
 ];
 const REWRITE_CASES = [
   [sigmaNot, "SELECT * FROM t WHERE a = 1 AND NOT (b = 2 OR c IS NOT NULL) AND x NOT IN (1)",
     "SELECT * FROM t WHERE a = 1 AND NOT COALESCE((b = 2 OR c IS NOT NULL), FALSE) AND x NOT IN (1)"],
   [sigmaNot, "SELECT * FROM t WHERE NOT NOT LOWER(a) LIKE '%x%' ESCAPE '\\' OR b",
     "SELECT * FROM t WHERE NOT COALESCE(NOT COALESCE(LOWER(a) LIKE '%x%' ESCAPE '\\', FALSE), FALSE) OR b"],
-  [q => preview(q, { jsonColumns: ['api.request.data'], arrays: ['resources'] }),
-    "SELECT * FROM t WHERE LOWER(api.request.data.a.\"b c\") = 'x' AND NOT (LOWER(resources.type) = 'pods' OR resources.uid IS NULL)",
-    "SELECT * FROM t WHERE LOWER(json_extract_scalar(api.request.data, '$.a[\"b c\"]')) = 'x' AND NOT (any_match(resources, e -> LOWER(e.type) = 'pods') OR any_match(resources, e -> e.uid IS NULL))"],
 ];
 
 async function checkHarness() {
@@ -304,7 +171,7 @@ async function checkHarness() {
   const bad = [];
   for (const [expr, want] of SHIM_CASES) {
     try {
-      const [[got]] = (await con.runAndReadAll(`SELECT ${expr}`)).getRows();
+      const [[got]] = (await con.runAndReadAll(rewriteTrino(`SELECT ${expr}`))).getRows();
       if ((got ?? null) !== want) bad.push(`${expr}: got ${got}, want ${want}`);
     } catch (e) { bad.push(`${expr}: ${e.message.split('\n')[0]}`); }
   }
@@ -332,7 +199,7 @@ async function main() {
     }
 
     await checkHarness();
-    const events = loadEvents();
+    const events = loadEvents(check);
     const expect = JSON.parse(fs.readFileSync(path.join(here, 'expect.json'), 'utf8'));
 
     // Transformer goldens: each layout's row of a record, exactly.
@@ -370,7 +237,7 @@ async function main() {
     for (const layout of layoutNames) {
       const L = LAYOUTS[layout];
       const lrules = rules.filter(r => L.sources[r.source]);
-      const conv = convert(layout, lrules, tmpdir);
+      const conv = convert(sigma, layout, lrules, tmpdir);
       const db = { con: null, ids: new Map(events.map(e => [e.id, e.id])), keys: {} };
       if (layout !== 'raw') {
         db.con = await newConnection();
@@ -392,7 +259,7 @@ async function main() {
           const why = res.sigma ? res.sigma : `as emitted only (NOT over NULL): ${res.emitted}`;
           mismatches.push(`${layout} ${r.group} ${r.name} (${r.id}): ${why}`);
         }
-        if (layout === 'raw') check(!res.sigma, `raw layout: ${r.name} returns its firing set`, res.sigma || '');
+        check(!res.sigma, `${layout} layout: ${r.name} returns its firing set`, res.sigma || '');
         if (strict && layout !== 'raw') check(!res.emitted, `${layout}: ${r.name} returns its firing set`, res.emitted || '');
         if (strict && layout === 'raw') check(!res.emitted, `raw layout as emitted: ${r.name}`, res.emitted || '');
       }
@@ -401,7 +268,7 @@ async function main() {
         const c = counts[g];
         return `${g} identical ${c.emitted}/${c.n} (Sigma NOT ${c.sigma}/${c.n}${c.expectedError ? `, ${c.expectedError} expected error` : ''})`;
       });
-      console.log(`layout ${layout.padEnd(16)} ${parts.join('   ')}${previewMode && layout !== 'raw' ? '   [preview: paths resolved by the harness]' : ''}`);
+      console.log(`layout ${layout.padEnd(16)} ${parts.join('   ')}`);
     }
     if (mismatches.length) {
       console.log(`mismatches (${mismatches.length}${verbose ? '' : '; -v shows their SQL'}):`);

@@ -80,6 +80,25 @@ const text = ts => ts.map(t => t.t === 'str' ? `'${t.v}'` : t.t === 'qid' ? `"${
 
 // --- normalisation steps: [class name, fn(refTokens, ourTokens) -> [ref, ours]]
 const steps = [
+  // ours: NOT COALESCE ( x , FALSE ) -> NOT x, with x in parentheses where it has a top-level AND/OR
+  ["NOT with Sigma's meaning over absent fields (NOT COALESCE(x, FALSE))", (a, b) => {
+    for (let k = 0; k + 2 < b.length; k++) {
+      if (!(/^NOT$/i.test(b[k].v) && /^COALESCE$/i.test(b[k + 1].v) && b[k + 2].v === '(' && b[k + 2].t === 'sym')) continue;
+      let depth = 0, j = k + 2, top = false;
+      for (; j < b.length; j++) {
+        if (b[j].t !== 'sym' && b[j].t !== 'id') continue;
+        if (b[j].v === '(') depth++;
+        else if (b[j].v === ')' && --depth === 0) break;
+        else if (depth === 1 && b[j].t === 'id' && /^(AND|OR)$/i.test(b[j].v)) top = true;
+      }
+      if (j >= b.length || b[j - 1].v !== 'FALSE' || b[j - 2].v !== ',') continue;
+      const x = b.slice(k + 3, j - 2);
+      const open = { t: 'sym', v: '(' }, close = { t: 'sym', v: ')' };
+      b = [...b.slice(0, k + 1), ...(top ? [open, ...x, close] : x), ...b.slice(j + 1)];
+      k--; // the same NOT again: x may start with another NOT COALESCE
+    }
+    return [a, b];
+  }],
   ["quote escaped as \\' instead of ''", (a, b) => [a.map(t => t.t === 'str' ? { ...t, v: t.v.replace(/\\'/g, "''") } : t), b]],
   ['backslash doubled outside LIKE', (a, b) => [a.map(t => t.t === 'str' && t.ctx === 'plain' ? { ...t, v: t.v.replace(/\\\\/g, '\\') } : t), b]],
   ['regex backslashes doubled', (a, b) => [a.map(t => t.t === 'str' && t.ctx === 're' ? { ...t, v: t.v.replace(/\\\\/g, '\\') } : t), b]],

@@ -279,7 +279,9 @@ def names_tree(d: Path) -> None:
     write_rule(d / "odd name;'\"$.yml", "Odd")
     write_rule(d / "select.yml", "Reserved")
     write_rule(d / "9lives.yml", "Digit")
-    write_rule(d / "failing.yml", "Fails", extra="level: nonsense\n")
+    # a detection error (a metadata defect such as a bad level would only warn)
+    (d / "failing.yml").write_text(
+        "title: Fails\nlogsource: {category: x}\ndetection: {sel: {a: 1}, condition: nosuch}\n", encoding="utf-8")
 
 
 # the file keys, in input (sorted path) order: a taken name gets _2, _3 ..., the case of the

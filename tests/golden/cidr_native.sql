@@ -1,1 +1,1 @@
-SELECT * FROM <TABLE> WHERE (contains('10.0.0.0/8', TRY_CAST(DestinationIp AS IPADDRESS)) OR contains('fe80::/10', TRY_CAST(DestinationIp AS IPADDRESS))) AND LOWER(User) = 'x' AND NOT contains('192.168.1.0/24', TRY_CAST(SourceIp AS IPADDRESS))
+SELECT * FROM <TABLE> WHERE (contains('10.0.0.0/8', TRY_CAST(DestinationIp AS IPADDRESS)) OR contains('fe80::/10', TRY_CAST(DestinationIp AS IPADDRESS))) AND LOWER(User) = 'x' AND NOT COALESCE(contains('192.168.1.0/24', TRY_CAST(SourceIp AS IPADDRESS)), FALSE)

@@ -1,1 +1,1 @@
-SELECT * FROM <TABLE> WHERE (LOWER(A) = 'x' AND LOWER(B) = 'y' OR LOWER(C) = 'z') AND NOT (LOWER(D) = '-q' OR LOWER(D) = '/q' OR LOWER(D) = '–q' OR LOWER(D) = '—q' OR LOWER(D) = '―q')
+SELECT * FROM <TABLE> WHERE (LOWER(A) = 'x' AND LOWER(B) = 'y' OR LOWER(C) = 'z') AND NOT COALESCE(LOWER(D) = '-q' OR LOWER(D) = '/q' OR LOWER(D) = '–q' OR LOWER(D) = '—q' OR LOWER(D) = '―q', FALSE)

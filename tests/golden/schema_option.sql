@@ -1,1 +1,1 @@
-SELECT * FROM default.cloudtrail_logs WHERE LOWER(eventName) = 'consolelogin' AND LOWER(userIdentity.type) = 'root'
+SELECT * FROM default.cloudtrail_logs WHERE LOWER(eventname) = 'consolelogin' AND LOWER(useridentity.type) = 'root'

@@ -1,1 +1,1 @@
-SELECT * FROM <TABLE> WHERE NOT (LOWER(CommandLine) = '-x' OR LOWER(CommandLine) = '/x' OR LOWER(CommandLine) = '–x' OR LOWER(CommandLine) = '—x' OR LOWER(CommandLine) = '―x') AND LOWER(Image) = 'a'
+SELECT * FROM <TABLE> WHERE NOT COALESCE(LOWER(CommandLine) = '-x' OR LOWER(CommandLine) = '/x' OR LOWER(CommandLine) = '–x' OR LOWER(CommandLine) = '—x' OR LOWER(CommandLine) = '―x', FALSE) AND LOWER(Image) = 'a'

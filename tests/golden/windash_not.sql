@@ -1,1 +1,1 @@
-SELECT * FROM <TABLE> WHERE LOWER(Image) LIKE '%\\powershell.exe' ESCAPE '\' AND NOT (LOWER(CommandLine) = '-a' OR LOWER(CommandLine) = '/a' OR LOWER(CommandLine) = '–a' OR LOWER(CommandLine) = '—a' OR LOWER(CommandLine) = '―a')
+SELECT * FROM <TABLE> WHERE LOWER(Image) LIKE '%\\powershell.exe' ESCAPE '\' AND NOT COALESCE(LOWER(CommandLine) = '-a' OR LOWER(CommandLine) = '/a' OR LOWER(CommandLine) = '–a' OR LOWER(CommandLine) = '—a' OR LOWER(CommandLine) = '―a', FALSE)

@@ -6,6 +6,24 @@ import YAML from 'yaml';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ddlTables, parseType } from '../aws/lib/glue.mjs';
+
+// A case's `schema:` (Athena DDL text) as sigma arguments: the text in a
+// file given with -O schema.
+export function schemaArgs(c, tmpdir) {
+  if (!c.schema) return [];
+  const file = path.join(tmpdir, `${c.name}.schema.ddl`);
+  fs.writeFileSync(file, String(c.schema));
+  return ['-O', `schema=${file}`];
+}
+
+// The columns of table `name` in the case's `schema:`, {column: type} with
+// the type written by typeOf (duckType or trinoType of glue.mjs).
+export function schemaColumns(c, name, typeOf) {
+  if (!c.schema) return {};
+  const t = ddlTables(String(c.schema))[name];
+  return t ? Object.fromEntries(t.map(([n, g]) => [n, typeOf(parseType(g))])) : {};
+}
 
 export async function runCases({ label, caseDir, select, sigma, runCase }) {
   const argv = process.argv.slice(2);

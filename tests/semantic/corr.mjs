@@ -12,6 +12,9 @@
 //   pipeline:  optional pipeline YAML text, passed as `-p FILE`
 //   columns:   map column -> SQL type for table `events` (give `time: TIMESTAMP`);
 //              unlisted columns are VARCHAR
+//   schema:    optional Athena DDL text of `events` and the other tables,
+//              given to sigma as -O schema=FILE; columns typed from it (see
+//              run.mjs)
 //   events:    rows of `events`, each with an `id`
 //   tables:    optional other tables: {NAME: {columns: {...}, events: [...]}}
 //   match:     the rows the correlation query must return, exactly (as a
@@ -30,13 +33,14 @@
 // `==`, `!=` or COUNT(DISTINCT ...) OVER. Prints one line per failing case and
 // ends with "semantic-corr: N passed, M failed"; exit status 1 if any failed.
 
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, SHIMS as TRINO_SHIMS, rewriteTrino } from './harness.mjs';
+import { duckType, literal } from '../aws/lib/glue.mjs';
 import YAML from 'yaml';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCases } from './cases.mjs';
+import { runCases, schemaArgs, schemaColumns } from './cases.mjs';
 import { compareRows, paramValues, resolveNow } from './rows.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -51,12 +55,7 @@ const verbose = argv.includes('-v');
 // NULLs (value columns are filtered with IS NOT NULL), so list_distinct's
 // NULL handling does not matter here.
 const SHIMS = [
-  `CREATE MACRO cardinality(x) AS len(x)`,
   `CREATE MACRO array_distinct(x) AS list_distinct(x)`,
-  `CREATE MACRO to_unixtime(t) AS epoch(t)`,
-  `CREATE MACRO date_format(t, f) AS strftime(t, f)`,
-  `CREATE MACRO from_unixtime(x) AS to_timestamp(x)`,
-  `CREATE MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)`,
 ];
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|REAL|DOUBLE|DECIMAL.*|FLOAT)$/i;
@@ -89,7 +88,8 @@ function lint(q) {
 
 async function createTable(con, name, columns, events) {
   const declared = new Map();
-  for (const [k, t] of Object.entries(columns || {})) declared.set(k.toLowerCase(), { name: k, type: String(t) });
+  for (const [k, t] of Object.entries(columns || {}))
+    declared.set(k.toLowerCase(), typeof t === 'object' ? { name: k, type: duckType(t), tree: t } : { name: k, type: String(t) });
   for (const ev of events || []) {
     if (!ev || ev.id === undefined) throw new Error(`every event of ${name} needs an id`);
     for (const k of Object.keys(ev)) if (!declared.has(k.toLowerCase())) declared.set(k.toLowerCase(), { name: k, type: 'VARCHAR' });
@@ -99,7 +99,10 @@ async function createTable(con, name, columns, events) {
   await con.run(`CREATE TABLE ${quoteIdent(name)} (${cols.map(c => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`);
   for (const ev of events || []) {
     const lower = new Map(Object.entries(ev).map(([k, v]) => [k.toLowerCase(), v]));
-    const vals = cols.map(c => sqlValue(c.name === 'id' ? String(ev.id) : resolveNow(lower.get(c.name.toLowerCase()), c.type), c.type));
+    const vals = cols.map(c => {
+      const v = c.name === 'id' ? String(ev.id) : resolveNow(lower.get(c.name.toLowerCase()), c.tree || c.type);
+      return c.tree ? literal(v, c.tree, `${name} event ${ev.id} ${c.name}`, true) : sqlValue(v, c.type);
+    });
     await con.run(`INSERT INTO ${quoteIdent(name)} VALUES (${vals.join(', ')})`);
   }
 }
@@ -118,12 +121,7 @@ function convert(c, tmpdir) {
     fs.writeFileSync(pfile, c.pipeline);
     args.push('-p', pfile);
   }
-  if (c.schema) {
-    const sfile = path.join(tmpdir, `${c.name}.schema.ddl`);
-    fs.writeFileSync(sfile, c.schema);
-    args.push('-O', `schema=${sfile}`);
-  }
-  args.push(...(c.args || []).map(String), ...files);
+  args.push(...schemaArgs(c, tmpdir), ...(c.args || []).map(String), ...files);
   const r = spawnSync(sigma, args, { encoding: 'utf8' });
   if (r.error) throw new Error(`cannot run ${sigma}: ${r.error.message}`);
   if (r.status !== 0 || r.signal) throw new Error(`sigma ${args.join(' ')} exited ${r.signal || r.status}\n${r.stderr.trim()}`);
@@ -159,16 +157,17 @@ async function runCase(c, tmpdir) {
   const con = await db.connect();
   try {
     await con.run(`SET TimeZone = 'UTC'`);
-    for (const s of SHIMS) await con.run(s);
-    await createTable(con, 'events', c.columns, c.events);
-    for (const [name, t] of Object.entries(c.tables || {})) await createTable(con, name, t.columns, t.events);
+    for (const s of [...TRINO_SHIMS, ...SHIMS]) await con.run(s);
+    await createTable(con, 'events', { ...schemaColumns(c, 'events', x => x), ...(c.columns || {}) }, c.events);
+    for (const [name, t] of Object.entries(c.tables || {}))
+      await createTable(con, name, { ...schemaColumns(c, name, x => x), ...(t.columns || {}) }, t.events);
     if (c.rows) {
       const rows = [];
       for (const q of corr) {
         if (verbose) console.log(`  ${c.name}: ${q}`);
         for (const l of lint(q)) problems.push(`Trino check: ${l}\n      ${q}`);
         try {
-          const reader = await runQuery(con, q, c.params);
+          const reader = await runQuery(con, rewriteTrino(q), c.params);
           const names = reader.columnNames();
           for (const row of reader.getRowsJS()) rows.push(Object.fromEntries(names.map((n, i) => [n, row[i]])));
         } catch (e) {
@@ -184,7 +183,7 @@ async function runCase(c, tmpdir) {
       if (verbose) console.log(`  ${c.name}: ${q}`);
       for (const l of lint(q)) problems.push(`Trino check: ${l}\n      ${q}`);
       try {
-        const reader = await runQuery(con, q, c.params);
+        const reader = await runQuery(con, rewriteTrino(q), c.params);
         const names = reader.columnNames();
         const k = names.findIndex(n => n.toLowerCase() === key.toLowerCase());
         if (k < 0) { problems.push(`result has no column ${key} (columns: ${names.join(', ')})\n      ${q}`); continue; }

@@ -7,9 +7,9 @@
 //   rewriteTrino(sql)  the few rewrites a macro cannot do (Trino-only syntax)
 //   tokenize(sql)      SQL tokens {t: str|qid|num|word|op, v, at, end}
 //   sqlString(s)       a Trino/DuckDB string literal (control characters as chr())
-//   sigmaNot(sql)      the query with Sigma's meaning of NOT: every prefix
-//                      NOT x becomes NOT COALESCE(x, FALSE), so that a
-//                      comparison on an absent (NULL) field counts as false
+//   sigmaNot(sql)      the query with NOT x written NOT COALESCE(x, FALSE) (the
+//                      converter does this itself; tests/aws uses it to
+//                      compare against the SQL as emitted)
 //   DuckDBInstance     @duckdb/node-api and
 //   YAML               yaml, re-exported so that harnesses outside this folder
 //                      use the one pinned copy installed here (package.json)
@@ -51,6 +51,11 @@ export const SHIMS = [
      CASE WHEN j IS NULL OR NOT json_valid(j) THEN NULL
           WHEN json_type(json_extract(j, trino_json_path(p))) IN ('OBJECT', 'ARRAY', 'NULL') THEN NULL
           ELSE json_extract_string(j, trino_json_path(p)) END`,
+  // json_extract(json, path): the JSON value at path, NULL for a missing
+  // path and for text that is not JSON (DuckDB's own raises an error).
+  // Queries call it through rewriteTrino, which renames json_extract.
+  `CREATE MACRO trino_json_extract(j, p) AS
+     CASE WHEN j IS NULL OR NOT json_valid(j) THEN NULL ELSE json_extract(j, trino_json_path(p)) END`,
   // json_format(json): its compact text.
   `CREATE MACRO json_format(j) AS CAST(j AS VARCHAR)`,
   // from_unixtime(seconds) and from_iso8601_timestamp(text): timestamps with
@@ -93,12 +98,17 @@ export const SHIMS = [
 // - contains('<net>', TRY_CAST(<expr> AS IPADDRESS)) -> sem_cidr_contains('<net>', <expr>)
 //   (DuckDB has no IPADDRESS type; CAST, not TRY_CAST, would raise on a
 //   non-address in Trino, so only TRY_CAST is accepted);
-// - the type ARRAY(JSON) -> JSON[].
+// - the type ARRAY(JSON) -> JSON[];
+// - transform(array, lambda) -> list_transform (a macro cannot pass a lambda on);
+// - json_extract(...) -> trino_json_extract(...) (DuckDB's own raises on text
+//   that is not JSON, where Trino gives NULL).
 export function rewriteTrino(sql) {
   return sql
     .replace(/\bcontains\(\s*('(?:[^']|'')*')\s*,\s*TRY_CAST\((.+?) AS IPADDRESS\)\)/gi,
       (_, net, expr) => `sem_cidr_contains(${net}, ${expr})`)
     .replace(/\bARRAY\s*\(\s*JSON\s*\)/gi, 'JSON[]')
+    .replace(/\btransform\(/g, 'list_transform(')
+    .replace(/\bjson_extract\(/g, 'trino_json_extract(')
     // Trino's DECIMAL '<digits>' literal has the precision of its digits;
     // DuckDB reads DECIMAL as DECIMAL(18,3), too small for the integers
     // beyond BIGINT the converter writes this way.
@@ -140,6 +150,25 @@ export function tokenize(sql) {
   return toks;
 }
 
+// A string literal; control characters go through chr(), as the converter is
+// required to write them.
+export function sqlString(s) {
+  const parts = [];
+  let cur = '';
+  for (const ch of String(s)) {
+    const cp = ch.codePointAt(0);
+    if (cp < 0x20 || cp === 0x7f) {
+      if (cur) parts.push(`'${cur.replace(/'/g, "''")}'`);
+      parts.push(`chr(${cp})`);
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur || !parts.length) parts.push(`'${cur.replace(/'/g, "''")}'`);
+  return parts.length === 1 ? parts[0] : `(${parts.join(' || ')})`;
+}
+
+export const quoteIdent = n => `"${String(n).replace(/"/g, '""')}"`;
+
 // Sigma's NOT on SQL that follows SQL's three-valued logic: `NOT x` holds when
 // x is NULL (a comparison on an absent field is false in Sigma). AND and OR
 // already agree with "NULL is false" (NULL AND y is never true, NULL OR y is y),
@@ -175,22 +204,3 @@ export function sigmaNot(sql) {
   for (const e of edits) { out += sql.slice(at, e.pos) + e.text; at = e.pos; }
   return out + sql.slice(at);
 }
-
-// A string literal; control characters go through chr(), as the converter is
-// required to write them.
-export function sqlString(s) {
-  const parts = [];
-  let cur = '';
-  for (const ch of String(s)) {
-    const cp = ch.codePointAt(0);
-    if (cp < 0x20 || cp === 0x7f) {
-      if (cur) parts.push(`'${cur.replace(/'/g, "''")}'`);
-      parts.push(`chr(${cp})`);
-      cur = '';
-    } else cur += ch;
-  }
-  if (cur || !parts.length) parts.push(`'${cur.replace(/'/g, "''")}'`);
-  return parts.length === 1 ? parts[0] : `(${parts.join(' || ')})`;
-}
-
-export const quoteIdent = n => `"${String(n).replace(/"/g, '""')}"`;

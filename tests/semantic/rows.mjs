@@ -51,16 +51,18 @@ export function timeOf(v) {
   return ms;
 }
 
-// An event value with 'now...' resolved for a column of SQL type `type`.
+// An event value with 'now...' resolved for a column of SQL type `type`
+// (a type name, or a Glue type tree of a schema column: glue.mjs).
 export function resolveNow(v, type) {
   if (typeof v !== 'string') return v;
   const m = TIME.exec(v);
   if (!m) return v;
   const ms = timeOf(v.replace(/\|.*$/, ''));
   if (m[4]) return format(ms, m[4]);
-  const T = String(type).toUpperCase();
-  if (/^(BIGINT|INTEGER|INT)$/.test(T)) return ms;
-  if (T === 'VARCHAR') return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+  const T = String(typeof type === 'object' && type ? type.name : type).toUpperCase();
+  if (/^(BIGINT|INTEGER|INT|TINYINT|SMALLINT)$/.test(T)) return ms;
+  if (T === 'VARCHAR' || T === 'STRING') return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+  if (typeof type === 'object') return new Date(ms).toISOString(); // a Glue timestamp: ISO-8601 UTC
   return sqlTimestamp(ms);
 }
 

@@ -11,6 +11,11 @@
 //   pipeline: optional pipeline YAML text, passed as `-p FILE`
 //   columns:  optional map column -> SQL type (INTEGER, DOUBLE, BOOLEAN,
 //             TIMESTAMP, MAP(VARCHAR, VARCHAR), STRUCT(...)); others are VARCHAR
+//   schema:   optional Athena DDL text (CREATE TABLE events (...)), given to
+//             sigma as `-O schema=FILE`; the table's columns get the DuckDB
+//             types of its Glue types (STRUCT, MAP, T[], INTEGER, BIGINT,
+//             BOOLEAN, TIMESTAMP, VARCHAR for string and JSON text), unless
+//             `columns` names them
 //   events:   list of maps, each with an `id`
 //   match:    the ids the rule must return, exactly
 //   queries:  optional number of queries the rule must produce
@@ -38,7 +43,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCases } from './cases.mjs';
+import { runCases, schemaArgs, schemaColumns } from './cases.mjs';
+import { duckType, literal } from '../aws/lib/glue.mjs';
 import { compareRows, paramValues, resolveNow } from './rows.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -163,12 +169,7 @@ function convert(c, tmpdir, extra = [], drop = []) {
     fs.writeFileSync(pfile, typeof c.pipeline === 'string' ? c.pipeline : YAML.stringify(c.pipeline, { version: '1.1' }));
     args.push('-p', pfile);
   }
-  if (c.schema) {
-    const sfile = path.join(tmpdir, `${c.name}.schema.ddl`);
-    fs.writeFileSync(sfile, c.schema);
-    args.push('-O', `schema=${sfile}`);
-  }
-  args.push(...removeArgs((c.args || []).map(String), drop), ...extra, ...files);
+  args.push(...schemaArgs(c, tmpdir), ...removeArgs((c.args || []).map(String), drop), ...extra, ...files);
   const r = spawnSync(sigma, args, { encoding: 'utf8' });
   if (r.error) throw new Error(`cannot run ${sigma}: ${r.error.message}`);
   if (r.status !== 0 || r.signal) {
@@ -253,7 +254,9 @@ async function runCase(c, tmpdir) {
   if (c.queries !== undefined && queries.length !== c.queries) problems.push(`expected ${c.queries} queries, got ${queries.length}`);
 
   const declared = new Map();
-  for (const [k, t] of Object.entries(c.columns || {})) declared.set(k.toLowerCase(), { name: k, type: String(t) });
+  const columns = { ...schemaColumns(c, 'events', t => t), ...(c.columns || {}) };
+  for (const [k, t] of Object.entries(columns))
+    declared.set(k.toLowerCase(), typeof t === 'object' ? { name: k, type: duckType(t), tree: t } : { name: k, type: String(t) });
   const events = c.events || [];
   for (const ev of events) {
     if (!ev || ev.id === undefined) throw new Error('every event needs an id');
@@ -271,7 +274,10 @@ async function runCase(c, tmpdir) {
     await con.run(`CREATE TABLE events (${cols.map(c2 => `${quoteIdent(c2.name)} ${c2.type}`).join(', ')})`);
     for (const ev of events) {
       const lower = new Map(Object.entries(ev).map(([k, v]) => [k.toLowerCase(), v]));
-      const vals = cols.map(c2 => sqlValue(c2.name === 'id' ? String(ev.id) : resolveNow(lower.get(c2.name.toLowerCase()), c2.type), c2.type));
+      const vals = cols.map(c2 => {
+        const v = c2.name === 'id' ? String(ev.id) : resolveNow(lower.get(c2.name.toLowerCase()), c2.tree || c2.type);
+        return c2.tree ? literal(v, c2.tree, `event ${ev.id} ${c2.name}`, true) : sqlValue(v, c2.type);
+      });
       await con.run(`INSERT INTO events VALUES (${vals.join(', ')})`);
     }
 

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTrino } from './trino.mjs';
 import { semanticOnTrino } from './semantic.mjs';
+import { awsOnTrino } from './aws.mjs';
+import { goldenOnTrino } from './golden.mjs';
 import { corpusOnTrino, FOLDERS } from './corpus.mjs';
 import { regexDifferential, regexOnTrino } from './regex.mjs';
 import { viewsOnTrino } from './views.mjs';
@@ -37,6 +39,23 @@ try {
   fail += sem.fail;
   console.log(`semantic cases on Trino: ${sem.pass} passed, ${sem.fail} failed, ${sem.differ.length} knowingly different (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   for (const d of sem.differ) console.log(`    differs: ${d.name}: ${d.reason}`);
+
+  if (!filters.length) {
+    const tg = Date.now();
+    const gold = await goldenOnTrino({ trino, root });
+    for (const l of gold.lines) console.log(l);
+    pass += gold.pass;
+    fail += gold.fail;
+    console.log(`golden SQL on schema tables: ${gold.pass} passed, ${gold.fail} failed (${((Date.now() - tg) / 1000).toFixed(1)} s)`);
+
+    const ta = Date.now();
+    const aws = await awsOnTrino({ trino, sigma, root, tmpdir, corpusDir: path.join(shared, 'corpus/sigmahq') });
+    for (const l of aws.lines) console.log(l);
+    for (const l of aws.summary) console.log(`     ${l}`);
+    pass += aws.pass;
+    fail += aws.fail;
+    console.log(`AWS layouts on Trino: ${aws.pass} passed, ${aws.fail} failed (${((Date.now() - ta) / 1000).toFixed(1)} s)`);
+  }
 
   const t1 = Date.now();
   const rx = await regexOnTrino({ trino, sigma, tmpdir, file: path.join(here, 'regex.yml'), helper: path.join(build, 'trino', 'pcre_match') });

@@ -8,8 +8,9 @@
 // return too). The SQL runs unchanged: no shim, no rewrite.
 //
 // Each case gets its own schema (memory.s<N>) with a table `events` (and the
-// case's other `tables:`), column types taken from `columns:` (DuckDB type
-// names, STRUCT written as Trino's ROW), other columns VARCHAR; a column the
+// case's other `tables:`), column types taken from the case's `schema:` (Glue
+// types as Trino types) and `columns:` (DuckDB type names: STRUCT written as
+// Trino's ROW, T[] as ARRAY(T)), other columns VARCHAR; a column the
 // SQL names but no event has is added as a NULL VARCHAR column, as the DuckDB
 // runner does.
 //
@@ -26,6 +27,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pool, quoteIdent, sqlString } from './trino.mjs';
+import { schemaArgs, schemaColumns } from '../semantic/cases.mjs';
+import { trinoLiteral, trinoType as glueTrino } from '../aws/lib/glue.mjs';
 import { compareRows, paramValues, resolveNow } from '../semantic/rows.mjs';
 
 // the yaml package of the DuckDB semantic tests (tests/semantic/node_modules)
@@ -33,9 +36,45 @@ const YAML = createRequire(new URL('../semantic/package.json', import.meta.url))
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|REAL|DOUBLE|DECIMAL.*|FLOAT)$/i;
 
-// DuckDB type names of the case files -> Trino type names
+// DuckDB type names of the case files -> Trino type names: STRUCT(...) is
+// ROW(...), T[] is ARRAY(T); Trino types (a case's schema) stay as they are.
 function trinoType(t) {
-  return String(t).replace(/\bSTRUCT\s*\(/gi, 'ROW(');
+  const src = String(t);
+  let i = 0;
+  const type = () => {
+    let out = '';
+    const m = /^\s*(STRUCT|ROW|MAP|ARRAY)\s*\(/i.exec(src.slice(i));
+    if (m) {
+      i += m[0].length;
+      out = `${/^struct$/i.test(m[1]) ? 'ROW' : m[1].toUpperCase()}(`;
+      for (;;) {
+        // a ROW/STRUCT member: name then type; MAP and ARRAY: types
+        if (/^(ROW|STRUCT)$/i.test(m[1])) {
+          const n = /^\s*("(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_]*)\s+/.exec(src.slice(i));
+          if (!n) throw new Error(`cannot read the type ${src}`);
+          i += n[0].length;
+          out += `${n[1]} `;
+        }
+        out += type();
+        const sep = /^\s*([,)])/.exec(src.slice(i));
+        if (!sep) throw new Error(`cannot read the type ${src}`);
+        i += sep[0].length;
+        if (sep[1] === ')') break;
+        out += ', ';
+      }
+      out += ')';
+    } else {
+      const w = /^\s*([A-Za-z_][A-Za-z0-9_ ]*?(\([0-9, ]+\))?)\s*(?=[,)\[]|$)/.exec(src.slice(i));
+      if (!w) throw new Error(`cannot read the type ${src}`);
+      i += w[0].length;
+      out = w[1];
+    }
+    for (let a; (a = /^\s*\[\]/.exec(src.slice(i))); i += a[0].length) out = `ARRAY(${out})`;
+    return out;
+  };
+  const r = type();
+  if (src.slice(i).trim()) throw new Error(`cannot read the type ${src}`);
+  return r;
 }
 
 function sqlValue(v, type) {
@@ -62,21 +101,18 @@ function convert(sigma, c, tmpdir) {
     fs.writeFileSync(pfile, typeof c.pipeline === 'string' ? c.pipeline : YAML.stringify(c.pipeline, { version: '1.1' }));
     args.push('-p', pfile);
   }
-  if (c.schema) {
-    const sfile = path.join(tmpdir, `${c.name}.schema.ddl`);
-    fs.writeFileSync(sfile, c.schema);
-    args.push('-O', `schema=${sfile}`);
-  }
-  args.push(...(c.args || []).map(String), ...files);
+  args.push(...schemaArgs(c, tmpdir), ...(c.args || []).map(String), ...files);
   const r = spawnSync(sigma, args, { encoding: 'utf8' });
   if (r.error) throw new Error(`cannot run ${sigma}: ${r.error.message}`);
   if (r.status !== 0 || r.signal) throw new Error(`sigma ${args.join(' ')} exited ${r.signal || r.status}\n${r.stderr.trim()}`);
   return r.stdout.split('\n').filter(l => l.trim() !== '');
 }
 
+// columns: {name: DuckDB type name, or a Glue type tree (from a schema)}
 async function createTable(trino, schema, name, columns, events) {
   const declared = new Map();
-  for (const [k, t] of Object.entries(columns || {})) declared.set(k.toLowerCase(), { name: k, type: String(t) });
+  for (const [k, t] of Object.entries(columns || {}))
+    declared.set(k.toLowerCase(), typeof t === 'object' ? { name: k, type: glueTrino(t), tree: t } : { name: k, type: String(t) });
   for (const ev of events || []) {
     if (!ev || ev.id === undefined) throw new Error(`every event of ${name} needs an id`);
     for (const k of Object.keys(ev)) if (!declared.has(k.toLowerCase())) declared.set(k.toLowerCase(), { name: k, type: 'VARCHAR' });
@@ -86,7 +122,10 @@ async function createTable(trino, schema, name, columns, events) {
   await trino.query(`CREATE TABLE ${quoteIdent(name)} (${cols.map(c => `${quoteIdent(c.name)} ${trinoType(c.type)}`).join(', ')})`, { schema });
   const rows = (events || []).map(ev => {
     const lower = new Map(Object.entries(ev).map(([k, v]) => [k.toLowerCase(), v]));
-    return `(${cols.map(c => sqlValue(c.name === 'id' ? String(ev.id) : resolveNow(lower.get(c.name.toLowerCase()), c.type), c.type)).join(', ')})`;
+    return `(${cols.map(c => {
+      const v = c.name === 'id' ? String(ev.id) : resolveNow(lower.get(c.name.toLowerCase()), c.tree || c.type);
+      return c.tree ? trinoLiteral(v, c.tree, `${name} event ${ev.id} ${c.name}`) : sqlValue(v, c.type);
+    }).join(', ')})`;
   });
   if (rows.length) await trino.query(`INSERT INTO ${quoteIdent(name)} VALUES ${rows.join(', ')}`, { schema });
 }
@@ -120,8 +159,9 @@ async function runCase(trino, sigma, c, schema, tmpdir) {
   const want = ((c.trino && c.trino.match) || c.match || []).map(x => show(x)).sort();
   await trino.query(`CREATE SCHEMA ${schema}`);
   try {
-    await createTable(trino, schema, 'events', c.columns, c.events);
-    for (const [name, t] of Object.entries(c.tables || {})) await createTable(trino, schema, name, t.columns, t.events);
+    await createTable(trino, schema, 'events', { ...schemaColumns(c, 'events', t => t), ...(c.columns || {}) }, c.events);
+    for (const [name, t] of Object.entries(c.tables || {}))
+      await createTable(trino, schema, name, { ...schemaColumns(c, name, x => x), ...(t.columns || {}) }, t.events);
     if (c.rows) {
       const rows = [];
       for (const q of corr ? queries.filter(x => x.startsWith('WITH ')) : queries) {

@@ -1,7 +1,7 @@
 /* test_api.c - the public API of include/sigma.h beyond converting: version
  * macros, status and type names, sigma_diag_format, the name lists, the
- * backend option registry, thread counts and element_at_fields. Uses only
- * sigma.h. */
+ * backend option registry, thread counts, element_at_fields and strict
+ * mode. Uses only sigma.h. */
 #include <sigma.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,11 +84,11 @@ static void test_lists(void)
 
     e = sigma_list_entries("backend-options", &n);
     static const char *const opts[] = {"table", "time_field", "element_at_fields", "keyword_fields", "cidr",
-                                       "schema", "athena_database", "athena_workgroup", "view_prefix",
-                                       "window", "since", "until", "correlation_method", "correlation_output",
-                                       "pack_fields"};
-    CHECK(n == 15);
-    for (k = 0; k < n && k < 15; k++) {
+                                       "schema", "unknown_fields", "athena_database", "athena_workgroup",
+                                       "view_prefix", "window", "since", "until", "correlation_method",
+                                       "correlation_output", "pack_fields"};
+    CHECK(n == 16);
+    for (k = 0; k < n && k < 16; k++) {
         CHECK_STR(e[k].name, opts[k]);
         CHECK(*e[k].description);
     }
@@ -120,9 +120,9 @@ static void test_options(void)
 {
     CHECK_STR(option_warning("tabel", "x"), "sigma: warning: backend option 'tabel' is not used by the backend or any "
                                             "pipeline (known options: table, time_field, element_at_fields, "
-                                            "keyword_fields, cidr, schema, athena_database, athena_workgroup, "
-                                            "view_prefix, window, since, until, correlation_method, "
-                                            "correlation_output, pack_fields)");
+                                            "keyword_fields, cidr, schema, unknown_fields, athena_database, "
+                                            "athena_workgroup, view_prefix, window, since, until, "
+                                            "correlation_method, correlation_output, pack_fields)");
     CHECK_STR(option_warning("table", "db.events"), "");
     CHECK_STR(option_warning("table", "a b"), "EUSAGE invalid table name 'a b': expected a dotted identifier such as "
                                               "db.events or \"my-db\".events");
@@ -228,6 +228,44 @@ static void test_result_type(void)
     sigma_compiler_free(&c);
 }
 
+/* A metadata defect: a warning of the converted rule, or with
+ * sigma_set_strict the rule's error; switching back applies to the next
+ * sigma_compile. */
+static void test_strict(void)
+{
+    const char *text = "title: t\nid: 42\ntags: [sysmon]\nlogsource: {product: x}\n"
+                       "detection:\n  sel: {a: 1}\n  condition: sel\n";
+    for (int strict = 0; strict < 2; strict++) {
+        sigma_compiler *c = sigma_compiler_new();
+        CHECK(sigma_set_strict(c, strict) == SIGMA_OK);
+        sigma_add_source(c, "m.yml", text, strlen(text));
+        CHECK(sigma_compile(c) == (strict ? SIGMA_ERULE : SIGMA_OK));
+        const sigma_result *r = sigma_result_get(c, 0);
+        CHECK(r != NULL);
+        if (!r) {
+            sigma_compiler_free(&c);
+            continue;
+        }
+        if (strict) {
+            CHECK(r->nqueries == 0 && r->error && r->nwarnings == 0);
+            CHECK(r->error && r->error->line == 2 && r->error->column == 5);
+            CHECK_STR(r->error ? r->error->message : "", "Sigma rule identifier must be a string UUID");
+        } else {
+            CHECK(r->nqueries == 1 && !r->error && r->nwarnings == 2);
+            CHECK_STR(r->nqueries ? r->queries[0] : "", "SELECT * FROM <TABLE> WHERE a = 1");
+            CHECK_STR(r->id ? r->id : "", "42");
+            CHECK(r->nwarnings == 2 && r->warnings[1].severity == SIGMA_WARNING && r->warnings[1].line == 3 &&
+                  r->warnings[1].column == 8);
+        }
+        /* the setting is read by sigma_compile: the next rule converts */
+        CHECK(sigma_set_strict(c, false) == SIGMA_OK);
+        sigma_add_source(c, "m2.yml", text, strlen(text));
+        CHECK(sigma_compile(c) == SIGMA_OK);
+        CHECK(sigma_result_count(c) == 2 && sigma_result_get(c, 1)->nqueries == 1);
+        sigma_compiler_free(&c);
+    }
+}
+
 int main(void)
 {
     test_version();
@@ -238,5 +276,6 @@ int main(void)
     test_element_at();
     test_threads();
     test_result_type();
+    test_strict();
     return t_done("api");
 }

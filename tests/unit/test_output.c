@@ -128,13 +128,13 @@ static void test_names_and_files(void)
     CHECK(sigma_render(c, "default", SIGMA_RENDER_PER_RULE, &f, &n) == SIGMA_OK && n == 3);
     if (n == 3) {
         CHECK_STR(f[0].name, "My-Rule.sql");
-        CHECK_STR(f[0].text, "SELECT * FROM <TABLE> WHERE a = 1\n\nSELECT * FROM <TABLE> WHERE NOT a = 1\n");
+        CHECK_STR(f[0].text, "SELECT * FROM <TABLE> WHERE a = 1\n\nSELECT * FROM <TABLE> WHERE NOT COALESCE(a = 1, FALSE)\n");
         CHECK_STR(f[1].name, "My-Rule_2.sql");
         CHECK_STR(f[2].name, "my-rule_3.sql");
         CHECK(f[2].len == strlen(f[2].text));
     }
     CHECK_STR(whole(c, "views"), "CREATE OR REPLACE VIEW det.v_my_rule AS SELECT * FROM <TABLE> WHERE a = 1;\n\n"
-                                 "CREATE OR REPLACE VIEW det.v_my_rule_2 AS SELECT * FROM <TABLE> WHERE NOT a = 1;\n\n"
+                                 "CREATE OR REPLACE VIEW det.v_my_rule_2 AS SELECT * FROM <TABLE> WHERE NOT COALESCE(a = 1, FALSE);\n\n"
                                  "CREATE OR REPLACE VIEW det.v_my_rule_2_2 AS SELECT * FROM <TABLE> WHERE a = 2;\n\n"
                                  "CREATE OR REPLACE VIEW det.v_my_rule_3 AS SELECT * FROM <TABLE> WHERE a = 3;\n");
     const char *tf = whole(c, "terraform");

@@ -433,10 +433,16 @@ static void test_api(void)
     int st;
     const char *aws = "title: t\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel:\n"
                       "    eventName: ConsoleLogin\n  condition: sel\n";
-    /* the README's Security Lake example: option set after the pipeline */
+    /* the README's Security Lake example: option set after the pipeline; the
+     * table has the built-in OCSF schema, which has no raw CloudTrail names */
     const char *p1[] = {"athena_security_lake_table_name"};
-    const char *o1[] = {"aws_table_region", "eu-west-2"};
+    const char *o1[] = {"aws_table_region", "eu-west-2", "unknown_fields", "warn"};
     CHECK_STR(api_convert(p1, 1, o1, 2, aws, &st),
+              "5:5: unknown field 'eventName' in table amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0: no "
+              "column 'eventName'; Security Lake tables hold OCSF fields: map Sigma's AWS field names to them with -p "
+              "athena_security_lake, or keep the names as written with -O unknown_fields=warn");
+    CHECK(st == SIGMA_ERULE);
+    CHECK_STR(api_convert(p1, 1, o1, 4, aws, &st),
               "SELECT * FROM amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0 WHERE LOWER(eventName) = "
               "'consolelogin'");
     CHECK(st == SIGMA_OK);
@@ -447,7 +453,7 @@ static void test_api(void)
     CHECK(st == SIGMA_ERULE);
     /* the README's YAML example with {region} */
     const char *p2[] = {"tests/golden/pipelines/readme_table.yml"};
-    CHECK_STR(api_convert(p2, 1, NULL, 0, aws, &st),
+    CHECK_STR(api_convert(p2, 1, o1 + 2, 2, aws, &st),
               "SELECT * FROM amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0 WHERE LOWER(eventName) = "
               "'consolelogin'");
     /* a folder */

@@ -2,14 +2,16 @@
  * Sigma field becomes SQL goes through the dialect's `column` slot, with
  * the table of its query and the position of the field in the rule. A test
  * dialect wraps Athena with a resolver that writes `T.<field>` (T standing
- * for the table), wraps predicates in `any(` ... `)`, and fails on the
- * field `Unknown`; the queries must show it everywhere. */
+ * for the table), wraps predicates in `any(` ... `)` (except on fields
+ * named Flat...), and fails on the field `Unknown`; the queries must show
+ * it everywhere. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pipeline/pipeline.h"
 #include "rule/rule.h"
+#include "schema/schema.h"
 #include "sql/correlation.h"
 #include "sql/pack.h"
 #include "sql/quote.h"
@@ -33,8 +35,9 @@ static bool test_column(sql_ctx *c, const char *f, sql_use use, spos pos, sql_co
     const char *t = c->table ? c->table : "T";
     out->field = f;
     out->expr = arena_printf(c->a, "%s.%s", t, f);
-    out->open = use == SQL_USE_MATCH ? "any(" : "";
-    out->close = use == SQL_USE_MATCH ? ")" : "";
+    bool wrap = use == SQL_USE_MATCH && strncmp(f, "Flat", 4) != 0;
+    out->open = wrap ? "any(" : "";
+    out->close = wrap ? ")" : "";
     out->type = SQL_T_UNKNOWN;
     return true;
 }
@@ -100,6 +103,43 @@ static void test_leaves(void)
                        "  condition: s\n",
                        NULL),
               "ERR 3:9 unknown field 'Unknown'");
+}
+
+/* Sigma's NOT: NOT COALESCE(x, FALSE) wherever x may be NULL, judged from
+ * the value and the column the slot resolves: an IS [NOT] NULL test on an
+ * unwrapped column never is; a wrapped one (any(...)) may be. */
+static void test_not(void)
+{
+    const char *head = "title: t\nlogsource: {product: p}\ndetection:\n";
+    CHECK_STR(rule_sql(arena_printf(A, "%s  s: {FlatA: x}\n  condition: not s\n", head), NULL),
+              "SELECT * FROM <TABLE> WHERE NOT COALESCE(LOWER(T.FlatA) = 'x', FALSE)");
+    CHECK_STR(rule_sql(arena_printf(A, "%s  s: {FlatA: null}\n  condition: not s\n", head), NULL),
+              "SELECT * FROM <TABLE> WHERE NOT T.FlatA IS NULL");
+    CHECK_STR(rule_sql(arena_printf(A, "%s  s: {FlatA|exists: true}\n  condition: not s\n", head), NULL),
+              "SELECT * FROM <TABLE> WHERE NOT T.FlatA IS NOT NULL");
+    CHECK_STR(rule_sql(arena_printf(A, "%s  s: {A: null}\n  condition: not s\n", head), NULL),
+              "SELECT * FROM <TABLE> WHERE NOT COALESCE(any(T.A IS NULL), FALSE)");
+    CHECK_STR(rule_sql(arena_printf(A, "%s  s: {FlatA: null, FlatB|exists: false}\n  condition: not s\n", head),
+                       NULL),
+              "SELECT * FROM <TABLE> WHERE NOT (T.FlatA IS NULL AND T.FlatB IS NULL)");
+    CHECK_STR(rule_sql(arena_printf(A, "%s  s: {FlatA: null, FlatB: 1}\n  condition: not s\n", head), NULL),
+              "SELECT * FROM <TABLE> WHERE NOT COALESCE(T.FlatA IS NULL AND T.FlatB = 1, FALSE)");
+    /* a NOT is two-valued: a NOT over it needs no COALESCE */
+    CHECK_STR(rule_sql(arena_printf(A, "%s  s: {FlatA: x}\n  condition: not not s\n", head), NULL),
+              "SELECT * FROM <TABLE> WHERE NOT (NOT COALESCE(LOWER(T.FlatA) = 'x', FALSE))");
+    CHECK_STR(rule_sql(arena_printf(A, "%s  s: {FlatA: x}\n  t: {FlatB: null}\n  condition: not (t or not s)\n",
+                                    head),
+                       NULL),
+              "SELECT * FROM <TABLE> WHERE NOT (T.FlatB IS NULL OR NOT COALESCE(LOWER(T.FlatA) = 'x', FALSE))");
+    /* neq, and a keyword search */
+    CHECK_STR(rule_sql(arena_printf(A, "%s  s: {FlatA|neq: [x, y]}\n  condition: s\n", head), NULL),
+              "SELECT * FROM <TABLE> WHERE NOT COALESCE(LOWER(T.FlatA) IN ('x', 'y'), FALSE)");
+    CHECK_STR(rule_sql(arena_printf(A, "%s  k: [evil]\n  condition: not k\n", head), NULL),
+              "SELECT * FROM <TABLE> WHERE NOT COALESCE((any(LOWER(T.raw) LIKE '%evil%' ESCAPE '\\') OR "
+              "any(LOWER(T.msg) LIKE '%evil%' ESCAPE '\\')), FALSE)");
+    /* the resolver's error, met while judging a NULL test, is the rule's error */
+    CHECK_STR(rule_sql(arena_printf(A, "%s  s:\n    Unknown: null\n  condition: not s\n", head), NULL),
+              "ERR 5:5 unknown field 'Unknown'");
 }
 
 /* correlation_resolve + the query of the last rule, tables set per rule */
@@ -241,14 +281,106 @@ static void test_query_expression(void)
     CHECK_STR(seen, "m:Mapped@e:5 ");
 }
 
+/* ---- the Athena dialect against a table schema ---------------------------- */
+
+static char notes[2048]; /* "E|W line:col message; " per note of the last schema_sql */
+
+/* The first query of the first rule of text against table `t` of the DDL
+ * text, with the real Athena dialect; "ERR line:col message" on failure. */
+static const char *schema_sql(const char *ddl, const char *text, bool warn, bool collect)
+{
+    notes[0] = 0;
+    schema_set *ss = schema_set_new(A);
+    char err[512];
+    if (!schema_set_add_text(ss, "t.ddl", ddl, strlen(ddl), SCHEMA_DDL, err, sizeof err))
+        return arena_printf(A, "SCHEMA %s", err);
+    rule_list l = load(text);
+    if (!l.n || l.v[0]->error)
+        return "(load error)";
+    sql_options o = {.time_field = "time", .schemas = ss, .unknown_fields_warn = warn};
+    sql_ctx c = {.a = A, .opt = &o, .rule = l.v[0], .collect = collect};
+    const char **q;
+    size_t nq;
+    bool ok = sql_rule_queries(&c, &sql_athena, "t", &q, &nq);
+    for (size_t i = 0; i < c.nnotes; i++) {
+        size_t n = strlen(notes);
+        snprintf(notes + n, sizeof notes - n, "%s %u:%u %s; ", c.notes[i].error ? "E" : "W", c.notes[i].pos.line,
+                 c.notes[i].pos.col, c.notes[i].message);
+    }
+    if (!ok)
+        return arena_printf(A, "ERR %u:%u %s", c.err.pos.line, c.err.pos.col, c.err.message);
+    return nq ? q[0] : "(none)";
+}
+
+/* a rule with one item `item` (YAML text of one mapping entry) */
+static const char *item_sql(const char *ddl, const char *item)
+{
+    return schema_sql(ddl, arena_printf(A, "title: t\nlogsource: {product: p}\ndetection:\n  s:\n    %s\n"
+                                           "  condition: s\n", item),
+                      false, false);
+}
+
+static void test_schema_dialect(void)
+{
+    const char *ddl = "CREATE TABLE t (x string, x_ string, arr array<struct<v:string>>, tiny tinyint, big bigint, "
+                      "d double, m map<string,int>, doc string, s struct<Name:string>)";
+    /* a lambda variable never takes a column's name */
+    CHECK_STR(item_sql(ddl, "arr.v: a"), "SELECT * FROM t WHERE any_match(arr, x__ -> LOWER(x__.v) = 'a')");
+    /* names as the schema spells them */
+    CHECK_STR(item_sql(ddl, "S.NAME: a"), "SELECT * FROM t WHERE LOWER(s.Name) = 'a'");
+    /* integer bounds of each type; the literal written plainly */
+    CHECK_STR(item_sql(ddl, "tiny: [-128, 127]"), "SELECT * FROM t WHERE tiny IN (-128, 127)");
+    CHECK_STR(item_sql(ddl, "tiny: '-0007'"), "SELECT * FROM t WHERE tiny = -7");
+    CHECK_STR(item_sql(ddl, "tiny: '+5'"), "SELECT * FROM t WHERE tiny = 5");
+    CHECK_STR(item_sql(ddl, "tiny: '-0'"), "SELECT * FROM t WHERE tiny = 0");
+    CHECK_STR(item_sql(ddl, "tiny: -129"), "ERR 5:5 the number -129 can never equal tiny (tinyint) of table t");
+    CHECK_STR(item_sql(ddl, "tiny: '128'"), "ERR 5:5 '128' can never equal tiny (tinyint) of table t");
+    CHECK_STR(item_sql(ddl, "big: ['-9223372036854775808', '9223372036854775807']"),
+              "SELECT * FROM t WHERE big IN (-9223372036854775808, 9223372036854775807)");
+    CHECK_STR(item_sql(ddl, "big: 9223372036854775808"),
+              "ERR 5:5 the number 9223372036854775808 can never equal big (bigint) of table t");
+    /* decimal text against a double */
+    CHECK_STR(item_sql(ddl, "d: ['+1.5', '2e-3', '7']"), "SELECT * FROM t WHERE d IN (1.5, 2e-3, 7)");
+    CHECK_STR(item_sql(ddl, "d: '1.'"), "ERR 5:5 '1.' can never equal d (double) of table t");
+    CHECK_STR(item_sql(ddl, "d: '.5'"), "ERR 5:5 '.5' can never equal d (double) of table t");
+    /* a map's values have the map's value type */
+    CHECK_STR(item_sql(ddl, "m.a.b: '3'"), "SELECT * FROM t WHERE element_at(m, 'a.b') = 3");
+    CHECK_STR(item_sql(ddl, "m.k: abc"), "ERR 5:5 'abc' can never equal m.k (int) of table t");
+    /* JSON keys: " and \ escaped in the JSON path, ' doubled in the literal */
+    CHECK_STR(item_sql(ddl, "'doc.a\"b\\c''d': 1"),
+              "SELECT * FROM t WHERE any_match(COALESCE(TRY_CAST(json_extract(doc, '$[\"a\\\"b\\\\c''d\"]') AS "
+              "ARRAY(JSON)), ARRAY[json_extract(doc, '$[\"a\\\"b\\\\c''d\"]')]), x__ -> "
+              "json_extract_scalar(x__, '$') = '1')");
+    /* collecting: every problem once, rendering goes on */
+    const char *many = "title: t\nlogsource: {product: p}\ndetection:\n  s:\n    nope: 1\n    tiny: abc\n"
+                       "  f:\n    nope: 1\n  condition: s and not f\n";
+    CHECK(strncmp(schema_sql(ddl, many, false, true), "SELECT", 6) == 0);
+    CHECK_STR(notes, "E 5:5 unknown field 'nope' in table t: no column 'nope'; "
+                     "E 6:5 'abc' can never equal tiny (tinyint) of table t; "
+                     "E 8:5 unknown field 'nope' in table t: no column 'nope'; ");
+    /* warnings: the name kept as written */
+    CHECK_STR(schema_sql(ddl, "title: t\nlogsource: {product: p}\ndetection:\n  s:\n    Nope.A: 1\n  condition: s\n",
+                         true, false),
+              "SELECT * FROM t WHERE Nope.A = 1");
+    CHECK_STR(notes, "W 5:5 unknown field 'Nope.A' in table t: no column 'Nope'; the name is kept as written "
+                     "(-O unknown_fields=warn); ");
+    /* a table defined in two databases is ambiguous without a database */
+    CHECK_STR(schema_sql("CREATE TABLE a.t (x string); CREATE TABLE b.t (x string)",
+                         "title: t\nlogsource: {product: p}\ndetection:\n  s:\n    x: 1\n  condition: s\n", false,
+                         false),
+              "ERR 5:5 table 't' has a schema in several databases (one is a.t): write the database in the table name");
+}
+
 int main(void)
 {
     A = arena_new();
     D = sql_athena;
     D.column = test_column;
     test_leaves();
+    test_not();
     test_correlations();
     test_query_expression();
+    test_schema_dialect();
     test_windows_packs();
     arena_free(A);
     return t_done("sql");

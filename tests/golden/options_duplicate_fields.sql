@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE (LOWER(raw) LIKE '%evil%' ESCAPE '\' OR LOWER(msg) LIKE '%evil%' ESCAPE '\' OR LOWER(extra) LIKE '%evil%' ESCAPE '\') AND LOWER(element_at(meta, 'user')) = 'root' AND LOWER(element_at(tags, 'env')) = 'prod'

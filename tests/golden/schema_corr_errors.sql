@@ -1,0 +1,1 @@
+WITH combined_events AS (SELECT * FROM events WHERE LOWER(Id) = 'a'), event_counts AS (SELECT *, COUNT(*) OVER (PARTITION BY user.name ORDER BY ts RANGE BETWEEN INTERVAL '60' SECOND PRECEDING AND CURRENT ROW) as correlation_event_count FROM combined_events) SELECT * FROM event_counts WHERE correlation_event_count >= 2

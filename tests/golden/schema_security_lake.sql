@@ -1,0 +1,1 @@
+SELECT * FROM amazon_security_lake_table_eu_west_2_eks_audit_2_0 WHERE LOWER(api.operation) = 'create' AND any_match(resources, x -> LOWER(x.type) = 'pods/exec') AND api.response.code = 101 AND any_match(actor.user.groups, x -> LOWER(x.name) = 'system:masters')
