@@ -26,7 +26,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance, tokenize } from '../../tests/semantic/harness.mjs';
+import { DuckDBInstance, SHIMS, rewriteTrino, tokenize } from '../../tests/semantic/harness.mjs';
 import { generate, PARAMS, tableColumns } from './gen.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -40,7 +40,7 @@ const DATA = path.resolve(opt('--data', path.join(BUILD, 'bench', 'cost', 'data'
 const RULES = path.resolve(root, opt('--rules', process.env.RULES || '../shared/corpus/sigmahq/rules/cloud/aws'));
 const REGION = 'eu_west_2';
 const TABLE = `amazon_security_lake_table_${REGION}_cloud_trail_mgmt_2_0`;
-const PIPELINE = ['-p', 'pipelines/athena_security_lake.yml', '-O', `aws_table_region=${REGION}`, '-O', 'element_at_fields=unmapped'];
+const PIPELINE = ['-p', 'pipelines/athena_security_lake.yml', '-O', `aws_table_region=${REGION}`];
 // the pinned "now" of the relative window: the end of the data (a run at
 // midnight after the 30 days; no event is later than now)
 const NOW = '2024-05-01 00:00:00';
@@ -196,6 +196,43 @@ async function scenario(con, groups, columns, name, extra, queriesOf) {
   return { name, args: args.slice(1, -1), queries: queries.length, bytes, billed: bill, usd: (bill / TB) * USD_PER_TB, rg, chunks };
 }
 
+// ------------------------------------------------------------ same rows
+
+// The packs must find what the rules' own queries find: both run in DuckDB
+// on the window of the dataset (current_timestamp pinned), the pack with the
+// event id added to its columns (-O pack_fields=metadata.uid, not part of
+// the cost above); their (event, rule) pairs must be the same.
+async function sameRows(con) {
+  await con.run(`CREATE VIEW ${TABLE} AS SELECT * FROM read_parquet('${DATA}/*/*.parquet', hive_partitioning = false)`);
+  for (const s of SHIMS) await con.run(s);
+  const pin = q => rewriteTrino(q.replace(/\bcurrent_timestamp\b/gi, `TIMESTAMP '${NOW}'`));
+  const want = new Set();
+  for (const r of convert(['-O', `window=${WINDOW}`]).results) {
+    if (r.type !== 'rule' || !r.queries) continue;
+    for (const q of r.queries) {
+      const m = new RegExp(`^SELECT .*? FROM ${TABLE} WHERE (.*)$`, 's').exec(q);
+      if (!m) throw new Error(`not SELECT ... FROM ${TABLE} WHERE ...: ${q.slice(0, 200)}`);
+      const rows = (await con.runAndReadAll(pin(`SELECT metadata.uid FROM ${TABLE} WHERE ${m[1]}`))).getRowsJS();
+      for (const [uid] of rows) want.add(`${uid} ${r.id}`);
+    }
+  }
+  const got = new Set();
+  let rows = 0;
+  for (const p of convert(['--pack', '-O', `window=${WINDOW}`, '-O', 'pack_fields=metadata.uid']).results) {
+    for (const q of p.queries || []) {
+      const reader = await con.runAndReadAll(pin(q));
+      const names = reader.columnNames();
+      const uid = names.indexOf('metadata.uid'), labels = names.indexOf('sigma_rules');
+      for (const row of reader.getRowsJS()) {
+        rows++;
+        for (const l of row[labels]) got.add(`${row[uid]} ${l}`);
+      }
+    }
+  }
+  const missing = [...want].filter(x => !got.has(x)), extra = [...got].filter(x => !want.has(x));
+  return { rows, pairs: got.size, want: want.size, missing, extra };
+}
+
 // ------------------------------------------------------------ report
 
 const n = x => Math.round(x).toLocaleString('en-US');
@@ -243,6 +280,12 @@ async function main() {
   for (const s of S) console.log(`${s.name}:\n    sigma ${s.args.join(' ')} ${path.relative(root, RULES) || RULES}`);
   console.log('');
   console.log(`USD at ${USD_PER_TB} per TB (2^40 bytes), each query rounded up to the MB (2^20 bytes), at least 10 MB`);
+  const same = await sameRows(con);
+  console.log(`same rows: the packs return ${n(same.rows)} events of the window with ${n(same.pairs)} (event, rule) matches; ` +
+              `the rules' own windowed queries ${n(same.want)}`);
+  if (same.missing.length || same.extra.length)
+    throw new Error(`the packs and the rules' queries differ: ${same.missing.length} missing, ${same.extra.length} extra ` +
+                    `(${[...same.missing, ...same.extra].slice(0, 5).join('; ')})`);
   console.log(`cost: unbounded/ours = ${fmtRatio(ratio(S[0].bytes, ours.bytes))}, windowed/ours = ${fmtRatio(ratio(S[1].bytes, ours.bytes))}`);
 }
 
