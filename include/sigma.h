@@ -175,7 +175,15 @@ SIGMA_API void sigma_compiler_free(sigma_compiler **c);
  * athena_workgroup (an Athena workgroup name, [A-Za-z0-9._-]{1,128}) and
  * view_prefix (the start of every view name: [A-Za-z0-9_]*, optionally
  * after catalog/schema parts such as "detections." or "awsdatacatalog.db.";
- * default "sigma_"). */
+ * default "sigma_").
+ * The time window of every query (docs/windows.md): window (a length back
+ * from current_timestamp, "15m", "2h", "1d", "1w", or "params" for ?
+ * prepared-statement parameters), or since / until (ISO-8601 instants, a
+ * fixed window [since, until)); window and since/until exclude each other,
+ * since must be earlier than until. correlation_method ("sliding", the
+ * default, or "tumbling"), correlation_output ("events", the default, or
+ * "alerts"), pack_fields (fields every pack query selects; adds to the
+ * list). */
 SIGMA_API sigma_status sigma_set_option(sigma_compiler *c, const char *key, const char *value);
 
 /* Threads for the parallel phases (reading and parsing files, writing SQL):
@@ -264,8 +272,9 @@ SIGMA_API sigma_status sigma_packs(sigma_compiler *c, const sigma_result **resul
  * sigma_list_entries("formats"): "default" (the queries, separated by a
  * blank line), "json" (an array with an object per result), "jsonl" (one
  * object per line), "cloudformation" (a template of AWS::Athena::NamedQuery
- * resources), "terraform" (aws_athena_named_query resources) or "views"
- * (CREATE OR REPLACE VIEW statements). The options athena_database
+ * resources), "terraform" (aws_athena_named_query resources), "views"
+ * (CREATE OR REPLACE VIEW statements) or "pack" ("default" of the packs of
+ * sigma_packs()). The options athena_database
  * (required by cloudformation and terraform), athena_workgroup and
  * view_prefix (default "sigma_") of sigma_set_option() apply.
  *
@@ -320,7 +329,8 @@ typedef struct sigma_entry {
 /* What `sigma list WHAT` prints: WHAT is "formats" (of sigma_render),
  * "pipelines" (built-in),
  * "transformations" (with postprocessing and finalizers), "conditions",
- * "modifiers", "validators", "backend-options" or "schemas" (the built-in
+ * "modifiers", "validators", "backend-options", "correlation-methods"
+ * (sliding, tumbling) or "schemas" (the built-in
  * table schemas; `{region}` in a name stands for any AWS region written
  * with underscores, eu_west_2). Sets *n to the number of
  * entries and returns them, or returns NULL (and *n = 0) for anything else. */
