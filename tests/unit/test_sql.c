@@ -210,8 +210,8 @@ static void test_windows_packs(void)
     sql_options o = opts();
     o.window = (sql_window){.kind = SQL_WIN_RELATIVE, .length = 900};
     sql_ctx c = {.a = A, .opt = &o, .rule = l.v[0]};
-    const char **q;
-    size_t nq;
+    const char **q = NULL;
+    size_t nq = 0;
     CHECK(l.n == 1 && sql_rule_queries(&c, &D, "e", &q, &nq) && nq == 1);
     CHECK_STR(nq ? q[0] : "",
               "SELECT * FROM e WHERE e.time >= current_timestamp - INTERVAL '15' MINUTE AND any(e.A = 1)");
@@ -223,9 +223,9 @@ static void test_windows_packs(void)
     CHECK(l.n == 2);
     l.v[0]->table = l.v[1]->table = "e";
     sql_ctx pc = {.a = A, .opt = &o};
-    sql_pack *p;
-    size_t np;
-    const srule *failed;
+    sql_pack *p = NULL;
+    size_t np = 0;
+    const srule *failed = NULL;
     CHECK(!l.v[0]->error && !l.v[1]->error);
     CHECK(sql_packs(&pc, &D, (const srule *const *)l.v, 2, &p, &np, &failed) && np == 1);
     CHECK_STR(np ? p[0].query : "",
