@@ -659,4 +659,5 @@ const sql_dialect sql_athena = {
     .in_list = in_list,
     .keyword = keyword,
     .column = athena_column,
+    .null_tests_two_valued = true, /* null_test() */
 };

@@ -116,9 +116,10 @@ static bool try_in(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, bo
  * COALESCE turns the rest (FALSE or NULL) into FALSE. Under AND and OR
  * alone a NULL needs no care: WHERE keeps only TRUE rows.
  *
- * A leaf is NULL-free only if it is an IS [NOT] NULL test (null, exists)
- * on a column the dialect resolves without wrapping: any wrapping (an
- * any_match over an array, say) may itself be NULL. Everything else, every
+ * A leaf is NULL-free only if it is a null / exists test the dialect
+ * writes two-valued (sql_dialect.null_tests_two_valued: Athena's is, on any
+ * column), or else an IS [NOT] NULL test on a column resolved without
+ * wrapping (any wrapping, an any_match over an array, say, may be NULL). Everything else, every
  * comparison, keyword search or IN list, may be NULL. Deciding this from
  * the value kind and the column slot's sql_col keeps it right for whatever
  * expressions the column slot resolves fields to. */
@@ -142,6 +143,8 @@ static bool may_be_null(sql_ctx *c, const sql_dialect *d, const xnode *x, bool *
         *out = true;
         return true;
     }
+    if (d->null_tests_two_valued)
+        return true;
     sql_col col;
     if (!d->column(c, x->field, SQL_USE_MATCH, x->pos, &col))
         return false;

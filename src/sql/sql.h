@@ -185,6 +185,10 @@ struct sql_dialect {
      * with c->err set. *out stays valid while c->a lives; it is cleared
      * before the call and sql_column fills what the slot leaves unset. */
     bool (*column)(sql_ctx *c, const char *field, sql_use use, spos pos, sql_col *out);
+    /* True if the leaf of a `null` / `exists` value is two-valued (never
+     * NULL) whatever the column resolves to; false: it is NULL-free only on
+     * an unwrapped column, and the driver judges Sigma's NOT by that. */
+    bool null_tests_two_valued;
 };
 
 extern const sql_dialect sql_athena;
