@@ -4,7 +4,7 @@
 #   make check           every test (unit, golden, semantic, example)
 #   make asan            the same tests in build-asan/ under ASan + UBSan
 #   make coverage        the same tests in build-cov/, then line coverage of src/
-#   make bench           the corpus benchmark (bench/README.md)
+#   make bench           the speed and the Athena cost benchmarks (bench/README.md, bench/cost/README.md)
 #   make install         PREFIX=/usr/local
 
 VERSION := $(shell cat VERSION)
@@ -151,6 +151,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libsigma.a
 
 bench: all $(BENCH_BIN)
 	BUILD=$(BUILD) sh bench/run.sh
+	BUILD=$(BUILD) sh bench/cost/run.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1

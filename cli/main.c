@@ -55,11 +55,17 @@ static const char usage_convert[] =
     "                                keyword_fields, cidr=like|native,\n"
     "                                schema=PATH[,PATH...],\n"
     "                                unknown_fields=error|warn, athena_database,\n"
-    "                                athena_workgroup, view_prefix, or a\n"
-    "                                pipeline variable\n"
+    "                                athena_workgroup, view_prefix,\n"
+    "                                window=15m|params, since=ISO8601,\n"
+    "                                until=ISO8601, correlation_output=\n"
+    "                                events|alerts, pack_fields, or a pipeline\n"
+    "                                variable\n"
     "  -f, --format FORMAT           Output format: default, json, jsonl,\n"
-    "                                cloudformation, terraform, views (default:\n"
-    "                                default; see sigma list formats)\n"
+    "                                cloudformation, terraform, views, pack\n"
+    "                                (default: default; see sigma list formats)\n"
+    "      --pack                    Rule packs: one query per table for all its\n"
+    "                                rules, in the format of -f (-f pack is\n"
+    "                                -f default --pack)\n"
     "  -o, --output FILE|DIR/        Write output to FILE (default: stdout), or\n"
     "                                one file per rule into DIR (a path ending\n"
     "                                in / or an existing directory)\n"
@@ -70,8 +76,9 @@ static const char usage_convert[] =
     "      --strict                  Refuse rules with metadata defects (a malformed\n"
     "                                id, title, status, level, tag, date, ...), as\n"
     "                                pySigma does; without it they are warnings\n"
-    "  -c, --correlation-method default\n"
-    "                                Correlation method (only default)\n"
+    "  -c, --correlation-method sliding|tumbling\n"
+    "                                Correlation windows: sliding (default) or\n"
+    "                                tumbling (see sigma list correlation-methods)\n"
     "  -P, --file-pattern GLOB       File pattern for directories (default: *.yml)\n"
     "      --filter PATH             Sigma filter file or directory (repeatable)\n"
     "  -e, --encoding utf-8          Output encoding (only utf-8)\n"
@@ -318,7 +325,7 @@ static void print_diags(const sigma_compiler *c)
 
 typedef struct convert_args {
     const char *target, *format, *output, *pattern, *method;
-    bool skip, force, strict;
+    bool skip, force, strict, pack;
     file_list pipelines, options, filters, inputs;
 } convert_args;
 
@@ -346,6 +353,7 @@ static const opt convert_opts[] = {
     {NULL, "--fail-unsupported", OPT_FLAG, CONVERT(skip), false, NULL},
     {NULL, "--force", OPT_FLAG, CONVERT(force), true, NULL},
     {NULL, "--strict", OPT_FLAG, CONVERT(strict), true, NULL},
+    {NULL, "--pack", OPT_FLAG, CONVERT(pack), true, NULL},
     {NULL, "--without-pipeline", OPT_FLAG, NO_FIELD, false, NULL},
     {NULL, "--pipeline-check", OPT_FLAG, NO_FIELD, false, NULL},
     {NULL, "--disable-pipeline-check", OPT_FLAG, NO_FIELD, false, NULL},
@@ -366,10 +374,16 @@ static int check_convert_args(convert_args *a)
     if (k == nformats)
         return usage_error("convert",
                            "Invalid value for '--format' / '-f': '%s' is not one of 'default', 'json', 'jsonl', "
-                           "'cloudformation', 'terraform', 'views'.",
+                           "'cloudformation', 'terraform', 'views', 'pack'.",
                            a->format);
-    if (strcmp(a->method, "default") != 0)
-        return usage_error("convert", "Invalid value for '--correlation-method' / '-c': '%s' is not 'default'.",
+    size_t nmethods;
+    const sigma_entry *methods = sigma_list_entries("correlation-methods", &nmethods);
+    k = 0;
+    while (k < nmethods && strcmp(methods[k].name, a->method) != 0)
+        k++;
+    if (k == nmethods && strcmp(a->method, "default") != 0)
+        return usage_error("convert",
+                           "Invalid value for '--correlation-method' / '-c': '%s' is not 'sliding' or 'tumbling'.",
                            a->method);
     for (size_t i = 0; i < a->filters.n; i++)
         file_list_push(&a->inputs, xstrdup(a->filters.v[i]));
@@ -423,11 +437,23 @@ static int render_output(sigma_compiler *c, const convert_args *a)
 {
     const sigma_output_file *files;
     size_t n;
+    unsigned pack = a->pack ? SIGMA_RENDER_PACK : 0;
     if (a->output && strcmp(a->output, "-") != 0 && output_is_dir(a->output)) {
-        if (sigma_render(c, a->format, SIGMA_RENDER_PER_RULE, &files, &n) != SIGMA_OK)
+        if (sigma_render(c, a->format, SIGMA_RENDER_PER_RULE | pack, &files, &n) != SIGMA_OK)
             return usage_error("convert", "%s.", sigma_last_error(c));
         print_diags(c);
         return write_dir(a->output, files, n, a->force);
+    }
+    if (pack) { /* a few queries: rendered whole, then written */
+        if (sigma_render(c, a->format, pack, &files, &n) != SIGMA_OK)
+            return usage_error("convert", "%s.", sigma_last_error(c));
+        print_diags(c);
+        if (n > 1)
+            return write_output_parts(a, files, n);
+        return write_text(a->output && strcmp(a->output, "-") != 0 ? a->output : NULL, n ? files[0].text : "",
+                          n ? files[0].len : 0)
+                   ? 0
+                   : EXIT_RULES;
     }
     stream_out o;
     if (!stream_open(&o, a->output))
@@ -460,7 +486,12 @@ static int run_convert(const convert_args *a)
     file_list files = {0};
     bool walk_failed = false;
     sigma_set_strict(c, a->strict);
-    int rc = configure(c, "convert", &a->options, &a->pipelines);
+    int rc = 0;
+    /* -c, before -O: a later -O correlation_method wins */
+    if (sigma_set_option(c, "correlation_method", a->method) != SIGMA_OK)
+        rc = usage_error("convert", "%s", sigma_last_error(c));
+    if (!rc)
+        rc = configure(c, "convert", &a->options, &a->pipelines);
     if (!rc)
         rc = expand_inputs("convert", &a->inputs, a->pattern, &files, &walk_failed);
     if (rc) {
@@ -602,7 +633,6 @@ static int cmd_check(int argc, char **argv)
 
 /* The lists of the command itself; the others come from the library. */
 static const sigma_entry targets[] = {{"athena", "AWS Athena (Trino) SQL"}};
-static const sigma_entry correlation_methods[] = {{"default", "sliding window over time_field"}};
 
 /* How a list is printed: names only, "name<TAB>description", or the name in
  * a column of 32. */
@@ -619,7 +649,7 @@ static const struct {
     {"pipelines", SHOW_COLUMNS, NULL, 0},
     {"modifiers", SHOW_NAMES, NULL, 0},
     {"validators", SHOW_NAMES, NULL, 0},
-    {"correlation-methods", SHOW_TAB, correlation_methods, 1},
+    {"correlation-methods", SHOW_TAB, NULL, 0},
     {"transformations", SHOW_COLUMNS, NULL, 0},
     {"conditions", SHOW_COLUMNS, NULL, 0},
     {"backend-options", SHOW_COLUMNS, NULL, 0},

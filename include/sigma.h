@@ -89,9 +89,10 @@ typedef enum {
     SIGMA_RULE = 0,        /* a detection rule */
     SIGMA_CORRELATION = 1, /* a correlation rule */
     SIGMA_FILTER = 2,      /* a filter that failed to load (a valid filter has no result) */
+    SIGMA_PACK = 3,        /* a rule pack (sigma_packs): one query for several rules */
 } sigma_result_type;
 
-/* "rule", "correlation", "filter" (the "type" of `sigma convert -f json`);
+/* "rule", "correlation", "filter", "pack" (the "type" of `sigma convert -f json`);
  * "unknown" for any other value. */
 SIGMA_API const char *sigma_result_type_name(sigma_result_type t);
 
@@ -138,6 +139,13 @@ typedef struct sigma_result {
     size_t nattack_techniques;
     const sigma_attack_tactic *attack_tactics;
     size_t nattack_tactics;
+    /* Added after 0.1.0, for results of type SIGMA_PACK (NULL / 0 for the
+     * others): the table the pack reads (NULL: <TABLE>) and the labels of
+     * the rules it covers (each rule's id, else name, else title), in the
+     * order of its sigma_rules. */
+    const char *table;
+    const char *const *rules;
+    size_t nrules;
 } sigma_result;
 
 /* NULL only when out of memory. */
@@ -167,7 +175,15 @@ SIGMA_API void sigma_compiler_free(sigma_compiler **c);
  * athena_workgroup (an Athena workgroup name, [A-Za-z0-9._-]{1,128}) and
  * view_prefix (the start of every view name: [A-Za-z0-9_]*, optionally
  * after catalog/schema parts such as "detections." or "awsdatacatalog.db.";
- * default "sigma_"). */
+ * default "sigma_").
+ * The time window of every query (docs/windows.md): window (a length back
+ * from current_timestamp, "15m", "2h", "1d", "1w", or "params" for ?
+ * prepared-statement parameters), or since / until (ISO-8601 instants, a
+ * fixed window [since, until)); window and since/until exclude each other,
+ * since must be earlier than until. correlation_method ("sliding", the
+ * default, or "tumbling"), correlation_output ("events", the default, or
+ * "alerts"), pack_fields (fields every pack query selects; adds to the
+ * list). */
 SIGMA_API sigma_status sigma_set_option(sigma_compiler *c, const char *key, const char *value);
 
 /* Threads for the parallel phases (reading and parsing files, writing SQL):
@@ -231,19 +247,41 @@ typedef struct sigma_output_file {
 
 /* sigma_render() flags. */
 #define SIGMA_RENDER_PER_RULE 1u /* one file per rule instead of the whole output */
+#define SIGMA_RENDER_PACK 2u     /* the results of sigma_packs() instead of one per rule */
+
+/* Rule packs (`sigma convert --pack`), after sigma_compile(): the converted
+ * plain rules of each table in as few queries as Athena's 262,144-byte
+ * limit allows, each
+ *
+ *   SELECT * FROM (SELECT <columns>, <labels of the rules the row matches>
+ *   AS sigma_rules FROM <table> [WHERE <time window>]) WHERE
+ *   cardinality(sigma_rules) > 0
+ *
+ * as a result of type SIGMA_PACK (one query; `table` and `rules` set;
+ * `file` is "pack_<N>", `title` names the table and the number of rules).
+ * After the packs come, unchanged, the results that cannot be packed and
+ * have queries: correlations, and rules whose pipelines postprocess their
+ * queries. The columns are those the rules need (docs/output.md). A rule
+ * that failed is in no pack (its error is in its own result). *results
+ * stays valid until the next sigma_compile() or sigma_compiler_free();
+ * SIGMA_EUSAGE when the pipelines have finalizers (their output is one
+ * text of the queries of every rule). */
+SIGMA_API sigma_status sigma_packs(sigma_compiler *c, const sigma_result **results, size_t *n);
 
 /* Writes the results of sigma_compile() in an output format, one of
  * sigma_list_entries("formats"): "default" (the queries, separated by a
  * blank line), "json" (an array with an object per result), "jsonl" (one
  * object per line), "cloudformation" (a template of AWS::Athena::NamedQuery
- * resources), "terraform" (aws_athena_named_query resources) or "views"
- * (CREATE OR REPLACE VIEW statements). The options athena_database
+ * resources), "terraform" (aws_athena_named_query resources), "views"
+ * (CREATE OR REPLACE VIEW statements) or "pack" ("default" of the packs of
+ * sigma_packs()). The options athena_database
  * (required by cloudformation and terraform), athena_workgroup and
  * view_prefix (default "sigma_") of sigma_set_option() apply.
  *
  * Without flags, *files is the whole output: one text, or for
  * cloudformation one template per part when the queries do not fit in one
  * stack (at most 400 resources and 800,000 bytes each). With
+ * SIGMA_RENDER_PACK, the results are those of sigma_packs(). With
  * SIGMA_RENDER_PER_RULE, one file per result that has queries, in input
  * order, each named from the rule's file name plus the format's extension
  * ("proc_creation_win_x.sql"), unique in the run (case-insensitively: a
@@ -291,7 +329,8 @@ typedef struct sigma_entry {
 /* What `sigma list WHAT` prints: WHAT is "formats" (of sigma_render),
  * "pipelines" (built-in),
  * "transformations" (with postprocessing and finalizers), "conditions",
- * "modifiers", "validators", "backend-options" or "schemas" (the built-in
+ * "modifiers", "validators", "backend-options", "correlation-methods"
+ * (sliding, tumbling) or "schemas" (the built-in
  * table schemas; `{region}` in a name stands for any AWS region written
  * with underscores, eu_west_2). Sets *n to the number of
  * entries and returns them, or returns NULL (and *n = 0) for anything else. */

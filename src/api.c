@@ -14,7 +14,9 @@
 #include "compiler.h"
 #include "rule/modifier.h"
 #include "sql/correlation.h"
+#include "sql/pack.h"
 #include "sql/quote.h"
+#include "sql/window.h"
 #include "util/file.h"
 #include "util/limits.h"
 #include "util/sbuf.h"
@@ -41,6 +43,7 @@ const char *sigma_result_type_name(sigma_result_type t)
     case SIGMA_RULE: return "rule";
     case SIGMA_CORRELATION: return "correlation";
     case SIGMA_FILTER: return "filter";
+    case SIGMA_PACK: return "pack";
     }
     return "unknown";
 }
@@ -140,7 +143,13 @@ void sigma_compiler_free(sigma_compiler **cp)
     X(unknown_fields, "error (default): a field the table's schema lacks fails the rule; warn: a warning, the name kept") \
     X(athena_database, "database of the named queries of -f cloudformation and terraform (required there)") \
     X(athena_workgroup, "Athena workgroup of the named queries (default: the primary workgroup)")         \
-    X(view_prefix, "start of the view names of -f views (default sigma_; may begin with a schema: db.)")
+    X(view_prefix, "start of the view names of -f views (default sigma_; may begin with a schema: db.)")         \
+    X(window, "time window of every query: a length (15m, 2h, 1d) back from now, or params (? parameters)")    \
+    X(since, "start of a fixed time window (ISO-8601, inclusive; UTC unless a zone is given)")                \
+    X(until, "end of a fixed time window (ISO-8601, exclusive)")                                              \
+    X(correlation_method, "sliding (default): a window ending at each event; tumbling: fixed windows")        \
+    X(correlation_output, "events (default): the events of firing windows; alerts: one row per alert")        \
+    X(pack_fields, "comma-separated fields every pack query selects besides those its rules need")
 
 static sigma_status set_table(sigma_compiler *c, const char *value)
 {
@@ -160,6 +169,7 @@ static sigma_status set_time_field(sigma_compiler *c, const char *value)
         return SIGMA_EUSAGE;
     }
     c->opt.time_field = arena_strdup(c->a, value);
+    c->opt.time_field_set = true;
     return SIGMA_OK;
 }
 
@@ -217,6 +227,107 @@ static sigma_status set_schema(sigma_compiler *c, const char *value)
         set_err(c, "%s", err);
         return SIGMA_EUSAGE;
     }
+    return SIGMA_OK;
+}
+
+/* -O window=LENGTH|params, -O since=, -O until=: one window, relative,
+ * parameters or fixed (src/sql/window.h). */
+static sigma_status set_window(sigma_compiler *c, const char *value)
+{
+    sql_window *w = &c->opt.window;
+    if (w->kind == SQL_WIN_ABSOLUTE) {
+        set_err(c, "the options window and since/until exclude each other");
+        return SIGMA_EUSAGE;
+    }
+    if (strcmp(value, "params") == 0) {
+        w->kind = SQL_WIN_PARAMS;
+        return SIGMA_OK;
+    }
+    long long s;
+    const char *why = sql_window_parse_length(value, &s);
+    if (why) {
+        set_err(c, "invalid value '%s' for option window: %s, or params", value, why);
+        return SIGMA_EUSAGE;
+    }
+    w->kind = SQL_WIN_RELATIVE;
+    w->length = s;
+    return SIGMA_OK;
+}
+
+static sigma_status set_bound(sigma_compiler *c, const char *key, const char *value, bool until)
+{
+    sql_window *w = &c->opt.window;
+    if (w->kind == SQL_WIN_RELATIVE || w->kind == SQL_WIN_PARAMS) {
+        set_err(c, "the options window and since/until exclude each other");
+        return SIGMA_EUSAGE;
+    }
+    long long ms;
+    const char *why = sql_window_parse_instant(value, &ms);
+    if (why) {
+        set_err(c, "invalid value '%s' for option %s: %s", value, key, why);
+        return SIGMA_EUSAGE;
+    }
+    long long since = until ? w->since : ms, end = until ? ms : w->until;
+    if ((until ? w->has_since : w->has_until) && since >= end) {
+        set_err(c, "the window is empty: since must be earlier than until");
+        return SIGMA_EUSAGE;
+    }
+    w->kind = SQL_WIN_ABSOLUTE;
+    if (until) {
+        w->until = ms;
+        w->has_until = true;
+    } else {
+        w->since = ms;
+        w->has_since = true;
+    }
+    return SIGMA_OK;
+}
+
+static sigma_status set_since(sigma_compiler *c, const char *value)
+{
+    return set_bound(c, "since", value, false);
+}
+
+static sigma_status set_until(sigma_compiler *c, const char *value)
+{
+    return set_bound(c, "until", value, true);
+}
+
+static sigma_status set_correlation_method(sigma_compiler *c, const char *value)
+{
+    if (strcmp(value, "sliding") == 0 || strcmp(value, "default") == 0) {
+        c->opt.corr_method = SQL_CORR_SLIDING;
+    } else if (strcmp(value, "tumbling") == 0) {
+        c->opt.corr_method = SQL_CORR_TUMBLING;
+    } else {
+        set_err(c, "invalid value '%s' for option correlation_method: expected 'sliding' or 'tumbling'", value);
+        return SIGMA_EUSAGE;
+    }
+    return SIGMA_OK;
+}
+
+static sigma_status set_correlation_output(sigma_compiler *c, const char *value)
+{
+    if (strcmp(value, "events") == 0) {
+        c->opt.corr_output = SQL_CORR_EVENTS;
+    } else if (strcmp(value, "alerts") == 0) {
+        c->opt.corr_output = SQL_CORR_ALERTS;
+    } else {
+        set_err(c, "invalid value '%s' for option correlation_output: expected 'events' or 'alerts'", value);
+        return SIGMA_EUSAGE;
+    }
+    return SIGMA_OK;
+}
+
+static sigma_status set_pack_fields(sigma_compiler *c, const char *value)
+{
+    const char **list = NULL;
+    size_t n = 0;
+    arena_split_list(c->a, value, &list, &n);
+    c->opt.pack_fields = arena_grow(c->a, (void *)c->opt.pack_fields, sizeof *list, c->opt.n_pack_fields,
+                                    c->opt.n_pack_fields + n);
+    for (size_t i = 0; i < n; i++)
+        c->opt.pack_fields[c->opt.n_pack_fields++] = list[i];
     return SIGMA_OK;
 }
 
@@ -313,13 +424,15 @@ static sigma_diag *mkdiag(sigma_compiler *c, sigma_severity sev, const char *fil
     return d;
 }
 
-static sigma_result *new_result(sigma_compiler *c)
+static sigma_result *new_result(sigma_compiler *c, const srule *rule)
 {
     if (c->nres == c->capres) {
         size_t nc = c->capres ? c->capres * 2 : 256;
         c->res = arena_grow(c->a, c->res, sizeof *c->res, c->capres, nc);
+        c->res_rule = arena_grow(c->a, c->res_rule, sizeof *c->res_rule, c->capres, nc);
         c->capres = nc;
     }
+    c->res_rule[c->nres] = rule;
     sigma_result *r = &c->res[c->nres++];
     memset(r, 0, sizeof *r);
     return r;
@@ -736,7 +849,7 @@ sigma_status sigma_compile(sigma_compiler *c)
         srule *r = c->rules.v[i];
         if (r->type == RT_FILTER && !r->error)
             continue;
-        sigma_result *res = new_result(c);
+        sigma_result *res = new_result(c, r);
         fill_from_rule(c, res, r);
         if (!r->error && !r->suppress) {
             const char **q = arena_alloc(c->a, sizeof *q * (r->nqueries ? r->nqueries : 1));
@@ -759,6 +872,7 @@ sigma_status sigma_compile(sigma_compiler *c)
         }
     }
     c->ncompiled = c->rules.n;
+    c->packs_built = false;
     /* finalizers see every query in output order */
     size_t total = 0;
     for (size_t i = 0; i < c->nres; i++)
@@ -770,6 +884,82 @@ sigma_status sigma_compile(sigma_compiler *c)
             all[n++] = c->res[i].queries[k];
     c->final_output = pipeline_finalize(c->pipes, all, n);
     return failed ? SIGMA_ERULE : SIGMA_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Rule packs                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* Whether a result is one query per condition of its rule, as written by
+ * the SQL layer (no pipeline postprocessing): a rule that can be packed. */
+static bool packable(const sigma_result *res, const srule *r)
+{
+    if (!r || r->type != RT_RULE || res->error || !res->nqueries || res->nqueries != r->nqueries)
+        return false;
+    for (size_t k = 0; k < res->nqueries; k++)
+        if (strcmp(res->queries[k], r->queries[k]) != 0)
+            return false;
+    return true;
+}
+
+static void pack_result(sigma_compiler *c, sigma_result *res, const sql_pack *p, size_t n)
+{
+    memset(res, 0, sizeof *res);
+    res->type = SIGMA_PACK;
+    res->file = arena_printf(c->a, "pack_%zu", n);
+    res->title = arena_printf(c->a, "Sigma rule pack %zu: %s (%zu rule%s)", n, p->table ? p->table : "<TABLE>",
+                              p->nrules, p->nrules == 1 ? "" : "s");
+    const char **q = arena_alloc(c->a, sizeof *q);
+    q[0] = p->query;
+    res->queries = q;
+    res->nqueries = 1;
+    res->table = p->table;
+    const char **labels = arena_alloc(c->a, sizeof *labels * p->nrules);
+    for (size_t k = 0; k < p->nrules; k++)
+        labels[k] = sql_pack_label(p->rules[k]);
+    res->rules = labels;
+    res->nrules = p->nrules;
+}
+
+sigma_status sigma_packs(sigma_compiler *c, const sigma_result **results, size_t *n)
+{
+    *results = NULL;
+    *n = 0;
+    if (c->final_output) {
+        set_err(c, "the pipelines' finalizers make one text of the whole output: it cannot be written as packs");
+        return SIGMA_EUSAGE;
+    }
+    if (!c->packs_built) {
+        const srule **rules = arena_alloc(c->a, sizeof *rules * (c->nres + 1));
+        size_t nrules = 0, rest = 0;
+        for (size_t i = 0; i < c->nres; i++) {
+            if (packable(&c->res[i], c->res_rule[i]))
+                rules[nrules++] = c->res_rule[i];
+            else if (c->res[i].nqueries)
+                rest++;
+        }
+        sql_ctx sc = {.a = c->a, .opt = &c->opt};
+        sql_pack *p;
+        size_t np;
+        const srule *failed;
+        if (!sql_packs(&sc, &sql_athena, rules, nrules, &p, &np, &failed)) {
+            /* the rules converted: the same SQL cannot fail here */
+            set_err(c, "%s: cannot pack rule '%s': %s", failed && failed->file ? failed->file : "sigma",
+                    failed && failed->title ? failed->title : "", sc.err.message ? sc.err.message : "");
+            return SIGMA_EUSAGE;
+        }
+        c->packs = arena_alloc(c->a, sizeof *c->packs * (np + rest + 1));
+        c->npacks = 0;
+        for (size_t k = 0; k < np; k++, c->npacks++)
+            pack_result(c, &c->packs[c->npacks], &p[k], k + 1);
+        for (size_t i = 0; i < c->nres; i++)
+            if (!packable(&c->res[i], c->res_rule[i]) && c->res[i].nqueries)
+                c->packs[c->npacks++] = c->res[i];
+        c->packs_built = true;
+    }
+    *results = c->packs;
+    *n = c->npacks;
+    return SIGMA_OK;
 }
 
 sigma_status sigma_add_pipeline(sigma_compiler *c, const char *spec)
@@ -902,6 +1092,16 @@ static const sigma_entry *list_schemas(size_t *n)
     return lazy_list(L_SCHEMAS, n);
 }
 
+static const sigma_entry *list_correlation_methods(size_t *n)
+{
+    static const sigma_entry methods[] = {
+        {"sliding", "for each event, the window of timespan ending at it (default)"},
+        {"tumbling", "fixed windows of timespan, aligned to the Unix epoch (UTC)"},
+    };
+    *n = sizeof methods / sizeof methods[0];
+    return methods;
+}
+
 static const sigma_entry *list_backend_options(size_t *n)
 {
     *n = NOPTIONS;
@@ -918,6 +1118,7 @@ const sigma_entry *sigma_list_entries(const char *what, size_t *n)
         {"conditions", list_conditions}, {"modifiers", list_modifiers},
         {"validators", validator_entries}, {"backend-options", list_backend_options},
         {"schemas", list_schemas}, {"formats", out_format_entries},
+        {"correlation-methods", list_correlation_methods},
     };
     *n = 0;
     for (size_t i = 0; what && i < sizeof lists / sizeof lists[0]; i++)

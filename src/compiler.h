@@ -33,6 +33,10 @@ struct sigma_compiler {
     size_t ncompiled;
     sigma_result *res;
     size_t nres, capres;
+    const srule **res_rule;   /* per result: the rule it is of */
+    sigma_result *packs;      /* sigma_packs(), built once per compilation, */
+    size_t npacks;
+    bool packs_built;         /* (false again after each sigma_compile) */
     sigma_diag *diags;
     size_t ndiags;
     const char *lasterr; /* sigma_last_error(), NULL if none */

@@ -1,5 +1,6 @@
 /* default.c - the format default: every query, separated by a blank line,
- * with a newline after the last (nothing at all when there is no query). */
+ * with a newline after the last (nothing at all when there is no query);
+ * and pack, the same for the rule packs (sigma_packs). */
 #include "output.h"
 
 static void default_item(sbuf *b, const out_item *it, const out_options *o)
@@ -21,6 +22,15 @@ const out_format out_default = {
     .name = "default",
     .ext = ".sql",
     .description = "queries separated by a blank line",
+    .item = default_item,
+    .end = default_end,
+};
+
+const out_format out_pack = {
+    .name = "pack",
+    .ext = ".sql",
+    .description = "rule packs: one query per table for all its rules (each row with the rules it matches)",
+    .pack = true,
     .item = default_item,
     .end = default_end,
 };

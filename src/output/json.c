@@ -9,7 +9,8 @@
  *
  * in that key order: the keys up to "warnings" are those of the first
  * version, byte for byte; the metadata keys follow them, always present
- * (null or [] when the rule does not give them). */
+ * (null or [] when the rule does not give them). A rule pack (sigma_packs)
+ * is {"file", "title", "type": "pack", "table", "rules", "queries"}. */
 #include <stdio.h>
 
 #include "output.h"
@@ -75,8 +76,27 @@ static void metadata(sbuf *b, const sigma_result *r)
     str_list(b, r->falsepositives, r->nfalsepositives);
 }
 
+/* A pack: {"file", "title", "type": "pack", "table", "rules", "queries"}. */
+static void pack_object(sbuf *b, const sigma_result *r)
+{
+    sb_puts(b, "{\"file\": ");
+    out_json_str(b, r->file);
+    key_str(b, "title", r->title);
+    key_str(b, "type", sigma_result_type_name(r->type));
+    key_str(b, "table", r->table ? r->table : "<TABLE>");
+    sb_puts(b, ", \"rules\": ");
+    str_list(b, r->rules, r->nrules);
+    sb_puts(b, ", \"queries\": ");
+    str_list(b, r->queries, r->nqueries);
+    sb_putc(b, '}');
+}
+
 void out_json_object(sbuf *b, const sigma_result *r)
 {
+    if (r->type == SIGMA_PACK) {
+        pack_object(b, r);
+        return;
+    }
     sb_puts(b, "{\"file\": ");
     out_json_str(b, r->file);
     key_str(b, "id", r->id);

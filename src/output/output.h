@@ -51,6 +51,7 @@ typedef struct out_item {
 typedef struct out_format {
     const char *name, *ext, *description;
     bool per_result; /* items are results, not queries */
+    bool pack;       /* writes the rule packs (sigma_packs) */
     bool deploy;     /* Athena named queries: needs athena_database, leaves out queries over Athena's limit */
     /* the whole output is split into parts of at most max_items items and
      * max_bytes bytes (0: no limit) */
@@ -68,7 +69,7 @@ typedef struct out_format {
     void (*end)(sbuf *b, size_t nitems, const out_options *o);
 } out_format;
 
-extern const out_format out_default, out_json, out_jsonl, out_cloudformation, out_terraform, out_views;
+extern const out_format out_default, out_json, out_jsonl, out_cloudformation, out_terraform, out_views, out_pack;
 
 /* The formats in the order `sigma list formats` shows them; NULL-terminated. */
 extern const out_format *const out_formats[];

@@ -28,7 +28,7 @@
 #include "../util/hash.h"
 
 const out_format *const out_formats[] = {
-    &out_default, &out_json, &out_jsonl, &out_cloudformation, &out_terraform, &out_views, NULL,
+    &out_default, &out_json, &out_jsonl, &out_cloudformation, &out_terraform, &out_views, &out_pack, NULL,
 };
 
 #define KEY_MAX 200
@@ -196,6 +196,8 @@ void out_put(sbuf *b, const char *s, out_str_fn put)
 typedef struct render {
     sigma_compiler *c;
     const out_format *f;
+    const sigma_result *res; /* what is written: the results, or the packs */
+    size_t nres;
     const char **keys;    /* per result */
     const char ***idents; /* per result, per query (NULL: no identifiers) */
     sigma_output_file *files;
@@ -263,11 +265,11 @@ static void name_everything(render *r)
     sigma_compiler *c = r->c;
     arena *a = c->render;
     name_set keys = {.a = a}, ids = {.a = a};
-    r->keys = arena_alloc(a, sizeof *r->keys * (c->nres + 1));
-    r->idents = r->f->ident ? arena_alloc(a, sizeof *r->idents * (c->nres + 1)) : NULL;
+    r->keys = arena_alloc(a, sizeof *r->keys * (r->nres + 1));
+    r->idents = r->f->ident ? arena_alloc(a, sizeof *r->idents * (r->nres + 1)) : NULL;
     sbuf b = SBUF_INIT;
-    for (size_t i = 0; i < c->nres; i++) {
-        const sigma_result *res = &c->res[i];
+    for (size_t i = 0; i < r->nres; i++) {
+        const sigma_result *res = &r->res[i];
         r->keys[i] = set_unique(&keys, file_key(a, res->file), "_");
         if (!r->idents)
             continue;
@@ -285,7 +287,7 @@ static void name_everything(render *r)
  * out a query Athena would refuse, with a warning. */
 static bool query_fits(render *r, size_t i, size_t k)
 {
-    const sigma_result *res = &r->c->res[i];
+    const sigma_result *res = &r->res[i];
     size_t len = strlen(res->queries[k]);
     if (!r->f->deploy || len <= OUT_ATHENA_QUERY_LIMIT)
         return true;
@@ -346,7 +348,7 @@ static void text_end(render *r, text *t, const char *name)
 static void text_item(render *r, text *t, size_t i, size_t k, bool split)
 {
     const out_format *f = r->f;
-    out_item it = {&r->c->res[i], k, r->idents ? r->idents[i][k] : NULL, t->n};
+    out_item it = {&r->res[i], k, r->idents ? r->idents[i][k] : NULL, t->n};
     if (!split || (!f->max_items && !f->max_bytes)) { /* no limit: straight into the text */
         f->item(&t->b, &it, &r->c->out);
         t->n++;
@@ -373,8 +375,8 @@ static void render_whole(render *r)
 {
     text t;
     text_begin(r, &t);
-    for (size_t i = 0; i < r->c->nres; i++) {
-        const sigma_result *res = &r->c->res[i];
+    for (size_t i = 0; i < r->nres; i++) {
+        const sigma_result *res = &r->res[i];
         if (r->f->per_result) {
             text_item(r, &t, i, 0, true);
             continue;
@@ -389,8 +391,8 @@ static void render_whole(render *r)
 static void render_per_rule(render *r)
 {
     const out_format *f = r->f;
-    for (size_t i = 0; i < r->c->nres; i++) {
-        const sigma_result *res = &r->c->res[i];
+    for (size_t i = 0; i < r->nres; i++) {
+        const sigma_result *res = &r->res[i];
         if (!res->nqueries)
             continue;
         text t;
@@ -446,12 +448,16 @@ static sigma_status run_render(sigma_compiler *c, const char *format, unsigned f
         sb_free(&known);
         return SIGMA_EUSAGE;
     }
-    if (flags & ~SIGMA_RENDER_PER_RULE) {
+    if (flags & ~(SIGMA_RENDER_PER_RULE | SIGMA_RENDER_PACK)) {
         set_error(c, "unknown sigma_render flags");
         return SIGMA_EUSAGE;
     }
     r->c = c;
     r->f = f;
+    r->res = c->res;
+    r->nres = c->nres;
+    if ((f->pack || (flags & SIGMA_RENDER_PACK)) && sigma_packs(c, &r->res, &r->nres) != SIGMA_OK)
+        return SIGMA_EUSAGE;
     if (c->final_output) {
         if (per_rule || (f != &out_default && f != &out_json)) {
             set_error(c, arena_printf(c->a,

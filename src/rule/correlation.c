@@ -453,8 +453,11 @@ static bool ext_mentions(const correlation *co, const cnode *n, size_t k)
     }
 }
 
-/* The references, found; referenced plain rules suppressed unless generate. */
-static bool find_refs(arena *a, srule *r, const rule_list *all)
+static bool resolve(arena *a, srule *r, const rule_list *all, int depth);
+
+/* The references, found; referenced rules suppressed unless generate. A
+ * referenced correlation is resolved first (chaining). */
+static bool find_refs(arena *a, srule *r, const rule_list *all, int depth)
 {
     correlation *co = r->corr;
     for (size_t i = 0; i < co->nrefs; i++) {
@@ -462,7 +465,7 @@ static bool find_refs(arena *a, srule *r, const rule_list *all)
         f->rule = rule_list_find(all, f->ref);
         /* referenced rules are not output on their own unless generate: true
          * (also when another reference of this correlation is wrong) */
-        if (f->rule && !co->generate && f->rule->type == RT_RULE)
+        if (f->rule && f->rule != r && !co->generate && f->rule->type != RT_FILTER)
             f->rule->suppress = true;
     }
     for (size_t i = 0; i < co->nrefs; i++) {
@@ -478,11 +481,14 @@ static bool find_refs(arena *a, srule *r, const rule_list *all)
         const corr_ref *f = &co->refs[i];
         if (f->rule == r)
             return rule_fail(a, r, f->pos, "a correlation rule cannot reference itself ('%s')", f->ref);
-        if (f->rule->type == RT_CORRELATION)
-            return rule_fail(a, r, f->pos,
-                             "'%s' is a correlation rule: correlations of correlations (chaining) are not "
-                             "supported by this backend; reference the base rules instead",
-                             f->ref);
+        if (f->rule->type == RT_CORRELATION && f->rule->corr && !f->rule->error) {
+            if (f->rule->corr->resolve_state == 1)
+                return rule_fail(a, r, f->pos, "correlation '%s' refers back to this one: a reference cycle",
+                                 f->ref);
+            if (depth >= SIGMA_MAX_REF_DEPTH)
+                return rule_fail(a, r, f->pos, "correlations chained more than %d deep", SIGMA_MAX_REF_DEPTH);
+            resolve(a, f->rule, all, depth + 1);
+        }
         if (f->rule->error)
             return rule_fail(a, r, f->pos, "referenced rule '%s' has errors (%s:%u:%u: %s)", f->ref,
                              f->rule->file, f->rule->error->pos.line, f->rule->error->pos.col,
@@ -491,11 +497,9 @@ static bool find_refs(arena *a, srule *r, const rule_list *all)
     return true;
 }
 
-bool correlation_resolve(arena *a, srule *r, const rule_list *all)
+static bool resolve_refs(arena *a, srule *r, const rule_list *all, int depth)
 {
     correlation *co = r->corr;
-    if (!co)
-        return rule_fail(a, r, r->pos, "correlation rule without a correlation definition");
     co->refs = NULL;
     co->nrefs = 0;
     for (size_t i = 0; i < co->nrules; i++)
@@ -508,7 +512,7 @@ bool correlation_resolve(arena *a, srule *r, const rule_list *all)
     }
     if (!co->nrefs)
         return rule_fail(a, r, co->rules_pos, "Sigma correlation rule without rule references");
-    if (!find_refs(a, r, all))
+    if (!find_refs(a, r, all, depth))
         return false;
     if (co->ext && co->nrules) {
         if (!ext_collect(a, r, co->ext, false))
@@ -519,4 +523,22 @@ bool correlation_resolve(arena *a, srule *r, const rule_list *all)
                                  co->refs[k].ref);
     }
     return true;
+}
+
+static bool resolve(arena *a, srule *r, const rule_list *all, int depth)
+{
+    correlation *co = r->corr;
+    if (!co)
+        return rule_fail(a, r, r->pos, "correlation rule without a correlation definition");
+    if (co->resolve_state == 2 || r->error)
+        return !r->error;
+    co->resolve_state = 1;
+    bool ok = resolve_refs(a, r, all, depth);
+    co->resolve_state = 2;
+    return ok;
+}
+
+bool correlation_resolve(arena *a, srule *r, const rule_list *all)
+{
+    return resolve(a, r, all, 0);
 }

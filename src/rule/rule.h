@@ -158,6 +158,7 @@ typedef struct correlation {
     /* filled by correlation_resolve */
     corr_ref *refs;
     size_t nrefs;
+    int resolve_state; /* 0 not yet, 1 being resolved (a reference cycle if met again), 2 done */
 } correlation;
 
 typedef struct filter_def {
@@ -282,12 +283,14 @@ detection *detection_from_map(arena *a, const ynode *map, spos pos, ynode_subst 
 
 /* Resolves the references of correlation rule r (its `rules`, or the
  * identifiers of an extended condition) against every rule of the run into
- * r->corr->refs, and checks them (each found once, no self or correlation
- * reference, no failed rule, the extended condition naming exactly them).
- * Referenced plain rules are marked `suppress` unless the correlation
- * generates them, also when another of its references fails. Runs after
- * the referenced rules are converted (their errors count). False with
- * r->error set on failure. */
+ * r->corr->refs, and checks them (each found once, no self reference, no
+ * failed rule, the extended condition naming exactly them). A referenced
+ * correlation (chaining) is resolved first, at most SIGMA_MAX_REF_DEPTH
+ * deep; a reference cycle is an error. Referenced rules and correlations
+ * are marked `suppress` unless the correlation generates them, also when
+ * another of its references fails. Runs after the referenced plain rules
+ * are converted (their errors count); resolving a rule again returns the
+ * first outcome. False with r->error set on failure. */
 bool correlation_resolve(arena *a, srule *r, const rule_list *all);
 
 /* Index of the reference an alias key or extended-condition identifier

@@ -7,6 +7,7 @@
 #include "../util/limits.h"
 #include "quote.h"
 #include "sql.h"
+#include "window.h"
 
 enum { P_OR = 1, P_AND = 2, P_NOT = 3, P_LEAF = 4 };
 
@@ -276,7 +277,7 @@ static bool numbers_as_text(sql_ctx *c, xnode *x, const char **f, size_t n)
     return true;
 }
 
-bool sql_render_expr(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x)
+static bool render_top(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, int parent)
 {
     c->d = d;
     const char **f = NULL;
@@ -284,7 +285,25 @@ bool sql_render_expr(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x)
     collect_text_fields(x, &f, &n, &cap, c->a);
     if (n && !numbers_as_text(c, (xnode *)x, f, n))
         return false;
-    return render(c, d, b, x, 0);
+    return render(c, d, b, x, parent);
+}
+
+bool sql_render_expr(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x)
+{
+    return render_top(c, d, b, x, 0);
+}
+
+bool sql_render_where(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, const char *table, long long extend,
+                      spos pos)
+{
+    c->d = d;
+    size_t start = b->len;
+    if (!sql_window_scan(c, b, table, extend, pos))
+        return false;
+    if (b->len == start)
+        return render_top(c, d, b, x, 0);
+    sb_puts(b, " AND ");
+    return render_top(c, d, b, x, P_AND);
 }
 
 /* `x as y` with whitespace around a case-insensitive "as" */
@@ -326,6 +345,28 @@ bool sql_put_value(sql_ctx *c, const sql_dialect *d, sbuf *b, const char *field,
     return true;
 }
 
+bool sql_select_item(sql_ctx *c, const sql_dialect *d, sbuf *b, const char *f, spos pos, bool *plain)
+{
+    size_t seplen;
+    const char *as;
+    *plain = false;
+    if (strcmp(f, "*") == 0) {
+        sb_putc(b, '*');
+    } else if (strchr(f, '(') && strchr(f, ')')) {
+        sb_puts(b, f);
+    } else if ((as = find_as(f, &seplen))) {
+        char *left = arena_strndup(c->a, f, (size_t)(as - f));
+        if (!sql_put_value(c, d, b, left, pos))
+            return false;
+        sb_putn(b, as, seplen);
+        sql_ident(b, as + seplen, NULL, 0); /* the alias names an output column */
+    } else {
+        *plain = true;
+        return sql_put_value(c, d, b, f, pos);
+    }
+    return true;
+}
+
 /* Items of a rule's `fields`: `*`, an SQL expression written as is (it has
  * parentheses), `field AS alias`, or a field. */
 bool sql_select_list(sql_ctx *c, const sql_dialect *d, sbuf *b, const char *const *fields, size_t nfields,
@@ -336,24 +377,11 @@ bool sql_select_list(sql_ctx *c, const sql_dialect *d, sbuf *b, const char *cons
         return true;
     }
     for (size_t i = 0; i < nfields; i++) {
-        const char *f = fields[i];
-        size_t seplen;
-        const char *as;
+        bool plain;
         if (i)
             sb_puts(b, ", ");
-        if (strcmp(f, "*") == 0) {
-            sb_putc(b, '*');
-        } else if (strchr(f, '(') && strchr(f, ')')) {
-            sb_puts(b, f);
-        } else if ((as = find_as(f, &seplen))) {
-            char *left = arena_strndup(c->a, f, (size_t)(as - f));
-            if (!sql_put_value(c, d, b, left, pos))
-                return false;
-            sb_putn(b, as, seplen);
-            sql_ident(b, as + seplen, NULL, 0); /* the alias names an output column */
-        } else if (!sql_put_value(c, d, b, f, pos)) {
+        if (!sql_select_item(c, d, b, fields[i], pos, &plain))
             return false;
-        }
     }
     return true;
 }
@@ -381,7 +409,7 @@ bool sql_rule_queries(sql_ctx *c, const sql_dialect *d, const char *table, const
         sb_puts(&b, " FROM ");
         sb_puts(&b, table ? table : "<TABLE>");
         sb_puts(&b, " WHERE ");
-        if (!sql_render_expr(c, d, &b, x)) {
+        if (!sql_render_where(c, d, &b, x, table, 0, r->pos)) {
             sb_free(&b);
             return false;
         }

@@ -25,6 +25,34 @@
 #include "../schema/schema.h"
 #include "../util/sbuf.h"
 
+/* The time window of scheduled queries (-O window=, since=, until=;
+ * window.c): every query reads only the events of the window. */
+typedef enum {
+    SQL_WIN_NONE,
+    SQL_WIN_RELATIVE, /* -O window=15m: since current_timestamp - length */
+    SQL_WIN_ABSOLUTE, /* -O since=ISO8601 and/or until=ISO8601: [since, until) */
+    SQL_WIN_PARAMS,   /* -O window=params: ? parameters, start and end */
+} sql_win_kind;
+
+typedef struct sql_window {
+    sql_win_kind kind;
+    long long length;          /* RELATIVE: seconds */
+    bool has_since, has_until; /* ABSOLUTE: which ends are given */
+    long long since, until;    /* ABSOLUTE: epoch milliseconds, UTC */
+} sql_window;
+
+/* -c: how correlations cut time into windows (correlation.c). */
+typedef enum {
+    SQL_CORR_SLIDING,  /* the events of [t - timespan, t] for each event t */
+    SQL_CORR_TUMBLING, /* fixed windows of timespan aligned to the epoch */
+} sql_corr_method;
+
+/* -O correlation_output: what a correlation query returns. */
+typedef enum {
+    SQL_CORR_EVENTS, /* every event row whose window satisfies the condition */
+    SQL_CORR_ALERTS, /* one row per group and firing window */
+} sql_corr_output;
+
 typedef struct sql_options {
     const char *table;           /* -O table, NULL: <TABLE> */
     const char *time_field;      /* -O time_field (correlations), default "time" */
@@ -34,6 +62,12 @@ typedef struct sql_options {
     size_t n_keyword_fields;
     bool cidr_native;            /* -O cidr=native */
     const schema_set *schemas;   /* -O schema and the built-ins; NULL: none */
+    bool time_field_set;         /* -O time_field was given */
+    sql_window window;           /* -O window, since, until */
+    sql_corr_method corr_method; /* -c / -O correlation_method */
+    sql_corr_output corr_output; /* -O correlation_output */
+    const char **pack_fields;    /* -O pack_fields: columns every pack query selects */
+    size_t n_pack_fields;
     bool unknown_fields_warn;    /* -O unknown_fields=warn */
 } sql_options;
 
@@ -161,6 +195,11 @@ extern const sql_dialect sql_athena;
 
 /* Renders a tree as a WHERE expression. */
 bool sql_render_expr(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x);
+/* The WHERE expression of a scan of `table`: the time window (reaching
+ * `extend` seconds further back; window.h), AND the tree, or the tree alone
+ * without a window. pos: where errors about the window column go. */
+bool sql_render_where(sql_ctx *c, const sql_dialect *d, sbuf *b, const xnode *x, const char *table, long long extend,
+                      spos pos);
 
 /* SELECT <fields> FROM <table> WHERE <expr> for every condition of the rule.
  * table: the effective table (pipeline state or option), NULL for <TABLE>;
@@ -170,6 +209,9 @@ bool sql_rule_queries(sql_ctx *c, const sql_dialect *d, const char *table, const
 /* The SELECT list for a rule's `fields` (or `*`); pos: the `fields` node. */
 bool sql_select_list(sql_ctx *c, const sql_dialect *d, sbuf *b, const char *const *fields, size_t nfields,
                      spos pos);
+/* One item of `fields`: `*`, an SQL expression written as is (it has
+ * parentheses), `field AS alias`, or a field (*plain set). */
+bool sql_select_item(sql_ctx *c, const sql_dialect *d, sbuf *b, const char *item, spos pos, bool *plain);
 /* THE way to resolve a field: the dialect's column slot (d->column) on a
  * cleared *out; what the slot leaves unset gets its default (no schema
  * facts; exists/null test the value and wrapping of the comparisons). */

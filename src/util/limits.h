@@ -103,9 +103,9 @@
 #define SIGMA_MAX_DET_DEPTH 512
 #endif
 
-/* References a logsource condition follows from a correlation to the rules
- * it names (correlations of correlations are not supported, so one level
- * is used; the bound stops reference cycles). */
+/* Levels of correlations referencing correlations: how deep a chain may be
+ * (an error beyond), and how far a logsource condition follows references
+ * from a correlation to the rules below it (the bound also stops cycles). */
 #ifndef SIGMA_MAX_REF_DEPTH
 #define SIGMA_MAX_REF_DEPTH 16
 #endif

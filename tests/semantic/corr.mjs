@@ -23,6 +23,10 @@
 //              select named columns, e.g. with aliases, have no `id`: use the
 //              time column, rendered as 'YYYY-MM-DD HH:MM:SS')
 //   queries:   optional number of queries the rules must produce in all
+//   rows:      instead of match/key: the rows the correlation query must
+//              return, exactly, compared on the columns each row names
+//              (alerts: sigma_rule, the group-by names, correlation_*); and
+//              schema, params, 'now...' event values: see rows.mjs
 //
 // Only queries starting with `WITH` (the correlation queries) are run; plain
 // rule queries (generate: true) are only counted. A query must not contain
@@ -37,6 +41,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCases, schemaArgs, schemaColumns } from './cases.mjs';
+import { compareRows, paramValues, resolveNow } from './rows.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -50,7 +55,6 @@ const verbose = argv.includes('-v');
 // NULLs (value columns are filtered with IS NOT NULL), so list_distinct's
 // NULL handling does not matter here.
 const SHIMS = [
-  `CREATE MACRO cardinality(x) AS len(x)`,
   `CREATE MACRO array_distinct(x) AS list_distinct(x)`,
 ];
 
@@ -96,7 +100,7 @@ async function createTable(con, name, columns, events) {
   for (const ev of events || []) {
     const lower = new Map(Object.entries(ev).map(([k, v]) => [k.toLowerCase(), v]));
     const vals = cols.map(c => {
-      const v = c.name === 'id' ? String(ev.id) : lower.get(c.name.toLowerCase());
+      const v = c.name === 'id' ? String(ev.id) : resolveNow(lower.get(c.name.toLowerCase()), c.tree || c.type);
       return c.tree ? literal(v, c.tree, `${name} event ${ev.id} ${c.name}`, true) : sqlValue(v, c.type);
     });
     await con.run(`INSERT INTO ${quoteIdent(name)} VALUES (${vals.join(', ')})`);
@@ -132,6 +136,16 @@ function show(v) {
   return s.replace(/^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(\.0+)?Z?$/, '$1 $2');
 }
 
+// Runs a query, its ? parameters bound to params (rows.mjs).
+let prepared = 0;
+async function runQuery(con, sql, params) {
+  const values = paramValues(sql, params);
+  if (!values.length) return con.runAndReadAll(sql);
+  const name = `corr_q${++prepared}`;
+  await con.run(`PREPARE ${name} AS ${sql}`);
+  return con.runAndReadAll(`EXECUTE ${name}(${values.join(', ')})`);
+}
+
 async function runCase(c, tmpdir) {
   const problems = [];
   const queries = convert(c, tmpdir);
@@ -147,12 +161,29 @@ async function runCase(c, tmpdir) {
     await createTable(con, 'events', { ...schemaColumns(c, 'events', x => x), ...(c.columns || {}) }, c.events);
     for (const [name, t] of Object.entries(c.tables || {}))
       await createTable(con, name, { ...schemaColumns(c, name, x => x), ...(t.columns || {}) }, t.events);
+    if (c.rows) {
+      const rows = [];
+      for (const q of corr) {
+        if (verbose) console.log(`  ${c.name}: ${q}`);
+        for (const l of lint(q)) problems.push(`Trino check: ${l}\n      ${q}`);
+        try {
+          const reader = await runQuery(con, rewriteTrino(q), c.params);
+          const names = reader.columnNames();
+          for (const row of reader.getRowsJS()) rows.push(Object.fromEntries(names.map((n, i) => [n, row[i]])));
+        } catch (e) {
+          problems.push(`SQL error: ${e.message.split('\n')[0]}\n      ${q}`);
+        }
+      }
+      const diff = compareRows(rows, c.rows);
+      if (!problems.length && diff) problems.push(`${diff}\n      ${corr.join('\n      ')}`);
+      return problems;
+    }
     const got = [];
     for (const q of corr) {
       if (verbose) console.log(`  ${c.name}: ${q}`);
       for (const l of lint(q)) problems.push(`Trino check: ${l}\n      ${q}`);
       try {
-        const reader = await con.runAndReadAll(rewriteTrino(q));
+        const reader = await runQuery(con, rewriteTrino(q), c.params);
         const names = reader.columnNames();
         const k = names.findIndex(n => n.toLowerCase() === key.toLowerCase());
         if (k < 0) { problems.push(`result has no column ${key} (columns: ${names.join(', ')})\n      ${q}`); continue; }

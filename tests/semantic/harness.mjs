@@ -59,6 +59,14 @@ export const SHIMS = [
   // time zone (the harnesses run DuckDB in UTC).
   `CREATE MACRO from_unixtime(x) AS to_timestamp(x)`,
   `CREATE MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)`,
+  // to_unixtime(timestamp): seconds since the epoch, a double.
+  `CREATE MACRO to_unixtime(t) AS epoch(t)`,
+  // date_format(timestamp, format) with the specifiers the converter writes
+  // (%Y %m %d), which DuckDB's strftime reads the same way.
+  `CREATE MACRO date_format(t, f) AS strftime(t, f)`,
+  // cardinality(array): its length (the converter uses it on arrays only;
+  // DuckDB's own takes maps).
+  `CREATE MACRO cardinality(x) AS len(x)`,
   // One IPv4 octet (0-255, no sign) as a BIGINT, else NULL.
   `CREATE MACRO sem_octet(o) AS
      CASE WHEN regexp_full_match(o, '[0-9]{1,3}') AND TRY_CAST(o AS INTEGER) <= 255

@@ -19,6 +19,14 @@
 //   events:   list of maps, each with an `id`
 //   match:    the ids the rule must return, exactly
 //   queries:  optional number of queries the rule must produce
+//   schema, params, rows, and 'now...' event values: see rows.mjs (time
+//             windows, rule packs); with rows: the queries run as written
+//             and their rows are compared instead of the ids. A case whose
+//             args hold --pack or -f pack is also converted without it, and
+//             every pack row must be an event that the rules' own queries
+//             return, with exactly the labels of those rules in sigma_rules,
+//             and every such event must be a pack row (the pack must select
+//             the id column: -O pack_fields=id)
 //
 // The rule is converted with `$BUILD/sigma convert -t athena -O table=events`,
 // the events are loaded into an in-memory DuckDB table `events`, every query
@@ -37,6 +45,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCases, schemaArgs, schemaColumns } from './cases.mjs';
 import { duckType, literal } from '../aws/lib/glue.mjs';
+import { compareRows, paramValues, resolveNow } from './rows.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -145,7 +154,7 @@ function sqlValue(v, type) {
 }
 
 // ---------------------------------------------------------------- one case
-function convert(c, tmpdir) {
+function convert(c, tmpdir, extra = [], drop = []) {
   if (c.rule === undefined || c.rule === null) throw new Error('the case has no rule');
   const texts = (Array.isArray(c.rule) ? c.rule : [c.rule])
     .map(r => typeof r === 'string' ? r : YAML.stringify(r, { version: '1.1' }));
@@ -160,15 +169,82 @@ function convert(c, tmpdir) {
     fs.writeFileSync(pfile, typeof c.pipeline === 'string' ? c.pipeline : YAML.stringify(c.pipeline, { version: '1.1' }));
     args.push('-p', pfile);
   }
-  args.push(...schemaArgs(c, tmpdir), ...(c.args || []).map(String), ...files);
+  args.push(...schemaArgs(c, tmpdir), ...removeArgs((c.args || []).map(String), drop), ...extra, ...files);
   const r = spawnSync(sigma, args, { encoding: 'utf8' });
   if (r.error) throw new Error(`cannot run ${sigma}: ${r.error.message}`);
   if (r.status !== 0 || r.signal) {
     throw new Error(`sigma ${args.join(' ')} exited ${r.signal || r.status}\n${r.stderr.trim()}`);
   }
   if (r.stderr.trim()) throw new Error(`unexpected stderr from sigma: ${r.stderr.trim()}`);
+  if (extra.includes('json')) return JSON.parse(r.stdout);
   // One query per line; the queries are separated by a blank line.
   return r.stdout.split('\n').filter(l => l.trim() !== '');
+}
+
+// args without those of drop (a flag, or -f VALUE when drop holds '-f VALUE')
+function removeArgs(args, drop) {
+  const out = [];
+  for (let i = 0; i < args.length; i++) {
+    if (drop.includes(args[i])) continue;
+    if (i + 1 < args.length && drop.includes(`${args[i]} ${args[i + 1]}`)) { i++; continue; }
+    out.push(args[i]);
+  }
+  return out;
+}
+
+const isPack = c => (c.args || []).map(String).some((a, i, v) => a === '--pack' || (a === '-f' && v[i + 1] === 'pack'));
+
+// Runs a query (its ? parameters bound to the case's params) and returns the
+// reader.
+let prepared = 0;
+async function runQuery(con, sql, params) {
+  const values = paramValues(sql, params);
+  if (!values.length) return con.runAndReadAll(sql);
+  const name = `sem_q${++prepared}`;
+  await con.run(`PREPARE ${name} AS ${sql}`);
+  return con.runAndReadAll(`EXECUTE ${name}(${values.join(', ')})`);
+}
+
+function rowObjects(reader) {
+  const names = reader.columnNames();
+  return reader.getRowsJS().map(row => Object.fromEntries(names.map((n, i) => [n, row[i]])));
+}
+
+// The pack's rows against the rules' own queries: the same events, each with
+// the labels of the rules whose queries return it, in the rules' order.
+async function packCheck(c, tmpdir, con, packRows) {
+  const problems = [];
+  // the rules, in input order, and their labels as the packs list them
+  const results = convert(c, tmpdir, ['-f', 'json'], ['--pack', '-f pack']).filter(r => r.type === 'rule' && r.queries && r.queries.length);
+  const labels = convert(c, tmpdir, ['--pack', '-f', 'json'], ['--pack', '-f pack']).flatMap(p => p.rules || []);
+  if (labels.length !== results.length) return [`pack check: the packs cover ${labels.length} rules, the run converts ${results.length}`];
+  const want = new Map(); // id -> labels
+  for (const [n, res] of results.entries()) {
+    const label = labels[n];
+    for (const q of res.queries || []) {
+      const m = /^SELECT (.+?) FROM events WHERE (.*)$/s.exec(q);
+      if (!m) { problems.push(`pack check: not SELECT ... FROM events WHERE ...: ${q}`); continue; }
+      const rows = rowObjects(await runQuery(con, rewriteTrino(`SELECT id FROM events WHERE ${m[2]}`), c.params));
+      for (const r of rows) {
+        const l = want.get(String(r.id)) || [];
+        if (!l.includes(label)) l.push(label);
+        want.set(String(r.id), l);
+      }
+    }
+  }
+  const got = new Map();
+  for (const r of packRows) {
+    if (r.id === undefined) return ['pack check: the pack rows have no id column (give -O pack_fields=id)'];
+    if (got.has(String(r.id))) problems.push(`pack check: event ${r.id} is in two pack rows`);
+    got.set(String(r.id), [...(r.sigma_rules || [])]);
+  }
+  for (const [id, labels] of want) {
+    const g = got.get(id);
+    if (!g) problems.push(`pack check: event ${id} (rules ${labels.join(', ')}) is in no pack row`);
+    else if (JSON.stringify(g) !== JSON.stringify(labels)) problems.push(`pack check: event ${id} has sigma_rules ${JSON.stringify(g)}, its rules' queries say ${JSON.stringify(labels)}`);
+  }
+  for (const id of got.keys()) if (!want.has(id)) problems.push(`pack check: event ${id} is a pack row but no rule's query returns it`);
+  return problems;
 }
 
 async function runCase(c, tmpdir) {
@@ -199,10 +275,26 @@ async function runCase(c, tmpdir) {
     for (const ev of events) {
       const lower = new Map(Object.entries(ev).map(([k, v]) => [k.toLowerCase(), v]));
       const vals = cols.map(c2 => {
-        const v = c2.name === 'id' ? String(ev.id) : lower.get(c2.name.toLowerCase());
+        const v = c2.name === 'id' ? String(ev.id) : resolveNow(lower.get(c2.name.toLowerCase()), c2.tree || c2.type);
         return c2.tree ? literal(v, c2.tree, `event ${ev.id} ${c2.name}`, true) : sqlValue(v, c2.type);
       });
       await con.run(`INSERT INTO events VALUES (${vals.join(', ')})`);
+    }
+
+    if (c.rows) {
+      const got = [];
+      for (const q of queries) {
+        if (verbose) console.log(`  ${c.name}: ${q}`);
+        try {
+          got.push(...rowObjects(await runQuery(con, rewriteTrino(q), c.params)));
+        } catch (e) {
+          problems.push(`SQL error: ${e.message.split('\n')[0]}\n      ${q}`);
+        }
+      }
+      const diff = compareRows(got, c.rows);
+      if (diff) problems.push(`${diff}\n      ${queries.join('\n      ')}`);
+      if (!problems.length && isPack(c)) problems.push(...await packCheck(c, tmpdir, con, got));
+      return problems;
     }
 
     const matched = new Set();
@@ -216,8 +308,8 @@ async function runCase(c, tmpdir) {
       // Columns the SQL names but no event has are added as NULL VARCHARs.
       for (let attempt = 0; ; attempt++) {
         try {
-          await con.run(sql);
-          const rows = (await con.runAndReadAll(idSql)).getRows();
+          await runQuery(con, sql, c.params);
+          const rows = (await runQuery(con, idSql, c.params)).getRows();
           for (const [id] of rows) matched.add(String(id));
           break;
         } catch (e) {

@@ -14,6 +14,10 @@
 // SQL names but no event has is added as a NULL VARCHAR column, as the DuckDB
 // runner does.
 //
+// The case keys of rows.mjs (schema, 'now...' values, params, rows) work as
+// in the DuckDB runners: queries with ? parameters run as EXECUTE IMMEDIATE
+// '<query>' USING <start>, <end>, ...
+//
 // A case Trino knowingly answers differently carries
 //     trino: {match: [...], reason: one line saying why}
 // and is checked against that `match` instead; such cases are counted and
@@ -25,6 +29,7 @@ import path from 'node:path';
 import { pool, quoteIdent, sqlString } from './trino.mjs';
 import { schemaArgs, schemaColumns } from '../semantic/cases.mjs';
 import { trinoLiteral, trinoType as glueTrino } from '../aws/lib/glue.mjs';
+import { compareRows, paramValues, resolveNow } from '../semantic/rows.mjs';
 
 // the yaml package of the DuckDB semantic tests (tests/semantic/node_modules)
 const YAML = createRequire(new URL('../semantic/package.json', import.meta.url))('yaml');
@@ -118,18 +123,21 @@ async function createTable(trino, schema, name, columns, events) {
   const rows = (events || []).map(ev => {
     const lower = new Map(Object.entries(ev).map(([k, v]) => [k.toLowerCase(), v]));
     return `(${cols.map(c => {
-      const v = c.name === 'id' ? String(ev.id) : lower.get(c.name.toLowerCase());
+      const v = c.name === 'id' ? String(ev.id) : resolveNow(lower.get(c.name.toLowerCase()), c.tree || c.type);
       return c.tree ? trinoLiteral(v, c.tree, `${name} event ${ev.id} ${c.name}`) : sqlValue(v, c.type);
     }).join(', ')})`;
   });
   if (rows.length) await trino.query(`INSERT INTO ${quoteIdent(name)} VALUES ${rows.join(', ')}`, { schema });
 }
 
-// Run sql; a column the SQL names that the table lacks is added (NULL VARCHAR) and the query retried.
-async function run(trino, schema, sql) {
+// Run sql (its ? parameters bound to params); a column the SQL names that the
+// table lacks is added (NULL VARCHAR) and the query retried.
+async function run(trino, schema, sql, params) {
+  const values = paramValues(sql, params);
+  const text = values.length ? `EXECUTE IMMEDIATE ${sqlString(sql)} USING ${values.join(', ')}` : sql;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await trino.query(sql, { schema });
+      return await trino.query(text, { schema });
     } catch (e) {
       const m = /Column '([^'.]+)' cannot be resolved/.exec(e.message);
       if (!m || attempt >= 50) throw e;
@@ -154,6 +162,20 @@ async function runCase(trino, sigma, c, schema, tmpdir) {
     await createTable(trino, schema, 'events', { ...schemaColumns(c, 'events', t => t), ...(c.columns || {}) }, c.events);
     for (const [name, t] of Object.entries(c.tables || {}))
       await createTable(trino, schema, name, { ...schemaColumns(c, name, x => x), ...(t.columns || {}) }, t.events);
+    if (c.rows) {
+      const rows = [];
+      for (const q of corr ? queries.filter(x => x.startsWith('WITH ')) : queries) {
+        try {
+          const r = await run(trino, schema, q, c.params);
+          for (const row of r.rows) rows.push(Object.fromEntries(r.columns.map((n, i) => [n, row[i]])));
+        } catch (e) {
+          problems.push(`Trino error: ${e.message}\n      ${q}`);
+        }
+      }
+      const diff = compareRows(rows, c.rows);
+      if (!problems.length && diff) problems.push(`${diff}\n      ${queries.join('\n      ')}`);
+      return problems;
+    }
     const got = [];
     const key = c.key || 'id';
     for (const q of corr ? queries.filter(x => x.startsWith('WITH ')) : queries) {
@@ -162,10 +184,10 @@ async function runCase(trino, sigma, c, schema, tmpdir) {
         const m = /^SELECT (.+?) FROM events WHERE (.*)$/s.exec(q);
         if (!m) { problems.push(`query is not SELECT ... FROM events WHERE ...: ${q}`); continue; }
         sql = `SELECT id FROM events WHERE ${m[2]}`;
-        try { await run(trino, schema, q); } catch (e) { problems.push(`Trino error: ${e.message}\n      ${q}`); continue; }
+        try { await run(trino, schema, q, c.params); } catch (e) { problems.push(`Trino error: ${e.message}\n      ${q}`); continue; }
       }
       try {
-        const r = await run(trino, schema, sql);
+        const r = await run(trino, schema, sql, c.params);
         const k = r.columns.findIndex(n => n.toLowerCase() === key.toLowerCase());
         if (k < 0) { problems.push(`result has no column ${key} (columns: ${r.columns.join(', ')})\n      ${q}`); continue; }
         for (const row of r.rows) got.push(show(row[k]));

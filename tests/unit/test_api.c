@@ -85,15 +85,18 @@ static void test_lists(void)
     e = sigma_list_entries("backend-options", &n);
     static const char *const opts[] = {"table", "time_field", "element_at_fields", "keyword_fields", "cidr",
                                        "schema", "unknown_fields", "athena_database", "athena_workgroup",
-                                       "view_prefix"};
-    CHECK(n == 10);
-    for (k = 0; k < n && k < 10; k++) {
+                                       "view_prefix", "window", "since", "until", "correlation_method",
+                                       "correlation_output", "pack_fields"};
+    CHECK(n == 16);
+    for (k = 0; k < n && k < 16; k++) {
         CHECK_STR(e[k].name, opts[k]);
         CHECK(*e[k].description);
     }
     CHECK(sigma_list_entries("transformations", &n) && n > 0);
     e = sigma_list_entries("schemas", &n);
     CHECK(n == 9 && has_name(e, n, "cloudtrail_logs"));
+    e = sigma_list_entries("correlation-methods", &n);
+    CHECK(n == 2 && strcmp(e[0].name, "sliding") == 0 && strcmp(e[1].name, "tumbling") == 0);
     CHECK(sigma_list_entries("targets", &n) == NULL && n == 0);
     CHECK(sigma_list_entries(NULL, &n) == NULL && n == 0);
 }
@@ -118,7 +121,8 @@ static void test_options(void)
     CHECK_STR(option_warning("tabel", "x"), "sigma: warning: backend option 'tabel' is not used by the backend or any "
                                             "pipeline (known options: table, time_field, element_at_fields, "
                                             "keyword_fields, cidr, schema, unknown_fields, athena_database, "
-                                            "athena_workgroup, view_prefix)");
+                                            "athena_workgroup, view_prefix, window, since, until, "
+                                            "correlation_method, correlation_output, pack_fields)");
     CHECK_STR(option_warning("table", "db.events"), "");
     CHECK_STR(option_warning("table", "a b"), "EUSAGE invalid table name 'a b': expected a dotted identifier such as "
                                               "db.events or \"my-db\".events");

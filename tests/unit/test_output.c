@@ -209,7 +209,8 @@ static void test_errors(void)
     /* the formats, listed */
     size_t nf;
     const sigma_entry *fm = sigma_list_entries("formats", &nf);
-    CHECK(nf == 6 && strcmp(fm[0].name, "default") == 0 && strcmp(fm[5].name, "views") == 0);
+    CHECK(nf == 7 && strcmp(fm[0].name, "default") == 0 && strcmp(fm[5].name, "views") == 0 &&
+          strcmp(fm[6].name, "pack") == 0);
     sigma_compiler_free(&c);
 }
 

@@ -13,6 +13,7 @@
 #include "rule/rule.h"
 #include "schema/schema.h"
 #include "sql/correlation.h"
+#include "sql/pack.h"
 #include "sql/quote.h"
 #include "sql/sql.h"
 #include "util/arena.h"
@@ -199,6 +200,64 @@ static void test_correlations(void)
     CHECK_STR(corr_sql(doc, one), "ERR 21:7 unknown field 'Unknown'");
 }
 
+/* The time window's column, the pack's columns and the alerts' group-by
+ * and value columns come from the same slot. */
+static void test_windows_packs(void)
+{
+    static const char *const one[] = {"ev", "ev", NULL};
+    char doc[1024];
+    seen[0] = 0;
+    rule_list l = load("title: t\nlogsource: {product: p}\ndetection:\n  s: {A: 1}\n  condition: s\n");
+    sql_options o = opts();
+    o.window = (sql_window){.kind = SQL_WIN_RELATIVE, .length = 900};
+    sql_ctx c = {.a = A, .opt = &o, .rule = l.v[0]};
+    const char **q = NULL;
+    size_t nq = 0;
+    CHECK(l.n == 1 && sql_rule_queries(&c, &D, "e", &q, &nq) && nq == 1);
+    CHECK_STR(nq ? q[0] : "",
+              "SELECT * FROM e WHERE e.time >= current_timestamp - INTERVAL '15' MINUTE AND any(e.A = 1)");
+    CHECK_STR(seen, "v:time@e:1 m:A@e:4 ");
+    /* a pack: the window column, the rules' fields and conditions */
+    seen[0] = 0;
+    l = load("title: t\nname: x1\nlogsource: {product: p}\ndetection:\n  s: {A: 1}\n  condition: s\n---\n"
+             "title: u\nlogsource: {product: p}\nfields: [B]\ndetection:\n  s: {C: 2}\n  condition: s\n");
+    CHECK(l.n == 2);
+    l.v[0]->table = l.v[1]->table = "e";
+    sql_ctx pc = {.a = A, .opt = &o};
+    sql_pack *p = NULL;
+    size_t np = 0;
+    const srule *failed = NULL;
+    CHECK(!l.v[0]->error && !l.v[1]->error);
+    CHECK(sql_packs(&pc, &D, (const srule *const *)l.v, 2, &p, &np, &failed) && np == 1);
+    CHECK_STR(np ? p[0].query : "",
+              "SELECT * FROM (SELECT e.time AS time, e.A AS A, e.B AS B, filter(ARRAY[CASE WHEN any(e.A = 1) THEN 'x1' "
+              "END, CASE WHEN any(e.C = 2) THEN 'u' END], sigma_rule -> sigma_rule IS NOT NULL) AS sigma_rules FROM e "
+              "WHERE e.time >= current_timestamp - INTERVAL '15' MINUTE) WHERE cardinality(sigma_rules) > 0");
+    CHECK(strstr(seen, "v:time@e:") && strstr(seen, "v:A@e:5") && strstr(seen, "v:B@e:10") && strstr(seen, "m:C@e:12"));
+    /* a pack with a field the resolver refuses names that rule */
+    l = load("title: t\nlogsource: {product: p}\nfields: [Unknown]\ndetection:\n  s: {A: 1}\n  condition: s\n");
+    CHECK(l.n == 1);
+    sql_ctx bc = {.a = A, .opt = &o};
+    CHECK(!sql_packs(&bc, &D, (const srule *const *)l.v, 1, &p, &np, &failed) && failed == l.v[0] &&
+          bc.err.message && strcmp(bc.err.message, "unknown field 'Unknown'") == 0);
+    /* alerts: the group-by and value fields as the table names them */
+    snprintf(doc, sizeof doc, "%stitle: c\ncorrelation:\n  type: value_sum\n  rules: [a, b]\n"
+                              "  group-by: [User]\n  timespan: 1m\n  condition: {field: Bytes, gte: 2}\n", BASE);
+    seen[0] = 0;
+    rule_list cl = load(doc);
+    for (size_t i = 0; i < cl.n; i++)
+        cl.v[i]->table = one[i < 2 ? i : 0];
+    srule *r = cl.v[cl.n - 1];
+    CHECK(correlation_resolve(A, r, &cl));
+    sql_options ao = opts();
+    ao.corr_output = SQL_CORR_ALERTS;
+    sql_ctx ac = {.a = A, .opt = &ao, .rule = r};
+    CHECK(sql_correlation_queries(&ac, &D, r, &q, &nq) && nq == 1);
+    CHECK(nq && strstr(q[0], "ev.User AS correlation_group_1, ev.time AS correlation_time, ev.Bytes AS "
+                             "correlation_value FROM value_sums"));
+    CHECK(nq && strstr(q[0], "s.correlation_group_1 AS User,"));
+}
+
 /* a query_expression_placeholders expression gets the item's final
  * column (after a later field mapping) from the same slot */
 static void test_query_expression(void)
@@ -323,6 +382,7 @@ int main(void)
     test_correlations();
     test_query_expression();
     test_schema_dialect();
+    test_windows_packs();
     arena_free(A);
     return t_done("sql");
 }

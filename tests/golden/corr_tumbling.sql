@@ -1,0 +1,1 @@
+WITH combined_events AS (SELECT * FROM <TABLE> WHERE LOWER(action) = 'fail'), event_counts AS (SELECT *, COUNT(*) OVER (PARTITION BY user, floor(to_unixtime(time) / 300) ORDER BY time RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as correlation_event_count FROM combined_events) SELECT * FROM event_counts WHERE correlation_event_count >= 3

@@ -1,0 +1,1 @@
+SELECT * FROM cloudtrail_logs WHERE TRY(from_iso8601_timestamp(eventtime)) >= from_iso8601_timestamp('2024-05-01T23:50:00Z') AND TRY(from_iso8601_timestamp(eventtime)) < from_iso8601_timestamp('2024-05-02T00:10:00Z') AND concat(year, '/', month, '/', day) >= '2024/05/01' AND concat(year, '/', month, '/', day) <= '2024/05/02' AND LOWER(eventname) = 'consolelogin'

@@ -1,0 +1,1 @@
+SELECT * FROM cloudtrail_logs WHERE TRY(from_iso8601_timestamp(eventtime)) >= ? AND TRY(from_iso8601_timestamp(eventtime)) < ? AND concat(year, '/', month, '/', day) >= date_format(? AT TIME ZONE 'UTC', '%Y/%m/%d') AND concat(year, '/', month, '/', day) <= date_format(? AT TIME ZONE 'UTC', '%Y/%m/%d') AND LOWER(eventname) = 'consolelogin'

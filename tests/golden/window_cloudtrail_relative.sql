@@ -1,0 +1,1 @@
+SELECT * FROM cloudtrail_logs WHERE TRY(from_iso8601_timestamp(eventtime)) >= current_timestamp - INTERVAL '1' HOUR AND concat(year, '/', month, '/', day) >= date_format((current_timestamp - INTERVAL '1' HOUR) AT TIME ZONE 'UTC', '%Y/%m/%d') AND LOWER(eventname) = 'consolelogin'

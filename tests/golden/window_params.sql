@@ -1,0 +1,1 @@
+SELECT * FROM <TABLE> WHERE time >= ? AND time < ? AND LOWER(action) = 'login'
