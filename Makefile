@@ -28,7 +28,7 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread
 SRC     := $(sort $(shell find src -name '*.c'))
 OBJ     := $(SRC:%.c=$(BUILD)/%.o)
 # folders of data files compiled into the library (src/util/embed.h)
-EMBED   := schemas
+EMBED   := schemas pipelines
 HOSTCC  ?= cc
 OBJ     += $(EMBED:%=$(BUILD)/gen/embed_%.o)
 CLI_SRC := $(sort $(wildcard cli/*.c))

@@ -697,7 +697,9 @@ static void size_warnings(sigma_compiler *c, sigma_result *res, const srule *r)
     }
 }
 
-/* pipeline state -> table: state table_name, else -O table */
+/* pipeline state -> table: state table_name, else -O table; the state
+ * table_schema gives that table the schema of another (a renamed copy of a
+ * table with a built-in schema) */
 static bool rule_table(sigma_compiler *c, srule *r, const pstate *st)
 {
     const char *t = st ? pstate_get(st, "table_name") : NULL;
@@ -708,7 +710,26 @@ static bool rule_table(sigma_compiler *c, srule *r, const pstate *st)
     } else {
         r->table = c->opt.table;
     }
-    return true;
+    const char *sch = st ? pstate_get(st, "table_schema") : NULL;
+    if (!sch || !*sch || r->type != RT_RULE)
+        return true;
+    if (!r->table)
+        return rule_fail(c->a, r, r->pos,
+                         "the pipeline names the schema '%s' of the rule's table (state table_schema), but the rule "
+                         "has no table: give one with -O table",
+                         sch);
+    const char *why = schema_set_alias(c->schemas, r->table, sch);
+    return !why || rule_fail(c->a, r, r->pos, "the schema of table %s (pipeline state table_schema): %s", r->table, why);
+}
+
+const sql_options *compiler_rule_options(const sigma_compiler *c, const srule *r, sql_options *buf)
+{
+    const char *tf = r->pstate ? pstate_get(r->pstate, "time_field") : NULL;
+    if (!tf || !*tf)
+        return &c->opt;
+    *buf = c->opt;
+    buf->time_field = tf;
+    return buf;
 }
 
 /* A warning for each option that neither the backend nor a pipeline uses. */
@@ -760,7 +781,8 @@ static void keep_notes(arena *a, srule *r, const sql_ctx *sc)
  * the queries (or the error) are copied to its arena. */
 static void rule_queries(sigma_compiler *c, worker *w, srule *r)
 {
-    sql_ctx sc = {.a = w->scratch, .opt = &c->opt, .rule = r};
+    sql_options o;
+    sql_ctx sc = {.a = w->scratch, .opt = compiler_rule_options(c, r, &o), .rule = r};
     const char **q;
     size_t nq;
     if (!sql_rule_queries(&sc, &sql_athena, r->table, &q, &nq)) {
@@ -785,7 +807,8 @@ static bool convert_correlation(sigma_compiler *c, srule *r)
 {
     if (!correlation_resolve(c->a, r, &c->rules))
         return false;
-    sql_ctx sc = {.a = c->a, .opt = &c->opt, .rule = r};
+    sql_options o;
+    sql_ctx sc = {.a = c->a, .opt = compiler_rule_options(c, r, &o), .rule = r};
     if (!sql_correlation_queries(&sc, &sql_athena, r, &r->queries, &r->nqueries))
         return rule_fail(c->a, r, sc.err.pos, "%s", sc.err.message);
     keep_notes(c->a, r, &sc);

@@ -57,6 +57,10 @@ struct sigma_compiler {
 /* api.c: the pipelines and the effective table of rule r, as sigma_compile
  * does before writing SQL; false with r->error set. */
 bool compiler_prepare_rule(sigma_compiler *c, srule *r);
+/* api.c: the options rule r is converted with (after compiler_prepare_rule):
+ * the backend's, or a copy in *buf with the time field its pipeline state
+ * names (state time_field). */
+const sql_options *compiler_rule_options(const sigma_compiler *c, const srule *r, sql_options *buf);
 
 /* check.c: the validators as sigma_list_entries("validators") shows them. */
 const sigma_entry *validator_entries(size_t *n);

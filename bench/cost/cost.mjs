@@ -38,9 +38,9 @@ const BUILD = path.resolve(root, process.env.BUILD || 'build');
 const SIGMA = opt('--sigma', path.join(BUILD, 'sigma'));
 const DATA = path.resolve(opt('--data', path.join(BUILD, 'bench', 'cost', 'data')));
 const RULES = path.resolve(root, opt('--rules', process.env.RULES || '../shared/corpus/sigmahq/rules/cloud/aws'));
-const REGION = 'eu_west_2';
-const TABLE = `amazon_security_lake_table_${REGION}_cloud_trail_mgmt_2_0`;
-const PIPELINE = ['-p', 'pipelines/athena_security_lake.yml', '-O', `aws_table_region=${REGION}`];
+const REGION = 'eu-west-2';
+const TABLE = `amazon_security_lake_table_${REGION.replaceAll('-', '_')}_cloud_trail_mgmt_2_0`;
+const PIPELINE = ['-p', 'athena_security_lake', '-O', `aws_table_region=${REGION}`];
 // the pinned "now" of the relative window: the end of the data (a run at
 // midnight after the 30 days; no event is later than now)
 const NOW = '2024-05-01 00:00:00';

@@ -229,8 +229,28 @@ def test_file_over_the_size_limit_is_an_error(tmp_path: Path) -> None:
 
 def test_listings() -> None:
     assert libsigma.version() == libsigma.__version__ == (REPO / "VERSION").read_text().strip()
-    assert "athena_security_lake_table_name" in libsigma.list_pipelines()
+    assert {"athena_security_lake_table_name", "athena_security_lake", "athena_cloudtrail_table"} <= set(
+        libsigma.list_pipelines()
+    )
     assert {"contains", "windash", "fieldref"} <= set(libsigma.modifiers())
+
+
+def test_security_lake_pipeline_maps_to_ocsf_columns() -> None:
+    text = (
+        "title: Trail stopped\nlogsource:\n    product: aws\n    service: cloudtrail\ndetection:\n"
+        "    sel:\n        eventName: StopLogging\n        userIdentity.arn|endswith: ':root'\n    condition: sel\n"
+    )
+    (r,) = libsigma.convert(text, options={"aws_table_region": "eu-west-2"}, pipelines=["athena_security_lake"])
+    assert r.error is None
+    assert r.queries == [
+        "SELECT * FROM amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0 WHERE LOWER(api.operation) = "
+        "'stoplogging' AND LOWER(actor.user.uid) LIKE '%:root' ESCAPE '\\'"
+    ]
+    (c,) = libsigma.convert(text, options={"table": "logs.trail"}, pipelines=["athena_cloudtrail_table"])
+    assert c.queries == [
+        "SELECT * FROM logs.trail WHERE LOWER(eventname) = 'stoplogging' AND LOWER(useridentity.arn) LIKE '%:root' "
+        "ESCAPE '\\'"
+    ]
 
 
 def test_results_are_plain_data() -> None:

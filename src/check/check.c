@@ -433,7 +433,8 @@ static void check_schemas(vctx *v)
         srule *r = c->rules.v[i];
         if (r->error || r->type != RT_RULE || !r->table)
             continue;
-        sql_ctx sc = {.a = c->a, .opt = &c->opt, .rule = r, .collect = true};
+        sql_options o;
+        sql_ctx sc = {.a = c->a, .opt = compiler_rule_options(c, r, &o), .rule = r, .collect = true};
         const char **q;
         size_t nq;
         sql_rule_queries(&sc, &sql_athena, r->table, &q, &nq);
@@ -448,7 +449,8 @@ static void check_schemas(vctx *v)
             tables |= r->corr->refs[k].rule->table != NULL;
         if (!tables)
             continue;
-        sql_ctx sc = {.a = c->a, .opt = &c->opt, .rule = r, .collect = true};
+        sql_options o;
+        sql_ctx sc = {.a = c->a, .opt = compiler_rule_options(c, r, &o), .rule = r, .collect = true};
         const char **q;
         size_t nq;
         sql_correlation_queries(&sc, &sql_athena, r, &q, &nq);

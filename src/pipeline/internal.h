@@ -2,12 +2,14 @@
  *
  * The files, each depending only on those above it (no link-level cycle):
  *
- *   registry.c    names and `sigma list` lines, from items.def/conditions.def
+ *   registry.c    names and `sigma list` lines of transformations and
+ *                 conditions, from items.def/conditions.def
  *   text.c        Python str() of YAML scalars, regexes from the arena,
  *                 re.sub, {name} templates, JSON strings
  *   vars.c        the merged view of the set: items in order, variables
  *   load.c        pipeline YAML -> pitems, every parameter checked up front
- *   builtin.c     the built-in pipelines
+ *   builtin.c     the built-in pipelines (one in C, the files of pipelines/)
+ *                 and their `sigma list` lines
  *   context.c     the per-rule application context: errors, id tracking
  *   match.c       processing conditions: rule, detection item, field name
  *   fields.c      field name transformations (mapping, prefix, hashes, strict)
@@ -15,7 +17,8 @@
  *   detections.c  add_condition, drop_detection_item, detection_item_failure
  *   apply.c       one rule through every item: copy, dispatch table, state
  *   post.c        postprocessing of queries and finalizers
- *   pipeline.c    the pipeline set: -p resolution, options, entry points
+ *   pipeline.c    the pipeline set: -p resolution, options, entry points,
+ *                 `sigma list` lines
  */
 #ifndef SIGMA_PIPELINE_INTERNAL_H
 #define SIGMA_PIPELINE_INTERNAL_H
@@ -177,6 +180,11 @@ struct pipeline_set {
     pcre2_general_context *gctx; /* pcre2 memory from the arena */
 };
 
+/* ---- registry.c ---------------------------------------------------------------- */
+
+/* "name\tdescription" lines of `sigma list transformations|conditions`, else NULL. */
+const char *const *pl_registry_lines(const char *what);
+
 /* ---- text.c ------------------------------------------------------------------ */
 
 /* Python's str() of a YAML scalar (str as is, ints in decimal, floats as
@@ -206,6 +214,23 @@ int pl_braces(const char *tmpl, bool strict, brace_fn fn, void *ctx);
 typedef const char *(*brace_lookup)(void *ctx, const char *name, const char **msg);
 const char *pl_expand(arena *a, const char *tmpl, brace_lookup lookup, void *ctx, const char **msg);
 
+/* A {field} of a set_state template: a variable name, then filters (an
+ * extension of pySigma's format, docs/pipelines.md), each
+ * `|replace('old', 'new')` (quotes ' or ", no escapes; white space around
+ * the parts allowed): every occurrence of old in the value becomes new. */
+typedef struct tfilter {
+    const char *from, *to;
+} tfilter;
+typedef struct tfield {
+    const char *name;
+    tfilter *f;
+    size_t nf;
+} tfield;
+/* Parses the text between the braces. false with *msg on bad syntax. */
+bool pl_template_field(arena *a, const char *s, size_t n, tfield *out, const char **msg);
+/* value with the field's filters applied in order. */
+const char *pl_template_filter(arena *a, const tfield *f, const char *value);
+
 /* A JSON string literal (Python json.dumps with ensure_ascii). */
 void pl_json_str(sbuf *b, const char *s, size_t n);
 
@@ -224,7 +249,12 @@ const char *pl_format_vars(pipeline_set *ps, const pitem *it, const char *tmpl, 
 
 bool pl_load_text(pipeline_set *ps, const char *file, const char *sortkey, const char *text, size_t len,
                   pipeline **out, char *err, size_t errlen);
-pipeline *pl_builtin(pipeline_set *ps, const char *name);
+/* -p NAME of a built-in: 1 with *out, 0 when NAME is none, -1 with a
+ * message in err (a pipelines/ file that does not load: the tests rule it
+ * out). */
+int pl_builtin(pipeline_set *ps, const char *name, pipeline **out, char *err, size_t errlen);
+/* `sigma list pipelines`: "name\tdescription" lines, NULL-terminated. */
+const char *const *pl_builtin_lines(void);
 
 /* ---- context.c: one rule going through the items ------------------------------ */
 

@@ -814,10 +814,18 @@ static bool parse_replace(lctx *l, pitem *it, const ynode *n, const ynode **v, i
     return true;
 }
 
+/* A {field} of a set_state value: a variable, possibly with filters; the
+ * first bad one's message in ctx (lctx's arena). */
+typedef struct var_check {
+    arena *a;
+    const char *msg;
+} var_check;
+
 static int var_piece(void *ctx, bool field, const char *s, size_t n)
 {
-    (void)ctx, (void)s;
-    return field && n == 0 ? BRACES_UNCLOSED : 0;
+    var_check *vc = ctx;
+    tfield tf;
+    return field && !pl_template_field(vc->a, s, n, &tf, &vc->msg) ? -1 : 0;
 }
 
 static bool parse_set_state(lctx *l, pitem *it, const ynode *n, const ynode **v, ikind ik)
@@ -830,11 +838,14 @@ static bool parse_set_state(lctx *l, pitem *it, const ynode *n, const ynode **v,
     if (v[1]->u.s.type != YT_STR)
         return true;
     /* check the {var} syntax now; the values come per rule */
-    int rc = pl_braces(v[1]->u.s.text, true, var_piece, NULL);
+    var_check vc = {l->a, NULL};
+    int rc = pl_braces(v[1]->u.s.text, true, var_piece, &vc);
     if (rc == BRACES_LONE_CLOSE)
         return lerr(l, v[1], "set_state val: single '}' (write '}}' for a brace)");
-    if (rc)
+    if (rc == BRACES_UNCLOSED)
         return lerr(l, v[1], "set_state val: '{' must start a {variable} (write '{{' for a brace)");
+    if (rc)
+        return lerr(l, v[1], "set_state val: %s", vc.msg);
     return true;
 }
 

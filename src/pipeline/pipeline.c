@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sigma.h"
+
 #include "../util/file.h"
 #include "../util/limits.h"
 
@@ -109,11 +111,12 @@ bool pipeline_set_add(pipeline_set *ps, const char *spec, char *err, size_t errl
         file_list_free(&files);
         return ok;
     }
-    pipeline *b = pl_builtin(ps, spec);
-    if (b) {
-        b->sortkey = arena_strdup(ps->a, spec);
-        add_pipeline(ps, b);
-        return true;
+    pipeline *b;
+    int rc = pl_builtin(ps, spec, &b, err, errlen);
+    if (rc) {
+        if (rc > 0)
+            add_pipeline(ps, b);
+        return rc > 0;
     }
     return add_file(ps, spec, spec, err, errlen);
 }
@@ -145,21 +148,36 @@ static bool text_uses(const char *s, const char *open, const char *name, const c
     return false;
 }
 
-static bool items_use(pitem *const *items, size_t n, const char *name)
+/* Whether a set_state template names the variable (with or without filters). */
+typedef struct uses_ctx {
+    arena *a;
+    const char *name;
+} uses_ctx;
+
+static int uses_piece(void *ctx, bool field, const char *s, size_t n)
 {
+    const uses_ctx *u = ctx;
+    tfield tf;
+    const char *msg;
+    return field && pl_template_field(u->a, s, n, &tf, &msg) && strcmp(tf.name, u->name) == 0;
+}
+
+static bool items_use(arena *a, pitem *const *items, size_t n, const char *name)
+{
+    uses_ctx u = {a, name};
     for (size_t i = 0; i < n; i++) {
         const pitem *it = items[i];
         if (it->type == T_VALUE_PLACEHOLDERS)
             return true;
         if (it->type == T_SET_STATE && it->val->kind == YN_SCALAR && it->val->u.s.type == YT_STR &&
-            text_uses(it->val->u.s.text, "{", name, "}"))
+            pl_braces(it->val->u.s.text, false, uses_piece, &u) == 1)
             return true;
         if (it->type == P_SIMPLE_TEMPLATE && text_uses(it->tmpl, "pipeline.vars[", name, "]"))
             return true;
         for (size_t k = 0; k < it->ndefaults; k++)
             if (strcmp(it->defaults[k].name, name) == 0)
                 return true;
-        if ((it->type == T_NEST || it->type == P_NEST) && items_use(it->items, it->nitems, name))
+        if ((it->type == T_NEST || it->type == P_NEST) && items_use(a, it->items, it->nitems, name))
             return true;
     }
     return false;
@@ -169,7 +187,7 @@ bool pipeline_set_uses_var(const pipeline_set *ps, const char *name)
 {
     for (size_t i = 0; i < ps->n; i++) {
         const pipeline *p = ps->p[i];
-        if (items_use(p->items, p->nitems, name) || items_use(p->post, p->npost, name))
+        if (items_use(ps->a, p->items, p->nitems, name) || items_use(ps->a, p->post, p->npost, name))
             return true;
     }
     return false;
@@ -204,4 +222,18 @@ const char *pstate_get(const pstate *st, const char *key)
         if (strcmp(st->keys[i], key) == 0)
             return st->vals[i];
     return NULL;
+}
+
+const char *const *pipeline_list_lines(const char *what)
+{
+    if (!what)
+        return NULL;
+    if (strcmp(what, "pipelines") == 0)
+        return pl_builtin_lines();
+    return pl_registry_lines(what);
+}
+
+const char *const *sigma_list(const char *what)
+{
+    return pipeline_list_lines(what);
 }

@@ -61,8 +61,9 @@ const char *pipeline_postprocess(pipeline_set *ps, srule *r, const pstate *st, c
  * when the pipelines have no finalizer: the caller prints queries as usual. */
 const char *pipeline_finalize(pipeline_set *ps, const char *const *queries, size_t n);
 
-/* For `sigma list`: NULL-terminated names. */
-extern const char *const pipeline_builtin_names[];
+/* For `sigma list`: NULL-terminated names. The built-in pipelines:
+ * athena_security_lake_table_name and one per file of pipelines/. */
+const char *const *pipeline_builtin_names(void);
 extern const char *const pipeline_transformation_names[];  /* transformations: */
 extern const char *const pipeline_postprocessing_names[];  /* postprocessing: */
 extern const char *const pipeline_finalizer_names[];       /* finalizers: */

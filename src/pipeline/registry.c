@@ -1,12 +1,11 @@
 /* registry.c - the names of processing item types and conditions and the
- * lines of `sigma list`, generated from items.def and conditions.def (the
- * enums of internal.h come from the same rows). */
+ * lines of `sigma list transformations|conditions`, generated from items.def
+ * and conditions.def (the enums of internal.h come from the same rows). */
 #define SIGMA_PIPELINE_INTERNAL
 #include "pipeline.h"
 
 #include <string.h>
 
-#include "sigma.h"
 
 const char *const pipeline_transformation_names[] = {
 #define TRANSFORMATION(name, ...) #name,
@@ -39,14 +38,6 @@ _Static_assert(sizeof pipeline_transformation_names / sizeof *pipeline_transform
                    PT_COUNT + 3,
                "one name per processing item type");
 
-const char *const pipeline_builtin_names[] = {"athena_security_lake_table_name", NULL};
-
-static const char *const list_pipelines[] = {
-    "athena_security_lake_table_name\tpriority 20, athena: table name of AWS Security Lake (-O aws_table_region, "
-    "-O aws_table_version)",
-    NULL,
-};
-
 static const char *const list_transformations[] = {
 #define TRANSFORMATION(name, type, parse, desc, ...) #name "\t" desc,
 #define POSTPROCESSING(name, type, parse, desc, ...) #name "\tpostprocessing: " desc,
@@ -67,20 +58,11 @@ static const char *const list_conditions[] = {
     NULL,
 };
 
-const char *const *pipeline_list_lines(const char *what)
+const char *const *pl_registry_lines(const char *what)
 {
-    if (!what)
-        return NULL;
-    if (strcmp(what, "pipelines") == 0)
-        return list_pipelines;
     if (strcmp(what, "transformations") == 0)
         return list_transformations;
     if (strcmp(what, "conditions") == 0)
         return list_conditions;
     return NULL;
-}
-
-const char *const *sigma_list(const char *what)
-{
-    return pipeline_list_lines(what);
 }

@@ -1,6 +1,7 @@
 /* text.c - text work shared by the pipeline files: Python's str() of YAML
  * scalars, regular expressions with arena memory, Python's re.sub, the
- * {name} template scanner, JSON string literals. Nothing here knows about
+ * {name} template scanner and the {variable|filter} fields of set_state,
+ * JSON string literals. Nothing here knows about
  * rules or items. */
 #define SIGMA_PIPELINE_INTERNAL
 #include "pipeline.h"
@@ -323,6 +324,101 @@ const char *pl_expand(arena *a, const char *tmpl, brace_lookup lookup, void *ctx
     const char *r = rc ? NULL : arena_strndup(a, sb_cstr(&x.b), x.b.len);
     sb_free(&x.b);
     return r;
+}
+
+/* ---- {variable|filter} fields of set_state templates ---------------------------------- */
+
+static size_t skip_ws(const char *s, size_t n, size_t i)
+{
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    return i;
+}
+
+/* A quoted argument ('...' or "...", no escapes) at s[*i]. */
+static const char *filter_arg(arena *a, const char *s, size_t n, size_t *i)
+{
+    size_t k = skip_ws(s, n, *i);
+    if (k >= n || (s[k] != '\'' && s[k] != '"'))
+        return NULL;
+    const char *e = memchr(s + k + 1, s[k], n - k - 1);
+    if (!e)
+        return NULL;
+    *i = (size_t)(e - s) + 1;
+    return arena_strndup(a, s + k + 1, (size_t)(e - s) - k - 1);
+}
+
+bool pl_template_field(arena *a, const char *s, size_t n, tfield *out, const char **msg)
+{
+    memset(out, 0, sizeof *out);
+    const char *bar = memchr(s, '|', n);
+    size_t nl = bar ? (size_t)(bar - s) : n, b = skip_ws(s, nl, 0);
+    while (nl > b && (s[nl - 1] == ' ' || s[nl - 1] == '\t'))
+        nl--;
+    if (nl == b) {
+        *msg = "'{' must start a {variable} (write '{{' for a brace)";
+        return false;
+    }
+    out->name = arena_strndup(a, s + b, nl - b);
+    size_t i = bar ? (size_t)(bar - s) : n;
+    static const char usage[] = "replace('old', 'new')";
+    while (i < n) { /* at a '|' */
+        size_t k = skip_ws(s, n, i + 1), f = k;
+        while (k < n && ((s[k] >= 'a' && s[k] <= 'z') || s[k] == '_'))
+            k++;
+        if (k - f != 7 || memcmp(s + f, "replace", 7) != 0) {
+            *msg = arena_printf(a, "unknown filter '%.*s' after '%s' (the filter there is: %s)", (int)(k - f), s + f,
+                                out->name, usage);
+            return false;
+        }
+        k = skip_ws(s, n, k);
+        const char *from = NULL, *to = NULL;
+        if (k < n && s[k] == '(') {
+            k++;
+            from = filter_arg(a, s, n, &k);
+            k = skip_ws(s, n, k);
+            if (from && k < n && s[k] == ',') {
+                k++;
+                to = filter_arg(a, s, n, &k);
+            }
+            k = skip_ws(s, n, k);
+        }
+        if (!from || !to || k >= n || s[k] != ')' || !*from) {
+            *msg = arena_printf(a, "filter of '%s': expected %s with quoted text, the first not empty", out->name,
+                                usage);
+            return false;
+        }
+        k = skip_ws(s, n, k + 1);
+        if (k < n && s[k] != '|') {
+            *msg = arena_printf(a, "filter of '%s': unexpected '%.*s' after %s", out->name, (int)(n - k), s + k,
+                                usage);
+            return false;
+        }
+        out->f = arena_grow(a, out->f, sizeof *out->f, out->nf, out->nf + 1);
+        out->f[out->nf++] = (tfilter){from, to};
+        i = k;
+    }
+    return true;
+}
+
+const char *pl_template_filter(arena *a, const tfield *f, const char *value)
+{
+    for (size_t k = 0; k < f->nf; k++) {
+        sbuf b = SBUF_INIT;
+        size_t ol = strlen(f->f[k].from);
+        for (const char *p = value, *q; *p; p = q + ol) {
+            q = strstr(p, f->f[k].from);
+            if (!q) {
+                sb_puts(&b, p);
+                break;
+            }
+            sb_putn(&b, p, (size_t)(q - p));
+            sb_puts(&b, f->f[k].to);
+        }
+        value = arena_strndup(a, sb_cstr(&b), b.len);
+        sb_free(&b);
+    }
+    return value;
 }
 
 /* ---- JSON (Python json.dumps, ensure_ascii) ---------------------------------------- */

@@ -2,7 +2,7 @@
  * priority): the items, postprocessing items and finalizers in order, and
  * the variables, where a later pipeline's var wins and backend options
  * (-O key=value) are the vars backend_<key>; and {var} templates filled
- * from them. */
+ * from them ({var|replace('-', '_')}: with filters, text.c). */
 #define SIGMA_PIPELINE_INTERNAL
 #include "pipeline.h"
 
@@ -90,12 +90,17 @@ typedef struct var_ctx {
     const char *tmpl;
 } var_ctx;
 
-/* {name}: a pipeline variable (or backend_<option>), else the item's default */
-static const char *lookup_var(void *ctx, const char *name, const char **msg)
+/* {name} or {name|filter...}: a pipeline variable (or backend_<option>),
+ * else the item's default, then the filters */
+static const char *lookup_var(void *ctx, const char *field, const char **msg)
 {
     const var_ctx *vc = ctx;
     arena *a = vc->ps->a;
     const pitem *it = vc->it;
+    tfield tf;
+    if (!pl_template_field(a, field, strlen(field), &tf, msg))
+        return NULL;
+    const char *name = tf.name;
     pvar v;
     bool found = pl_var_get(vc->ps, name, &v);
     for (size_t k = 0; !found && it && k < it->ndefaults; k++)
@@ -117,7 +122,8 @@ static const char *lookup_var(void *ctx, const char *name, const char **msg)
         sb_free(&m);
         return NULL;
     }
-    return var_text(a, &v, msg);
+    const char *t = var_text(a, &v, msg);
+    return t ? pl_template_filter(a, &tf, t) : NULL;
 }
 
 const char *pl_format_vars(pipeline_set *ps, const pitem *it, const char *tmpl, const char **msg)

@@ -167,6 +167,14 @@ typedef enum {
  * (AMBIGUOUS). */
 schema_lookup schema_set_find(const schema_set *s, const char *from, const stable **out);
 
+/* The table `from` (a FROM reference, compared as written, ASCII
+ * case-insensitively) has the schema of the table `schema` (looked up as
+ * schema_set_find does): the pipeline state table_schema. A table that has
+ * a schema of its own keeps it. NULL when done (or kept), else why not: no
+ * schema of that name (with the built-ins turned off, such a name is
+ * ignored), or the table was given another one before. Not thread-safe:
+ * call before the lookups of a conversion start. */
+const char *schema_set_alias(schema_set *s, const char *from, const char *schema);
 /* True for a built-in table (schema_builtin_tables). */
 bool stable_is_builtin(const stable *t);
 

@@ -13,11 +13,19 @@
 #include "../util/embed.h"
 #include "../util/limits.h"
 
+/* A table that a pipeline gave the schema of another (schema_set_alias). */
+typedef struct salias {
+    const char *from;
+    const stable *t;
+} salias;
+
 struct schema_set {
     arena *a;
     stable **v;
     size_t n;
     bool no_builtins;
+    salias *aliases;
+    size_t naliases;
 };
 
 schema_set *schema_set_new(arena *a)
@@ -442,5 +450,40 @@ schema_lookup schema_set_find(const schema_set *s, const char *from, const stabl
         }
     }
     free(buf);
+    for (size_t i = 0; r == SCHEMA_NOT_FOUND && i < s->naliases; i++)
+        if (name_eq(s->aliases[i].from, strlen(s->aliases[i].from), from, strlen(from))) {
+            *out = s->aliases[i].t;
+            r = SCHEMA_FOUND;
+        }
     return r;
+}
+
+const char *schema_set_alias(schema_set *s, const char *from, const char *schema)
+{
+    const stable *own, *t;
+    size_t nal = s->naliases;
+    s->naliases = 0; /* the table's own schema, then the schema called `schema` */
+    schema_lookup mine = schema_set_find(s, from, &own), r = schema_set_find(s, schema, &t);
+    s->naliases = nal;
+    if (mine != SCHEMA_NOT_FOUND)
+        return NULL;
+    if (r == SCHEMA_AMBIGUOUS)
+        return arena_printf(s->a, "the schema '%s' is in several databases (one is %s.%s): write the database", schema,
+                            t->database ? t->database : "?", t->name);
+    if (r == SCHEMA_NOT_FOUND)
+        return s->no_builtins ? NULL
+                              : arena_printf(s->a,
+                                             "no table schema is called '%s' (the built-in ones: sigma list schemas; "
+                                             "files of your own: -O schema=PATH)",
+                                             schema);
+    for (size_t i = 0; i < s->naliases; i++)
+        if (name_eq(s->aliases[i].from, strlen(s->aliases[i].from), from, strlen(from))) {
+            if (s->aliases[i].t == t)
+                return NULL;
+            return arena_printf(s->a, "table %s already has the schema of %s (from the pipeline of another rule); "
+                                      "this rule's pipeline names %s", from, s->aliases[i].t->name, t->name);
+        }
+    s->aliases = arena_grow(s->a, s->aliases, sizeof *s->aliases, s->naliases, s->naliases + 1);
+    s->aliases[s->naliases++] = (salias){arena_strdup(s->a, from), t};
+    return NULL;
 }

@@ -305,13 +305,25 @@ static char *value_from(sql_ctx *c, const stable *t, const sresolved *r, size_t 
     return v;
 }
 
+/* Whether no pipeline changed the rule but the one that only names the
+ * Security Lake table (athena_security_lake_table_name, whose items' ids
+ * start with its name): then its raw field names are the likely cause. */
+static bool fields_unmapped(const srule *r)
+{
+    for (size_t i = 0; r && i < r->napplied; i++)
+        if (strncmp(r->applied[i], "athena_security_lake_table_name", 31) != 0)
+            return false;
+    return true;
+}
+
 static bool unknown_field(sql_ctx *c, const stable *t, const char *f, spos pos, const sresolved *r, sql_col *out)
 {
     bool warn = c->opt->unknown_fields_warn;
     const char *hint = "";
     if (warn)
         hint = "; the name is kept as written (-O unknown_fields=warn)";
-    else if (stable_is_builtin(t) && strncmp(t->name, "amazon_security_lake_table_", 27) == 0)
+    else if (stable_is_builtin(t) && strncmp(t->name, "amazon_security_lake_table_", 27) == 0 &&
+             fields_unmapped(c->rule))
         hint = "; Security Lake tables hold OCSF fields: map Sigma's AWS field names to them with "
                "-p athena_security_lake, or keep the names as written with -O unknown_fields=warn";
     if (!sql_problem(c, pos, warn, "unknown field '%.200s' in table %s: %s%s", f, c->table, r->detail, hint))

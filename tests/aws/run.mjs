@@ -1,6 +1,6 @@
 // run.mjs - do the AWS rules mean the same on every table layout?
 //
-//     BUILD=build node tests/aws/run.mjs [-v] [--strict] [--layout NAME]... [--corpus DIR|--no-corpus]
+//     BUILD=build node tests/aws/run.mjs [-v] [--layout NAME]... [--corpus DIR|--no-corpus]
 //
 // The raw CloudTrail records and Kubernetes audit events of events/ declare
 // which rules fire on them (README.md). For each table layout (LAYOUTS below)
@@ -14,23 +14,20 @@
 //
 // Each layout prints `identical X/N` per rule group: the rules whose SQL,
 // exactly as emitted, returns exactly their firing set (a rule that fails
-// to convert where expect.json says it must also counts), and `Sigma NOT
-// X/N`: the same with every prefix NOT made NULL-safe (harness.mjs
-// sigmaNot), the meaning Sigma gives to NOT over absent fields. Then every
+// to convert where expect.json says it must also counts). Then every
 // mismatch with its reason: conversion error, SQL error, wrong rows.
 //
 // Checks (counted in the last line, "aws: N passed, M failed"): the column
 // types equal the shared reference (when present); every event file is
 // valid; every rule has a firing event and a near miss (expect.json lists
 // the rules that cannot fire, with the reason); every transformer golden
-// file (golden/) gives its exact row; every rule is identical on every
-// layout with Sigma's NOT (on the raw layout this proves the events and
-// declarations; on the others the converter's paths against the tables'
-// schemas: no conversion error but the expected ones, no SQL error, the
-// firing rows). --strict checks every layout as emitted too (SQL's NOT over
-// absent fields).
+// file (golden/) gives its exact row; a built-in pipeline and its file of
+// pipelines/ give byte-identical output; every rule is identical on every
+// layout (on the raw layout this proves the events and declarations; on
+// the others the converter's paths against the tables' schemas: no
+// conversion error but the expected ones, no SQL error, the firing rows).
 
-import { DuckDBInstance, YAML, SHIMS, rewriteTrino, sigmaNot } from '../semantic/harness.mjs';
+import { DuckDBInstance, SHIMS, rewriteTrino } from '../semantic/harness.mjs';
 import { spawnSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 import fs from 'node:fs';
@@ -50,7 +47,6 @@ const argv = process.argv.slice(2);
 const opt = name => argv.includes(name);
 const optValues = name => argv.flatMap((a, i) => (a === name && argv[i + 1] ? [argv[i + 1]] : []));
 const verbose = opt('-v');
-const strict = opt('--strict');
 const corpusDir = opt('--no-corpus') ? null : optValues('--corpus')[0] || path.join(shared, 'corpus', 'sigmahq');
 
 const layoutNames = optValues('--layout').length ? optValues('--layout') : Object.keys(LAYOUTS);
@@ -84,24 +80,20 @@ async function fill(con, table, columns, rows) {
 }
 
 // ---------------------------------------------------------------- queries
-// The event ids a query returns: as emitted, and with Sigma's NOT.
+// The event ids a query returns.
 async function run(con, q, idSql, keyToId) {
   const m = /^SELECT (.+?) FROM (\S+) WHERE (.*)$/s.exec(q);
   if (!m) throw new Error(`not SELECT ... FROM ... WHERE ...: ${q}`);
   await con.run(rewriteTrino(q));
-  const ids = async where => {
-    const rows = (await con.runAndReadAll(rewriteTrino(`SELECT ${idSql} FROM ${m[2]} WHERE ${where}`))).getRows();
-    return rows.map(([k]) => keyToId.get(String(k)) ?? `?${k}`);
-  };
-  return { emitted: await ids(m[3]), sigma: await ids(sigmaNot(m[3])) };
+  const rows = (await con.runAndReadAll(rewriteTrino(`SELECT ${idSql} FROM ${m[2]} WHERE ${m[3]}`))).getRows();
+  return rows.map(([k]) => keyToId.get(String(k)) ?? `?${k}`);
 }
 
-// One rule on one layout: {emitted, sigma} each null (identical) or a reason.
+// One rule on one layout: {why: null (identical) or a reason, expectedError}.
 async function judge(rule, layout, conv, db, events, expect) {
   const pre = outcome(rule, layout, conv, events, expect);
   if (!pre.want) return pre;
-  const want = pre.want;
-  const got = { emitted: [], sigma: [] };
+  const got = [];
   const src = LAYOUTS[layout].sources[rule.source];
   let con = db.con;
   try {
@@ -115,23 +107,20 @@ async function judge(rule, layout, conv, db, events, expect) {
     }
     for (const q of conv.queries) {
       if (verbose) console.log(`  ${layout} ${rule.name}: ${q}`);
-      const r = await run(con, q, layout === 'raw' ? '__id' : src.id, layout === 'raw' ? db.ids : db.keys[rule.source]);
-      got.emitted.push(...r.emitted);
-      got.sigma.push(...r.sigma);
+      got.push(...await run(con, q, layout === 'raw' ? '__id' : src.id, layout === 'raw' ? db.ids : db.keys[rule.source]));
     }
   } catch (e) {
-    const r = `SQL error: ${e.message.split('\n')[0]}\n${conv.queries.join('\n')}`;
-    return { emitted: r, sigma: r };
+    return { why: `SQL error: ${e.message.split('\n')[0]}\n${conv.queries.join('\n')}` };
   } finally {
     if (con !== db.con) con.closeSync?.();
   }
-  const show = w => (w ? `wrong rows: ${w}\n${conv.queries.join('\n')}` : null);
-  return { emitted: show(compare(got.emitted, want)), sigma: show(compare(got.sigma, want)) };
+  const w = compare(got, pre.want);
+  return { why: w ? `wrong rows: ${w}\n${conv.queries.join('\n')}` : null };
 }
 
 // ---------------------------------------------------------------- harness
-// The measuring tools themselves: the Trino shims give Trino's answers
-// (including its NULLs), and sigmaNot rewrites as documented.
+// The measuring tool itself: the Trino shims give Trino's answers
+// (including its NULLs).
 const SHIM_CASES = [
   [`json_extract_scalar('{"a":{"b":"x"}}', '$.a.b')`, 'x'],
   [`json_extract_scalar('{"a":{"b":"x"}}', '$.a')`, null],
@@ -159,13 +148,6 @@ const SHIM_CASES = [
   [`CAST(any_match(flatten(transform(ARRAY[1, 2], e -> ARRAY[e, e * 10])), x -> x = 20) AS VARCHAR)`, 'true'],
   [`json_format(json_extract('{"a":null}', '$.a'))`, 'null'],
 ];
-const REWRITE_CASES = [
-  [sigmaNot, "SELECT * FROM t WHERE a = 1 AND NOT (b = 2 OR c IS NOT NULL) AND x NOT IN (1)",
-    "SELECT * FROM t WHERE a = 1 AND NOT COALESCE((b = 2 OR c IS NOT NULL), FALSE) AND x NOT IN (1)"],
-  [sigmaNot, "SELECT * FROM t WHERE NOT NOT LOWER(a) LIKE '%x%' ESCAPE '\\' OR b",
-    "SELECT * FROM t WHERE NOT COALESCE(NOT COALESCE(LOWER(a) LIKE '%x%' ESCAPE '\\', FALSE), FALSE) OR b"],
-];
-
 async function checkHarness() {
   const con = await newConnection();
   const bad = [];
@@ -177,8 +159,21 @@ async function checkHarness() {
   }
   con.closeSync?.();
   check(!bad.length, `Trino shims (${SHIM_CASES.length} expressions)`, bad.join('\n'));
-  const wrong = REWRITE_CASES.filter(([f, q, want]) => f(q) !== want).map(([f, q, want]) => `${q}\n  gives ${f(q)}\n  want  ${want}`);
-  check(!wrong.length, `harness rewrites (${REWRITE_CASES.length} queries)`, wrong.join('\n'));
+}
+
+// -p NAME of a built-in and -p pipelines/NAME.yml: the same bytes out.
+function checkBuiltinFile(layout, rules) {
+  const args = LAYOUTS[layout].args;
+  const k = args.indexOf('-p');
+  if (k < 0 || !rules.length) return;
+  const file = path.join(root, 'pipelines', `${args[k + 1]}.yml`);
+  const out = a => spawnSync(sigma, ['convert', '-t', 'athena', '-f', 'json', ...a, ...rules.map(r => r.file)],
+    { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const byName = out(args), byFile = out(args.map((a, i) => (i === k + 1 ? file : a)));
+  check(byName.stdout.length > 0 && byName.stdout === byFile.stdout && byName.stderr === byFile.stderr
+    && byName.status === byFile.status,
+  `${layout}: -p ${args[k + 1]} and -p pipelines/${args[k + 1]}.yml give the same output`,
+  `exit ${byName.status} / ${byFile.status}`);
 }
 
 // ---------------------------------------------------------------- main
@@ -238,6 +233,7 @@ async function main() {
       const L = LAYOUTS[layout];
       const lrules = rules.filter(r => L.sources[r.source]);
       const conv = convert(sigma, layout, lrules, tmpdir);
+      checkBuiltinFile(layout, lrules);
       const db = { con: null, ids: new Map(events.map(e => [e.id, e.id])), keys: {} };
       if (layout !== 'raw') {
         db.con = await newConnection();
@@ -250,23 +246,17 @@ async function main() {
       const counts = {};
       for (const r of lrules) {
         const res = await judge(r, layout, conv.get(r.file), db, events, expect);
-        const c = counts[r.group] ??= { n: 0, emitted: 0, sigma: 0, expectedError: 0 };
+        const c = counts[r.group] ??= { n: 0, identical: 0, expectedError: 0 };
         c.n++;
-        if (!res.emitted) c.emitted++;
-        if (!res.sigma) c.sigma++;
+        if (!res.why) c.identical++;
         if (res.expectedError) c.expectedError++;
-        if (res.emitted || res.sigma) {
-          const why = res.sigma ? res.sigma : `as emitted only (NOT over NULL): ${res.emitted}`;
-          mismatches.push(`${layout} ${r.group} ${r.name} (${r.id}): ${why}`);
-        }
-        check(!res.sigma, `${layout} layout: ${r.name} returns its firing set`, res.sigma || '');
-        if (strict && layout !== 'raw') check(!res.emitted, `${layout}: ${r.name} returns its firing set`, res.emitted || '');
-        if (strict && layout === 'raw') check(!res.emitted, `raw layout as emitted: ${r.name}`, res.emitted || '');
+        if (res.why) mismatches.push(`${layout} ${r.group} ${r.name} (${r.id}): ${res.why}`);
+        check(!res.why, `${layout} layout: ${r.name} returns its firing set`, res.why || '');
       }
       db.con?.closeSync?.();
       const parts = groups.filter(g => counts[g]).map(g => {
         const c = counts[g];
-        return `${g} identical ${c.emitted}/${c.n} (Sigma NOT ${c.sigma}/${c.n}${c.expectedError ? `, ${c.expectedError} expected error` : ''})`;
+        return `${g} identical ${c.identical}/${c.n}${c.expectedError ? ` (${c.expectedError} expected error)` : ''}`;
       });
       console.log(`layout ${layout.padEnd(16)} ${parts.join('   ')}`);
     }

@@ -7,9 +7,6 @@
 //   rewriteTrino(sql)  the few rewrites a macro cannot do (Trino-only syntax)
 //   tokenize(sql)      SQL tokens {t: str|qid|num|word|op, v, at, end}
 //   sqlString(s)       a Trino/DuckDB string literal (control characters as chr())
-//   sigmaNot(sql)      the query with NOT x written NOT COALESCE(x, FALSE) (the
-//                      converter does this itself; tests/aws uses it to
-//                      compare against the SQL as emitted)
 //   DuckDBInstance     @duckdb/node-api and
 //   YAML               yaml, re-exported so that harnesses outside this folder
 //                      use the one pinned copy installed here (package.json)
@@ -168,39 +165,3 @@ export function sqlString(s) {
 }
 
 export const quoteIdent = n => `"${String(n).replace(/"/g, '""')}"`;
-
-// Sigma's NOT on SQL that follows SQL's three-valued logic: `NOT x` holds when
-// x is NULL (a comparison on an absent field is false in Sigma). AND and OR
-// already agree with "NULL is false" (NULL AND y is never true, NULL OR y is y),
-// so wrapping the operand of every prefix NOT in COALESCE(..., FALSE) gives the
-// two-valued meaning. The operand of NOT runs to the next AND, OR, comma or
-// unbalanced ')' at its level (BETWEEN's AND and CASE ... END are skipped).
-// Infix NOT (NOT IN, NOT LIKE, IS NOT NULL) is left alone.
-export function sigmaNot(sql) {
-  const toks = tokenize(sql);
-  const W = k => toks[k] && toks[k].t === 'word' ? toks[k].v.toUpperCase() : null;
-  const O = k => toks[k] && toks[k].t === 'op' ? toks[k].v : null;
-  const AFTER = new Set(['AND', 'OR', 'NOT', 'WHERE', 'WHEN', 'THEN', 'ELSE', 'ON', 'HAVING', 'SELECT']);
-  const STOP = new Set(['AND', 'OR', 'THEN', 'ELSE', 'WHEN', 'END', 'FROM', 'GROUP', 'ORDER', 'LIMIT', 'UNION', 'AS']);
-  const edits = [];
-  for (let k = 0; k < toks.length; k++) {
-    if (W(k) !== 'NOT') continue;
-    const prefix = k === 0 || AFTER.has(W(k - 1)) || ['(', ',', '->'].includes(O(k - 1));
-    if (!prefix) continue;
-    let depth = 0, between = false, j = k + 1;
-    for (; j < toks.length; j++) {
-      if (O(j) === '(' || W(j) === 'CASE') depth++;
-      else if (O(j) === ')' || (W(j) === 'END' && depth > 0)) { if (depth === 0) break; depth--; }
-      else if (depth === 0 && W(j) === 'BETWEEN') between = true;
-      else if (depth === 0 && W(j) === 'AND' && between) between = false;
-      else if (depth === 0 && (O(j) === ',' || STOP.has(W(j)))) break;
-    }
-    if (j === k + 1) throw new Error(`NOT without an operand at ${toks[k].at}`);
-    edits.push({ pos: toks[k + 1].at, text: 'COALESCE(', open: true, k });
-    edits.push({ pos: toks[j - 1].end, text: ', FALSE)', open: false, k });
-  }
-  edits.sort((a, b) => a.pos - b.pos || (a.open === b.open ? (a.open ? a.k - b.k : b.k - a.k) : a.open ? 1 : -1));
-  let out = '', at = 0;
-  for (const e of edits) { out += sql.slice(at, e.pos) + e.text; at = e.pos; }
-  return out + sql.slice(at);
-}

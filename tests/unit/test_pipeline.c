@@ -11,6 +11,8 @@
 #include "sigma.h"
 #include "sql/sql.h"
 #include "util/arena.h"
+#include "util/embed.h"
+#include "util/file.h"
 
 #include "t.h"
 
@@ -233,6 +235,20 @@ static void test_templates(void)
     CHECK_STR(msg, "missing variable 'nope' in 'x{nope}'; define it under vars: in a pipeline");
     CHECK(pl_format_vars(ps, NULL, "{backend_zone}", &msg) == NULL);
     CHECK_STR(msg, "missing variable 'backend_zone' in '{backend_zone}'; set it with -O zone=VALUE");
+    /* filters: every occurrence, in order, white space around the parts */
+    const char *t2[] = {"vars: {r: eu-west-2--x}\n"};
+    ps = set_of(t2, 1, err, sizeof err);
+    CHECK_STR(pl_format_vars(ps, NULL, "t_{r|replace('-', '_')}", &msg), "t_eu_west_2__x");
+    CHECK_STR(pl_format_vars(ps, NULL, "{ r | replace( \"--\" , '' ) | replace('-','.') }", &msg), "eu.west.2x");
+    CHECK(pl_format_vars(ps, NULL, "{r|upper}", &msg) == NULL);
+    CHECK_STR(msg, "unknown filter 'upper' after 'r' (the filter there is: replace('old', 'new'))");
+    CHECK_STR(load_error("transformations:\n  - {type: set_state, key: k, val: \"{r|replace('', 'x')}\"}\n"),
+              "p.yml:2:36: set_state val: filter of 'r': expected replace('old', 'new') with quoted text, the first "
+              "not empty");
+    CHECK_STR(load_error("transformations:\n  - {type: set_state, key: k, val: \"{r|replace('a', 'b') x}\"}\n"),
+              "p.yml:2:36: set_state val: filter of 'r': unexpected 'x' after replace('old', 'new')");
+    CHECK_STR(load_error("transformations:\n  - {type: set_state, key: k, val: \"{|replace('a', 'b')}\"}\n"),
+              "p.yml:2:36: set_state val: '{' must start a {variable} (write '{{' for a brace)");
 }
 
 static const char *resub(const char *re, const char *s, const char *repl)
@@ -490,6 +506,59 @@ static void test_api(void)
     CHECK_STR(api_convert(p1, 1, NULL, 0, gd, &st), "SELECT * FROM <TABLE> WHERE a = 1");
 }
 
+/* Every file of pipelines/ is built in under its name: it loads, it is
+ * listed, the embedded text is the file's, and -p NAME converts as -p FILE. */
+static void test_builtin_files(void)
+{
+    CHECK(embed_pipelines.n >= 2);
+    const char *const *names = pipeline_builtin_names();
+    for (size_t i = 0; i < embed_pipelines.n; i++) {
+        const embed_file *f = &embed_pipelines.files[i];
+        size_t len = strlen(f->name);
+        CHECK(len > 4 && strcmp(f->name + len - 4, ".yml") == 0);
+        char name[128], path[160], err[1024];
+        snprintf(name, sizeof name, "%.*s", (int)(len - 4), f->name);
+        snprintf(path, sizeof path, "pipelines/%s", f->name);
+        bool listed = false;
+        for (size_t k = 0; names[k]; k++)
+            listed |= strcmp(names[k], name) == 0;
+        if (!listed)
+            fprintf(stderr, "pipelines/%s is not listed\n", f->name);
+        CHECK(listed);
+        pipeline_set *ps = pipeline_set_new(A);
+        err[0] = 0;
+        bool ok = pipeline_set_add(ps, name, err, sizeof err);
+        if (!ok)
+            fprintf(stderr, "built-in %s: %s\n", name, err);
+        CHECK(ok && !pipeline_set_empty(ps));
+        file_buf b = {0};
+        CHECK(file_read(path, 1 << 20, &b) == 0 && b.len == f->len && memcmp(b.p, f->data, b.len) == 0);
+        file_buf_free(&b);
+        pipeline_set *pf = pipeline_set_new(A);
+        CHECK(pipeline_set_add(pf, path, err, sizeof err));
+    }
+    /* -p NAME and -p FILE: the same SQL, the same errors */
+    const char *aws = "title: t\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel:\n"
+                      "    eventName: ConsoleLogin\n    additionalEventData.MFAUsed: 'No'\n  condition: sel\n";
+    const char *o[] = {"aws_table_region", "eu-west-2"};
+    static const char *const by[][2] = {{"athena_security_lake", "pipelines/athena_security_lake.yml"},
+                                        {"athena_cloudtrail_table", "pipelines/athena_cloudtrail_table.yml"}};
+    int st;
+    for (size_t i = 0; i < 2; i++) {
+        char want[8192];
+        snprintf(want, sizeof want, "%s", api_convert(by[i] + 1, 1, o, 2, aws, &st));
+        CHECK_STR(api_convert(by[i], 1, o, 2, aws, &st), want);
+    }
+    CHECK_STR(api_convert(by[0], 1, o, 2, aws, &st),
+              "SELECT * FROM amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0 WHERE LOWER(api.operation) = "
+              "'consolelogin' AND is_mfa = false");
+    /* a name that is no file and not a built-in, names that are never files */
+    pipeline_set *ps = pipeline_set_new(A);
+    char err[512];
+    CHECK(!pipeline_set_add(ps, "athena_no_such", err, sizeof err));
+    CHECK(!pipeline_set_add(ps, "../pipelines/athena_security_lake", err, sizeof err));
+}
+
 /* names[] (NULL-terminated lists, one after the other) are exactly the
  * names of sigma_list_entries(what), in order. */
 static void same_names(const char *what, const char *const *const *names, size_t nlists)
@@ -535,7 +604,7 @@ static void test_lists(void)
     same_names("transformations", transformations, 3);
     const char *const *conditions[] = {pipeline_condition_names};
     same_names("conditions", conditions, 1);
-    const char *const *builtin[] = {pipeline_builtin_names};
+    const char *const *builtin[] = {pipeline_builtin_names()};
     same_names("pipelines", builtin, 1);
     /* every listed name is one the loader knows, and a made-up one is not */
     static const char *const sections[] = {"transformations", "postprocessing", "finalizers"};
@@ -664,6 +733,7 @@ int main(void)
     test_rule_conditions();
     test_item_conditions();
     test_api();
+    test_builtin_files();
     test_lists();
     test_state();
     test_correlation();

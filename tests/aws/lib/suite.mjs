@@ -7,9 +7,9 @@
 //   loadRules(dir, group)       the CloudTrail / Kubernetes audit rules of a folder
 //   convert(sigma, layout, rules, tmpdir)  file -> {queries} or {error}
 //   outcome(rule, layout, conv, events, expect)
-//                               the verdict before any query runs: null (run
-//                               the queries and compare with .want), or a
-//                               final {emitted, sigma, expectedError}
+//                               the verdict before any query runs: {want}
+//                               (run the queries and compare), or a final
+//                               {why, expectedError} (why: null or a reason)
 //   compare(got, want)          null, or "missing [...], unexpected [...]"
 import { YAML } from '../../semantic/harness.mjs';
 import { spawnSync } from 'node:child_process';
@@ -21,7 +21,6 @@ import { toEksAudit } from './eks.mjs';
 import { ruleFields } from './raw.mjs';
 
 const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const root = path.resolve(here, '..', '..');
 
 // The cluster / account / region the test records come from.
 export const CTX = { account: '111122223333', region: 'eu-west-2' };
@@ -38,7 +37,7 @@ export const LAYOUTS = {
     sources: { cloudtrail: { table: 'raw_events' }, kubernetes: { table: 'raw_events' } },
   },
   security_lake: {
-    args: ['-p', path.join(root, 'pipelines', 'athena_security_lake.yml'), '-O', 'aws_table_region=eu_west_2'],
+    args: ['-p', 'athena_security_lake', '-O', `aws_table_region=${CTX.region}`],
     sources: {
       cloudtrail: {
         table: 'amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0', columns: TABLES.cloud_trail_mgmt_2_0.columns,
@@ -63,7 +62,7 @@ export const LAYOUTS = {
     },
   },
   cloudtrail_table: {
-    args: ['-p', path.join(root, 'pipelines', 'athena_cloudtrail_table.yml')],
+    args: ['-p', 'athena_cloudtrail_table'],
     sources: {
       cloudtrail: {
         table: 'cloudtrail_logs', columns: { ...TABLES.cloudtrail_logs.columns, ...TABLES.cloudtrail_logs.partition_columns },
@@ -165,12 +164,9 @@ export function compare(got, want) {
 export function outcome(rule, layout, conv, events, expect) {
   const exp = expect.rules[rule.id]?.layouts?.[layout];
   if (conv.error) {
-    if (exp?.error !== undefined && new RegExp(exp.error, 'i').test(conv.error)) return { emitted: null, sigma: null, expectedError: true };
-    return { emitted: `conversion error: ${conv.error}`, sigma: `conversion error: ${conv.error}` };
+    if (exp?.error !== undefined && new RegExp(exp.error, 'i').test(conv.error)) return { why: null, expectedError: true };
+    return { why: `conversion error: ${conv.error}` };
   }
-  if (exp?.error !== undefined) {
-    const r = `converted, but expect.json wants a conversion error /${exp.error}/ (${exp.why})`;
-    return { emitted: r, sigma: r };
-  }
+  if (exp?.error !== undefined) return { why: `converted, but expect.json wants a conversion error /${exp.error}/ (${exp.why})` };
   return { want: events.filter(e => e.source === rule.source && e.fires.includes(rule.id)).map(e => e.id) };
 }

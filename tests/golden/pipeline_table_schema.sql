@@ -1,0 +1,1 @@
+SELECT * FROM audit.my_trail WHERE LOWER(eventname) = 'stoplogging' AND any_match(COALESCE(TRY_CAST(json_extract(requestparameters, '$.name') AS ARRAY(JSON)), ARRAY[json_extract(requestparameters, '$.name')]), x -> LOWER(json_extract_scalar(x, '$')) = 'main')
