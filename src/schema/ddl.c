@@ -51,12 +51,10 @@ static bool dfail(dctx *d, size_t off, const char *fmt, ...)
 {
     if (d->failed)
         return false;
-    char msg[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    schema_verrf(d->err, d->errlen, d->name, d->s, d->n, off, fmt, ap);
     va_end(ap);
-    schema_errf(d->err, d->errlen, d->name, d->s, d->n, off, "%s", msg);
     d->failed = true;
     return false;
 }

@@ -162,12 +162,10 @@ static bool gfail_at(gctx *g, size_t last, size_t k, const char *fmt, ...)
     size_t off = locate(g->text, g->len, path, depth);
     if (k != SIZE_MAX && off < g->len && g->text[off] == '"')
         off = string_byte(g->text, g->len, off, k);
-    char msg[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    schema_verrf(g->err, g->errlen, g->name, g->text, g->len, off, fmt, ap);
     va_end(ap);
-    schema_errf(g->err, g->errlen, g->name, g->text, g->len, off, "%s", msg);
     return false;
 }
 

@@ -2,23 +2,21 @@
 #ifndef SIGMA_SCHEMA_INTERNAL_H
 #define SIGMA_SCHEMA_INTERNAL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "schema.h"
+#include "../util/base.h"
 
 /* 1-based line and column of byte offset off in text[0..len): columns count
  * characters (UTF-8 continuation bytes do not advance). */
 void text_linecol(const char *text, size_t len, size_t off, unsigned *line, unsigned *col);
 
 /* "name:line:col: message" into err, the position being byte offset off of
- * text. */
-void schema_errf(char *err, size_t errlen, const char *name, const char *text, size_t len, size_t off,
-                 const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 7, 8)))
-#endif
-    ;
+ * text and the message (cut at 399 bytes) written by fmt from ap. */
+void schema_verrf(char *err, size_t errlen, const char *name, const char *text, size_t len, size_t off,
+                  const char *fmt, va_list ap) SIGMA_PRINTF(7, 0);
 
 /* ASCII case-insensitive equality of a[0..an) and b[0..bn). */
 bool name_eq(const char *a, size_t an, const char *b, size_t bn);

@@ -30,18 +30,14 @@ void text_linecol(const char *text, size_t len, size_t off, unsigned *line, unsi
     *col = c;
 }
 
-void schema_errf(char *err, size_t errlen, const char *name, const char *text, size_t len, size_t off,
-                 const char *fmt, ...)
+void schema_verrf(char *err, size_t errlen, const char *name, const char *text, size_t len, size_t off,
+                  const char *fmt, va_list ap)
 {
+    char msg[400];
+    vsnprintf(msg, sizeof msg, fmt, ap);
     unsigned line, col;
     text_linecol(text, len, off, &line, &col);
-    int k = snprintf(err, errlen, "%s:%u:%u: ", name, line, col);
-    if (k < 0 || (size_t)k >= errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err + k, errlen - (size_t)k, fmt, ap);
-    va_end(ap);
+    snprintf(err, errlen, "%s:%u:%u: %s", name, line, col, msg);
 }
 
 bool name_eq(const char *a, size_t an, const char *b, size_t bn)
