@@ -1,5 +1,6 @@
 /* test_schema.c - table schemas: types, Glue JSON and DDL loaders, schema
  * sets and lookup, built-ins, the field resolver, the schema option. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "schema/schema.h"
 #include "util/arena.h"
 #include "util/embed.h"
+#include "util/file.h"
 #include "util/sbuf.h"
 
 #include "t.h"
@@ -73,17 +75,9 @@ static const char *one(schema_format fmt, const char *text)
 
 static char *read_text(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    sbuf b = SBUF_INIT;
-    char buf[4096];
-    size_t k;
-    while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_putn(&b, buf, k);
-    fclose(f);
-    char *r = arena_strdup(A, sb_cstr(&b));
-    sb_free(&b);
+    file_buf fb = {0};
+    char *r = file_read(path, SIZE_MAX, &fb) == 0 && fb.p ? arena_strdup(A, fb.p) : NULL;
+    file_buf_free(&fb);
     return r;
 }
 
