@@ -2,12 +2,8 @@
 # readme.sh - the README's two pipeline examples, run verbatim: the YAML block
 # of the "Pipelines" section and both commands, on one CloudTrail rule.
 # Prints "readme: N passed, M failed".
-set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SIGMA="$ROOT/${BUILD:-build}/sigma"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
+. "$ROOT/tests/lib.sh"
 want="SELECT * FROM amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0 WHERE LOWER(api.operation) = 'consolelogin'"
 
 # the YAML block of the Pipelines section
@@ -36,5 +32,4 @@ pass=$(grep -c '^ok' "$T/log")
 fail=$(grep -c '^FAIL' "$T/log")
 [ "$(grep -c . "$T/security_lake.yml")" -gt 5 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: no YAML block found"; }
 [ "$(echo "$cmds" | grep -c .)" -eq 2 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: expected 2 commands"; }
-echo "readme: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary readme
