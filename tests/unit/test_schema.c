@@ -141,6 +141,18 @@ static const char *res(const stable *t, const char *field)
     return out;
 }
 
+/* Cases of res: a table, a field and the resolution wanted (one check each). */
+typedef struct res_case {
+    const stable *t;
+    const char *field, *want;
+} res_case;
+
+static void check_res(const res_case *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        CHECK_STR(res(c[i].t, c[i].field), c[i].want);
+}
+
 /* ---- types ------------------------------------------------------------- */
 
 static void test_types(void)
@@ -704,50 +716,54 @@ static void test_resolve(void)
     const stable *sh = builtin("amazon_security_lake_table_eu_west_2_sh_findings_2_0");
     const stable *ct = builtin("cloudtrail_logs");
     CHECK(mgmt && eks && sh && ct);
-    /* columns and struct members, case-insensitive, spelled as the schema */
-    CHECK_STR(res(mgmt, "time"), "col(time) : bigint");
-    CHECK_STR(res(mgmt, "TIME_DT"), "col(time_dt) : timestamp");
-    CHECK_STR(res(mgmt, "is_mfa"), "col(is_mfa) : boolean");
-    CHECK_STR(res(mgmt, "class_uid"), "col(class_uid) : int");
-    CHECK_STR(res(mgmt, "actor.user.uid"), "col(actor) member(user) member(uid) : string");
-    CHECK_STR(res(mgmt, "Actor.Session.Is_MFA"), "col(actor) member(session) member(is_mfa) : boolean");
-    CHECK_STR(res(ct, "userIdentity.sessionContext.sessionIssuer.type"),
-              "col(useridentity) member(sessioncontext) member(sessionissuer) member(type) : string");
-    CHECK_STR(res(ct, "eventName"), "col(eventname) : string");
-    /* a struct as the value */
-    CHECK_STR(res(mgmt, "actor.user"),
-              "col(actor) member(user) : struct<type:string,name:string,uid_alt:string,uid:string,account:struct<uid:string>,credential_uid:string>");
-    /* map: the rest of the path is one key */
-    CHECK_STR(res(mgmt, "unmapped.recipientAccountId"), "col(unmapped) key(recipientAccountId) : string");
-    CHECK_STR(res(mgmt, "unmapped.userIdentity.sessionContext.sessionIssuer.type"),
-              "col(unmapped) key(userIdentity.sessionContext.sessionIssuer.type) : string");
-    CHECK_STR(res(mgmt, "unmapped.a\\.b.c"), "col(unmapped) key(a.b.c) : string");
-    CHECK_STR(res(mgmt, "unmapped"), "col(unmapped) : map<string,string>");
-    CHECK_STR(res(ct, "useridentity.sessioncontext.webidfederationdata.attributes.x.y"),
-              "col(useridentity) member(sessioncontext) member(webidfederationdata) member(attributes) key(x.y) : string");
-    /* JSON text: the rest of the path; a bare JSON column is text */
-    CHECK_STR(res(mgmt, "api.request.data.userName"), "col(api) member(request) member(data) json(userName) : json");
-    CHECK_STR(res(ct, "requestParameters.containerDefinitions.command"),
-              "col(requestparameters) json(containerDefinitions|command) : json");
-    CHECK_STR(res(ct, "responseElements.pendingModifiedValues.masterUserPassword"),
-              "col(responseelements) json(pendingModifiedValues|masterUserPassword) : json");
-    CHECK_STR(res(ct, "additionalEventData.MFAUsed"), "col(additionaleventdata) json(MFAUsed) : json");
-    CHECK_STR(res(ct, "requestParameters.a\\.b.c"), "col(requestparameters) json(a.b|c) : json");
-    CHECK_STR(res(ct, "requestParameters"), "col(requestparameters) : string");
-    /* arrays: any element, of structs, of scalars, nested, at the end */
-    CHECK_STR(res(mgmt, "resources.uid"), "col(resources) any member(uid) : string");
-    CHECK_STR(res(mgmt, "resources.owner.account.uid"), "col(resources) any member(owner) member(account) member(uid) : string");
-    CHECK_STR(res(ct, "resources.ARN"), "col(resources) any member(arn) : string");
-    CHECK_STR(res(mgmt, "observables.type_id"), "col(observables) any member(type_id) : int");
-    CHECK_STR(res(mgmt, "metadata.profiles"), "col(metadata) member(profiles) any : string (trailing any 1)");
-    CHECK_STR(res(eks, "actor.user.groups.name"), "col(actor) member(user) member(groups) any member(name) : string");
-    CHECK_STR(res(eks, "src_endpoint.intermediate_ips"), "col(src_endpoint) member(intermediate_ips) any : string (trailing any 1)");
-    CHECK_STR(res(eks, "resources"),
-              "col(resources) any : struct<namespace:string,name:string,uid:string,version:string,type:string> (trailing any 1)");
-    CHECK_STR(res(sh, "vulnerabilities.cve.cvss.base_score"),
-              "col(vulnerabilities) any member(cve) member(cvss) any member(base_score) : decimal(3,1)");
-    CHECK_STR(res(sh, "finding_info.types"), "col(finding_info) member(types) any : string (trailing any 1)");
-    CHECK_STR(res(sh, "resources.data.k"), "col(resources) any member(data) json(k) : json");
+    const res_case found[] = {
+        /* columns and struct members, case-insensitive, spelled as the schema */
+        {mgmt, "time", "col(time) : bigint"},
+        {mgmt, "TIME_DT", "col(time_dt) : timestamp"},
+        {mgmt, "is_mfa", "col(is_mfa) : boolean"},
+        {mgmt, "class_uid", "col(class_uid) : int"},
+        {mgmt, "actor.user.uid", "col(actor) member(user) member(uid) : string"},
+        {mgmt, "Actor.Session.Is_MFA", "col(actor) member(session) member(is_mfa) : boolean"},
+        {ct, "userIdentity.sessionContext.sessionIssuer.type",
+         "col(useridentity) member(sessioncontext) member(sessionissuer) member(type) : string"},
+        {ct, "eventName", "col(eventname) : string"},
+        /* a struct as the value */
+        {mgmt, "actor.user",
+         "col(actor) member(user) : struct<type:string,name:string,uid_alt:string,uid:string,account:struct<uid:string>,credential_uid:string>"},
+        /* map: the rest of the path is one key */
+        {mgmt, "unmapped.recipientAccountId", "col(unmapped) key(recipientAccountId) : string"},
+        {mgmt, "unmapped.userIdentity.sessionContext.sessionIssuer.type",
+         "col(unmapped) key(userIdentity.sessionContext.sessionIssuer.type) : string"},
+        {mgmt, "unmapped.a\\.b.c", "col(unmapped) key(a.b.c) : string"},
+        {mgmt, "unmapped", "col(unmapped) : map<string,string>"},
+        {ct, "useridentity.sessioncontext.webidfederationdata.attributes.x.y",
+         "col(useridentity) member(sessioncontext) member(webidfederationdata) member(attributes) key(x.y) : string"},
+        /* JSON text: the rest of the path; a bare JSON column is text */
+        {mgmt, "api.request.data.userName", "col(api) member(request) member(data) json(userName) : json"},
+        {ct, "requestParameters.containerDefinitions.command",
+         "col(requestparameters) json(containerDefinitions|command) : json"},
+        {ct, "responseElements.pendingModifiedValues.masterUserPassword",
+         "col(responseelements) json(pendingModifiedValues|masterUserPassword) : json"},
+        {ct, "additionalEventData.MFAUsed", "col(additionaleventdata) json(MFAUsed) : json"},
+        {ct, "requestParameters.a\\.b.c", "col(requestparameters) json(a.b|c) : json"},
+        {ct, "requestParameters", "col(requestparameters) : string"},
+        /* arrays: any element, of structs, of scalars, nested, at the end */
+        {mgmt, "resources.uid", "col(resources) any member(uid) : string"},
+        {mgmt, "resources.owner.account.uid", "col(resources) any member(owner) member(account) member(uid) : string"},
+        {ct, "resources.ARN", "col(resources) any member(arn) : string"},
+        {mgmt, "observables.type_id", "col(observables) any member(type_id) : int"},
+        {mgmt, "metadata.profiles", "col(metadata) member(profiles) any : string (trailing any 1)"},
+        {eks, "actor.user.groups.name", "col(actor) member(user) member(groups) any member(name) : string"},
+        {eks, "src_endpoint.intermediate_ips",
+         "col(src_endpoint) member(intermediate_ips) any : string (trailing any 1)"},
+        {eks, "resources",
+         "col(resources) any : struct<namespace:string,name:string,uid:string,version:string,type:string> (trailing any 1)"},
+        {sh, "vulnerabilities.cve.cvss.base_score",
+         "col(vulnerabilities) any member(cve) member(cvss) any member(base_score) : decimal(3,1)"},
+        {sh, "finding_info.types", "col(finding_info) member(types) any : string (trailing any 1)"},
+        {sh, "resources.data.k", "col(resources) any member(data) json(k) : json"},
+    };
+    check_res(found, sizeof found / sizeof *found);
     /* nested arrays, arrays of maps, a name holding dots */
     stable **v;
     size_t n;
@@ -756,35 +772,40 @@ static void test_resolve(void)
                                "bin binary)",
                    &v, &n),
               "");
-    CHECK_STR(res(v[0], "m.x"), "col(m) any any member(x) : int");
-    CHECK_STR(res(v[0], "a"), "col(a) any any : string (trailing any 2)");
-    CHECK_STR(res(v[0], "a.k"), "col(a) any any json(k) : json");
-    CHECK_STR(res(v[0], "am.key.x"), "col(am) any key(key.x) : bigint");
-    CHECK_STR(res(v[0], "a.b"), "col(a) any any json(b) : json"); /* a part first: a is a column */
-    CHECK_STR(res(v[0], "a\\.b"), "col(a.b) : int");
-    CHECK_STR(res(v[0], "s.c.d.e"), "col(s) member(c.d) member(e) : int");
-    CHECK_STR(res(v[0], "s.c\\.d.E"), "col(s) member(c.d) member(e) : int");
-    /* unknown fields: why, and the closest paths */
-    CHECK_STR(res(mgmt, "actor.user.id"),
-              "unknown: unknown field 'actor.user.id': actor.user has no member 'id' (did you mean actor.user.uid?)");
-    CHECK_STR(res(mgmt, "actr.user.uid"),
-              "unknown: unknown field 'actr.user.uid': no column 'actr' (did you mean actor.user.uid?)");
-    CHECK_STR(res(mgmt, "actor.usr.uid_alt"),
-              "unknown: unknown field 'actor.usr.uid_alt': actor has no member 'usr' (did you mean actor.user.uid_alt?)");
-    CHECK_STR(res(mgmt, "eventName"), "unknown: unknown field 'eventName': no column 'eventName'");
-    CHECK_STR(res(ct, "status"), "unknown: unknown field 'status': no column 'status'");
-    CHECK_STR(res(mgmt, "time.x"), "unknown: unknown field 'time.x': time is bigint, which has no members");
-    CHECK_STR(res(mgmt, "actor.session.is_mfa.x"),
-              "unknown: unknown field 'actor.session.is_mfa.x': actor.session.is_mfa is boolean, which has no members");
-    CHECK_STR(res(mgmt, "resources.x"),
-              "unknown: unknown field 'resources.x': resources has no member 'x'");
-    CHECK_STR(res(mgmt, "src_endpoint.ipp"),
-              "unknown: unknown field 'src_endpoint.ipp': src_endpoint has no member 'ipp' (did you mean src_endpoint.ip?)");
-    CHECK_STR(res(mgmt, "session.uidd"),
-              "unknown: unknown field 'session.uidd': session has no member 'uidd' (did you mean session.uid?)");
-    CHECK_STR(res(v[0], "s.c.x"), "unknown: unknown field 's.c.x': s has no member 'c' (did you mean s.c\\.d?)");
-    CHECK_STR(res(v[0], ""), "unknown: unknown field '': no column '' (did you mean m, a or s?)");
-    CHECK_STR(res(v[0], "bin.x"), "unknown: unknown field 'bin.x': bin is binary, which has no members");
+    const res_case nested[] = {
+        {v[0], "m.x", "col(m) any any member(x) : int"},
+        {v[0], "a", "col(a) any any : string (trailing any 2)"},
+        {v[0], "a.k", "col(a) any any json(k) : json"},
+        {v[0], "am.key.x", "col(am) any key(key.x) : bigint"},
+        {v[0], "a.b", "col(a) any any json(b) : json"}, /* a part first: a is a column */
+        {v[0], "a\\.b", "col(a.b) : int"},
+        {v[0], "s.c.d.e", "col(s) member(c.d) member(e) : int"},
+        {v[0], "s.c\\.d.E", "col(s) member(c.d) member(e) : int"},
+    };
+    check_res(nested, sizeof nested / sizeof *nested);
+    const res_case unknown[] = {
+        /* unknown fields: why, and the closest paths */
+        {mgmt, "actor.user.id",
+         "unknown: unknown field 'actor.user.id': actor.user has no member 'id' (did you mean actor.user.uid?)"},
+        {mgmt, "actr.user.uid",
+         "unknown: unknown field 'actr.user.uid': no column 'actr' (did you mean actor.user.uid?)"},
+        {mgmt, "actor.usr.uid_alt",
+         "unknown: unknown field 'actor.usr.uid_alt': actor has no member 'usr' (did you mean actor.user.uid_alt?)"},
+        {mgmt, "eventName", "unknown: unknown field 'eventName': no column 'eventName'"},
+        {ct, "status", "unknown: unknown field 'status': no column 'status'"},
+        {mgmt, "time.x", "unknown: unknown field 'time.x': time is bigint, which has no members"},
+        {mgmt, "actor.session.is_mfa.x",
+         "unknown: unknown field 'actor.session.is_mfa.x': actor.session.is_mfa is boolean, which has no members"},
+        {mgmt, "resources.x", "unknown: unknown field 'resources.x': resources has no member 'x'"},
+        {mgmt, "src_endpoint.ipp",
+         "unknown: unknown field 'src_endpoint.ipp': src_endpoint has no member 'ipp' (did you mean src_endpoint.ip?)"},
+        {mgmt, "session.uidd",
+         "unknown: unknown field 'session.uidd': session has no member 'uidd' (did you mean session.uid?)"},
+        {v[0], "s.c.x", "unknown: unknown field 's.c.x': s has no member 'c' (did you mean s.c\\.d?)"},
+        {v[0], "", "unknown: unknown field '': no column '' (did you mean m, a or s?)"},
+        {v[0], "bin.x", "unknown: unknown field 'bin.x': bin is binary, which has no members"},
+    };
+    check_res(unknown, sizeof unknown / sizeof *unknown);
     /* the failure keeps the steps that did resolve, and the candidates */
     sresolved r = schema_resolve(A, mgmt, "actor.user.id");
     CHECK(r.status == SR_UNKNOWN && r.nsteps == 2 && r.ncandidates == 1);
