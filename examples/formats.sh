@@ -4,12 +4,8 @@
 # then each `build/sigma convert` command of a sh block runs (with the built
 # binary) and its output must equal the block that follows it.
 # Prints "readme-formats: N passed, M failed".
-set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SIGMA="$ROOT/${BUILD:-build}/sigma"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
+. "$ROOT/tests/lib.sh"
 # the section, then its blocks: block N into $T/block.N, its language into $T/lang.N
 awk '/^## Output formats/ { p = 1; next } /^## / { p = 0 } p' "$ROOT/README.md" >"$T/section"
 awk -v dir="$T" '
@@ -42,5 +38,4 @@ while [ -f "$T/block.$n" ]; do
     fi
 done
 [ "$cmds" -eq 7 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: expected 7 commands, found $cmds"; }
-echo "readme-formats: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary readme-formats

@@ -3,12 +3,8 @@
 # of the "Pipelines" section and both commands, on one CloudTrail rule; the
 # command of the "Security Lake" section, whose output must be its SQL block.
 # Prints "readme: N passed, M failed".
-set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SIGMA="$ROOT/${BUILD:-build}/sigma"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
+. "$ROOT/tests/lib.sh"
 want="SELECT * FROM amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0 WHERE LOWER(api.operation) = 'consolelogin'"
 
 # the YAML block of the Pipelines section
@@ -50,5 +46,4 @@ else
     echo "  got:  $lake_got"
     echo "  want: $lake_sql"
 fi
-echo "readme: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary readme

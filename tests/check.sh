@@ -5,13 +5,9 @@
 #
 #     UPDATE=1 sh tests/check.sh     rewrite tests/check/expected.txt (review
 #                                    with git diff); reports "updated", no test
-set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/tests/lib.sh"
 cd "$ROOT" || exit 2
-SIGMA="$ROOT/${BUILD:-build}/sigma"
-T=$(mktemp -d "${TMPDIR:-/tmp}/sigma-check.XXXXXX") || exit 2
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
 SCHEMA_ARGS="-O schema=tests/schema/cloudtrail_logs.json -O table=default.cloudtrail_logs tests/schema/rules"
 if [ "${UPDATE:-}" = 1 ]; then
     "$SIGMA" check tests/check >tests/check/expected.txt
@@ -87,5 +83,4 @@ grep -c "error: unknown field" "$T/out" | grep -qx 4 && pass=$((pass + 1)) || { 
 t schema-no-table 0 tests/schema/rules
 t schema-bad-file 2 -O schema=tests/schema/bad tests/schema/rules
 t schema-bad-option 2 -O unknown_fields=maybe tests/schema/rules
-echo "check: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary check

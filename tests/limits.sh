@@ -3,12 +3,8 @@
 # clear error on that rule (exit 1, message with file:line:col), never a hang,
 # a crash or an out-of-memory kill. A `timeout` guards against hangs only; the
 # speed itself is measured in bench/. Prints "limits: N passed, M failed".
-set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SIGMA="$ROOT/${BUILD:-build}/sigma"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
+. "$ROOT/tests/lib.sh"
 
 # expect NAME FILE MESSAGE [ARGS...]: convert FILE, expect exit 1 and MESSAGE on stderr
 expect() {
@@ -122,5 +118,4 @@ if [ $rc -eq 1 ] && grep -q "^$T/tree/gone.yml: error: No such file or directory
     head -c 300 "$T/err"
 fi
 
-echo "limits: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary limits

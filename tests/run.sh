@@ -80,15 +80,20 @@ done
 part golden sh tests/golden.sh
 
 # 3. semantic tests
-semantic() {
+# node_ready LABEL: node and the DuckDB harness's packages are there (else
+# says which is missing, as LABEL, and returns 1)
+node_ready() {
     if ! command -v node >/dev/null 2>&1; then
-        echo "semantic: node not found"
+        echo "$1: node not found"
         return 1
     fi
     if [ ! -d tests/semantic/node_modules/@duckdb/node-api ]; then
-        echo "semantic: dependencies missing: run (cd tests/semantic && npm ci)"
+        echo "$1: dependencies missing: run (cd tests/semantic && npm ci)"
         return 1
     fi
+}
+semantic() {
+    node_ready semantic || return 1
     rc=0
     node tests/semantic/run.mjs || rc=1
     if [ -f tests/semantic/corr.mjs ]; then
@@ -99,14 +104,7 @@ semantic() {
 part semantic semantic
 
 aws_layouts() {
-    if ! command -v node >/dev/null 2>&1; then
-        echo "aws: node not found"
-        return 1
-    fi
-    if [ ! -d tests/semantic/node_modules/@duckdb/node-api ]; then
-        echo "aws: dependencies missing: run (cd tests/semantic && npm ci)"
-        return 1
-    fi
+    node_ready aws || return 1
     node tests/aws/run.mjs
 }
 part aws aws_layouts

@@ -7,13 +7,9 @@
 # cases and, beside the shared corpus, SigmaHQ's AWS rules; with and without
 # unknown_fields=warn, and a correlation on the table's ISO-8601 eventtime.
 # One check per comparison. Prints "schema: N passed, M failed".
-set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/tests/lib.sh"
 cd "$ROOT" || exit 2
-SIGMA="$ROOT/${BUILD:-build}/sigma"
-T=$(mktemp -d "${TMPDIR:-/tmp}/sigma-schema.XXXXXX") || exit 2
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
 
 # same NAME ARGS...: -f json output (and stderr) with each schema file
 same() { # the SQL must show the resolution (eventName is the column eventname)
@@ -46,5 +42,4 @@ if [ -d "$C" ]; then
     same sigmahq-aws "$C"
     same sigmahq-aws-warn -O unknown_fields=warn "$C"
 fi
-echo "schema: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary schema

@@ -28,6 +28,31 @@ def rule_text(title: str = "Test", detection: str = "    sel:\n        fieldA: v
     return f"title: {title}\nstatus: test\nlogsource:\n{logsource}detection:\n{detection}{extra}"
 
 
+# A CloudTrail rule with the OCSF field name of the Security Lake table's built-in schema (a raw
+# CloudTrail name is an unknown field there), the README's table-name pipeline for Security Lake, and
+# the query the two give.
+CLOUDTRAIL = rule_text(
+    "Console login", "    sel:\n        api.operation: ConsoleLogin\n    condition: sel\n",
+    "    product: aws\n    service: cloudtrail\n")
+LAKE_PIPELINE = """name: AWS Security Lake Table Mapping
+priority: 100
+
+vars:
+  region: eu_west_2
+
+transformations:
+  - id: cloudtrail_mgmt_table
+    type: set_state
+    key: table_name
+    val: "amazon_security_lake_table_{region}_cloud_trail_mgmt_2_0"
+    rule_conditions:
+      - type: logsource
+        product: aws
+        service: cloudtrail
+"""
+LAKE_QUERY = "SELECT * FROM amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0 WHERE LOWER(api.operation) = 'consolelogin'"
+
+
 def sigma_cli() -> str:
     """The sigma command of the test environment running these tests."""
     import sys

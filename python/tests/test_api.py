@@ -15,7 +15,7 @@ import pytest
 import libsigma
 from libsigma import _libsigma
 
-from conftest import REPO, rule_text, write
+from conftest import CLOUDTRAIL, LAKE_PIPELINE, LAKE_QUERY, REPO, rule_text, write
 
 TWO_RULES = rule_text("First") + "---\n" + rule_text(
     "Second", "    sel:\n        Image|endswith: '\\cmd.exe'\n        CommandLine|contains: \"it's\"\n    condition: sel\n"
@@ -112,38 +112,15 @@ def test_argument_types_are_checked() -> None:
         libsigma.convert("x", options={"table": "a\0b"})
 
 
-# the OCSF name of the Security Lake table's built-in schema (a raw CloudTrail name is an unknown field)
-SECURITY_LAKE_RULE = rule_text(
-    "CloudTrail", "    sel:\n        api.operation: ConsoleLogin\n    condition: sel\n",
-    "    product: aws\n    service: cloudtrail\n")
-README_PIPELINE = """name: AWS Security Lake Table Mapping
-priority: 100
-
-vars:
-  region: eu_west_2
-
-transformations:
-  - id: cloudtrail_mgmt_table
-    type: set_state
-    key: table_name
-    val: "amazon_security_lake_table_{region}_cloud_trail_mgmt_2_0"
-    rule_conditions:
-      - type: logsource
-        product: aws
-        service: cloudtrail
-"""
-LAKE_QUERY = "SELECT * FROM amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0 WHERE LOWER(api.operation) = 'consolelogin'"
-
-
 def test_pipelines_by_name_file_and_text(tmp_path: Path) -> None:
-    (r,) = libsigma.convert(SECURITY_LAKE_RULE, pipelines=["athena_security_lake_table_name"],
+    (r,) = libsigma.convert(CLOUDTRAIL, pipelines=["athena_security_lake_table_name"],
                             options={"aws_table_region": "eu-west-2"})
     assert r.queries == [LAKE_QUERY]
-    path = write(tmp_path / "lake.yml", README_PIPELINE)
-    for spec in (str(path), path, libsigma.PipelineYAML(README_PIPELINE)):
-        (r,) = libsigma.convert(SECURITY_LAKE_RULE, pipelines=[spec])
+    path = write(tmp_path / "lake.yml", LAKE_PIPELINE)
+    for spec in (str(path), path, libsigma.PipelineYAML(LAKE_PIPELINE)):
+        (r,) = libsigma.convert(CLOUDTRAIL, pipelines=[spec])
         assert r.queries == [LAKE_QUERY]
-    (r,) = libsigma.convert(SECURITY_LAKE_RULE, pipelines=str(path))  # one pipeline need not be a list
+    (r,) = libsigma.convert(CLOUDTRAIL, pipelines=str(path))  # one pipeline need not be a list
     assert r.queries == [LAKE_QUERY]
 
 
@@ -158,7 +135,7 @@ def test_pipeline_errors_name_the_pipeline_not_a_temporary_file() -> None:
 
 
 def test_missing_region_is_a_rule_error() -> None:
-    (r,) = libsigma.convert(SECURITY_LAKE_RULE, pipelines=["athena_security_lake_table_name"])
+    (r,) = libsigma.convert(CLOUDTRAIL, pipelines=["athena_security_lake_table_name"])
     assert r.error is not None and "set it with -O aws_table_region=VALUE" in r.error.message
 
 

@@ -12,29 +12,8 @@ from sigma.processing.pipeline import ProcessingPipeline
 
 from libsigma.pysigma import LibsigmaBackend, builtin_pipeline
 
-from conftest import rule_text, write
+from conftest import CLOUDTRAIL, LAKE_PIPELINE, LAKE_QUERY, write
 
-# the OCSF name of the Security Lake table's built-in schema (a raw CloudTrail name is an unknown field)
-CLOUDTRAIL = rule_text(
-    "Console login", "    sel:\n        api.operation: ConsoleLogin\n    condition: sel\n",
-    "    product: aws\n    service: cloudtrail\n")
-LAKE_PIPELINE = """name: AWS Security Lake Table Mapping
-priority: 100
-
-vars:
-  region: eu_west_2
-
-transformations:
-  - id: cloudtrail_mgmt_table
-    type: set_state
-    key: table_name
-    val: "amazon_security_lake_table_{region}_cloud_trail_mgmt_2_0"
-    rule_conditions:
-      - type: logsource
-        product: aws
-        service: cloudtrail
-"""
-LAKE_QUERY = "SELECT * FROM amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0 WHERE LOWER(api.operation) = 'consolelogin'"
 CORRELATION = """title: Windows Failed Logon
 id: dc9f1a2e-7d3b-4f1c-b8f4-1e23eadf4567
 status: stable

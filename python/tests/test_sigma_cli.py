@@ -10,8 +10,7 @@ from pathlib import Path
 
 import libsigma
 
-from conftest import rule_text, sigma_cli, write
-from test_seed import CLOUDTRAIL, LAKE_PIPELINE, LAKE_QUERY
+from conftest import CLOUDTRAIL, LAKE_PIPELINE, LAKE_QUERY, rule_text, sigma_cli, write
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -51,25 +51,20 @@ static void cfn_begin(sbuf *b, const out_options *o)
                "Resources:\n");
 }
 
+static const out_query_labels cfn_labels = {
+    .name = "      Name: ",
+    .description = "\n      Description: ",
+    .database = "\n      Database: ",
+    .workgroup = "\n      WorkGroup: ",
+    .query = "\n      QueryString: ",
+};
+
 static void cfn_item(sbuf *b, const out_item *it, const out_options *o)
 {
     sb_printf(b, "  %s:\n", it->name);
     sb_puts(b, "    Type: \"AWS::Athena::NamedQuery\"\n"
-               "    Properties:\n"
-               "      Name: ");
-    out_query_name(b, it, out_yaml_str);
-    if (out_has_description(it)) {
-        sb_puts(b, "\n      Description: ");
-        out_query_description(b, it, out_yaml_str);
-    }
-    sb_puts(b, "\n      Database: ");
-    out_put(b, o->database, out_yaml_str);
-    if (o->workgroup) {
-        sb_puts(b, "\n      WorkGroup: ");
-        out_put(b, o->workgroup, out_yaml_str);
-    }
-    sb_puts(b, "\n      QueryString: ");
-    out_put(b, it->res->queries[it->k], out_yaml_str);
+               "    Properties:\n");
+    out_named_query(b, it, o, &cfn_labels, out_yaml_str);
     sb_putc(b, '\n');
 }
 

@@ -11,19 +11,12 @@ static void default_item(sbuf *b, const out_item *it, const out_options *o)
     sb_puts(b, it->res->queries[it->k]);
 }
 
-static void default_end(sbuf *b, size_t n, const out_options *o)
-{
-    (void)o;
-    if (n)
-        sb_putc(b, '\n');
-}
-
 const out_format out_default = {
     .name = "default",
     .ext = ".sql",
     .description = "queries separated by a blank line",
     .item = default_item,
-    .end = default_end,
+    .end = out_end_newline,
 };
 
 const out_format out_pack = {
@@ -32,5 +25,5 @@ const out_format out_pack = {
     .description = "rule packs: one query per table for all its rules (each row with the rules it matches)",
     .pack = true,
     .item = default_item,
-    .end = default_end,
+    .end = out_end_newline,
 };

@@ -37,6 +37,20 @@ static void put_u4(sbuf *b, const char *fmt, int32_t cp)
     sb_puts(b, tmp);
 }
 
+/* The escapes JSON, YAML and HCL share: \" \\ \n \t \r. Writes the one of
+ * cp and returns true, or writes nothing and returns false. */
+static bool short_escape(sbuf *b, int32_t cp)
+{
+    switch (cp) {
+    case '"':
+    case '\\': sb_putc(b, '\\'); sb_putc(b, (char)cp); return true;
+    case '\n': sb_puts(b, "\\n"); return true;
+    case '\t': sb_puts(b, "\\t"); return true;
+    case '\r': sb_puts(b, "\\r"); return true;
+    default: return false;
+    }
+}
+
 void out_json_str(sbuf *b, const char *s)
 {
     if (!s) {
@@ -55,17 +69,10 @@ void out_json_str(sbuf *b, const char *s)
             p = run;
             continue;
         }
-        if (c == '"' || c == '\\') {
-            sb_putc(b, '\\');
-            sb_putc(b, (char)c);
+        if (short_escape(b, c)) {
             p++;
         } else if (c < 0x20 || c == 0x7f) {
-            switch (c) {
-            case '\n': sb_puts(b, "\\n"); break;
-            case '\t': sb_puts(b, "\\t"); break;
-            case '\r': sb_puts(b, "\\r"); break;
-            default: put_u4(b, "\\u%04x", c); break;
-            }
+            put_u4(b, "\\u%04x", c);
             p++;
         } else {
             int32_t cp;
@@ -96,66 +103,63 @@ static bool yaml_literal(int32_t cp)
     return cp <= 0xd7ff || (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000;
 }
 
-void out_yaml_str(sbuf *b, const char *s, size_t n)
+/* The character at p[0..len) (code point cp, U+FFFD with len 1 for an
+ * invalid byte) that is not one of the short escapes, as one format writes
+ * it; end is the end of the text. */
+typedef void (*char_fn)(sbuf *b, const unsigned char *p, const unsigned char *end, size_t len, int32_t cp);
+
+/* A double-quoted string of s[0..n): the short escapes, every other
+ * character written by put. */
+static void quoted(sbuf *b, const char *s, size_t n, char_fn put)
 {
     sb_putc(b, '"');
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
         int32_t cp;
         size_t len = next_char(p, end, &cp);
-        if (cp == '"' || cp == '\\') {
-            sb_putc(b, '\\');
-            sb_putc(b, (char)cp);
-        } else if (cp == '\n') {
-            sb_puts(b, "\\n");
-        } else if (cp == '\t') {
-            sb_puts(b, "\\t");
-        } else if (cp == '\r') {
-            sb_puts(b, "\\r");
-        } else if (yaml_literal(cp) && !(cp == 0xfffd && len == 1)) {
-            sb_putn(b, (const char *)p, len);
-        } else if (cp < 0x100) {
-            put_u4(b, "\\x%02X", cp);
-        } else {
-            put_u4(b, "\\u%04X", cp);
-        }
+        if (!short_escape(b, cp))
+            put(b, p, end, len, cp);
         p += len;
     }
     sb_putc(b, '"');
 }
 
+static void yaml_char(sbuf *b, const unsigned char *p, const unsigned char *end, size_t len, int32_t cp)
+{
+    (void)end;
+    if (yaml_literal(cp) && !(cp == 0xfffd && len == 1))
+        sb_putn(b, (const char *)p, len);
+    else if (cp < 0x100)
+        put_u4(b, "\\x%02X", cp);
+    else
+        put_u4(b, "\\u%04X", cp);
+}
+
+void out_yaml_str(sbuf *b, const char *s, size_t n)
+{
+    quoted(b, s, n, yaml_char);
+}
+
+static void hcl_char(sbuf *b, const unsigned char *p, const unsigned char *end, size_t len, int32_t cp)
+{
+    if ((cp == '$' || cp == '%') && p + 1 < end && p[1] == '{') {
+        /* a literal "${" or "%{": the $ or % as a Unicode escape, which
+         * HCL's scanner never takes for the start of a template
+         * sequence (HCL's "$${" and "%%{" mean the same, but some
+         * parsers other than Terraform's mishandle them) */
+        put_u4(b, "\\u%04X", cp);
+    } else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 || cp == 0xfeff) {
+        put_u4(b, "\\u%04X", cp);
+    } else if (cp == 0xfffd && len == 1) {
+        sb_puts(b, "\\uFFFD");
+    } else {
+        sb_putn(b, (const char *)p, len);
+    }
+}
+
 void out_hcl_str(sbuf *b, const char *s, size_t n)
 {
-    sb_putc(b, '"');
-    const unsigned char *p = (const unsigned char *)s, *end = p + n;
-    while (p < end) {
-        int32_t cp;
-        size_t len = next_char(p, end, &cp);
-        if (cp == '"' || cp == '\\') {
-            sb_putc(b, '\\');
-            sb_putc(b, (char)cp);
-        } else if ((cp == '$' || cp == '%') && p + 1 < end && p[1] == '{') {
-            /* a literal "${" or "%{": the $ or % as a Unicode escape, which
-             * HCL's scanner never takes for the start of a template
-             * sequence (HCL's "$${" and "%%{" mean the same, but some
-             * parsers other than Terraform's mishandle them) */
-            put_u4(b, "\\u%04X", cp);
-        } else if (cp == '\n') {
-            sb_puts(b, "\\n");
-        } else if (cp == '\t') {
-            sb_puts(b, "\\t");
-        } else if (cp == '\r') {
-            sb_puts(b, "\\r");
-        } else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 || cp == 0xfeff) {
-            put_u4(b, "\\u%04X", cp);
-        } else if (cp == 0xfffd && len == 1) {
-            sb_puts(b, "\\uFFFD");
-        } else {
-            sb_putn(b, (const char *)p, len);
-        }
-        p += len;
-    }
-    sb_putc(b, '"');
+    quoted(b, s, n, hcl_char);
 }
 
 size_t out_prefix_len(const char *s, size_t max)

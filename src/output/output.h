@@ -102,16 +102,23 @@ typedef void (*out_str_fn)(sbuf *b, const char *s, size_t n);
 
 /* ------------------------------------------------------------ render.c */
 
-/* The Name of a named query: the rule's title (or the query's identifier
- * when the rule has none), with " #2", " #3" ... for a rule's later
- * queries, cut to Athena's 128 characters; written with put. */
-void out_query_name(sbuf *b, const out_item *it, out_str_fn put);
-/* True when the rule has a description (not empty); the Description of a
- * named query is that description cut to Athena's 1,024 characters. */
-bool out_has_description(const out_item *it);
-void out_query_description(sbuf *b, const out_item *it, out_str_fn put);
-/* A whole NUL-terminated string with put. */
-void out_put(sbuf *b, const char *s, out_str_fn put);
+/* The labels of a named query's fields, each written just before its
+ * value (so a label also ends the field before it). */
+typedef struct out_query_labels {
+    const char *name, *description, *database, *workgroup, *query;
+} out_query_labels;
+
+/* The fields of a named query, each label followed by its value written
+ * with put: Name, the rule's title (or the query's identifier when the rule
+ * has none) with " #2", " #3" ... for a rule's later queries, cut to
+ * Athena's 128 characters; Description, the rule's description cut to
+ * 1,024 characters (only when it has one, not empty); Database; WorkGroup
+ * (only when given); and the query. Nothing after the query's value. */
+void out_named_query(sbuf *b, const out_item *it, const out_options *o, const out_query_labels *l, out_str_fn put);
+
+/* The end of a text of SQL statements separated by blank lines (default,
+ * pack, views): a newline after the last, nothing when there is none. */
+void out_end_newline(sbuf *b, size_t nitems, const out_options *o);
 
 /* ------------------------------------------------------------ meta.c */
 

@@ -161,7 +161,10 @@ static const char *file_key(arena *a, const char *file)
 
 /* ------------------------------------------------------------ named queries */
 
-void out_query_name(sbuf *b, const out_item *it, out_str_fn put)
+/* The Name: the rule's title (or the query's identifier when the rule has
+ * none), with " #2", " #3" ... for a rule's later queries, cut to Athena's
+ * 128 characters. */
+static void query_name(sbuf *b, const out_item *it, out_str_fn put)
 {
     const char *t = it->res->title && *it->res->title ? it->res->title : it->name ? it->name : "query";
     char suffix[32] = "";
@@ -174,20 +177,31 @@ void out_query_name(sbuf *b, const out_item *it, out_str_fn put)
     sb_free(&name);
 }
 
-bool out_has_description(const out_item *it)
+static void put_field(sbuf *b, const char *label, const char *s, size_t n, out_str_fn put)
 {
-    return it->res->description && *it->res->description;
+    sb_puts(b, label);
+    put(b, s, n);
 }
 
-void out_query_description(sbuf *b, const out_item *it, out_str_fn put)
+void out_named_query(sbuf *b, const out_item *it, const out_options *o, const out_query_labels *l, out_str_fn put)
 {
+    sb_puts(b, l->name);
+    query_name(b, it, put);
     const char *d = it->res->description;
-    put(b, d, out_prefix_len(d, 1024));
+    if (d && *d)
+        put_field(b, l->description, d, out_prefix_len(d, 1024), put);
+    put_field(b, l->database, o->database, strlen(o->database), put);
+    if (o->workgroup)
+        put_field(b, l->workgroup, o->workgroup, strlen(o->workgroup), put);
+    const char *q = it->res->queries[it->k];
+    put_field(b, l->query, q, strlen(q), put);
 }
 
-void out_put(sbuf *b, const char *s, out_str_fn put)
+void out_end_newline(sbuf *b, size_t nitems, const out_options *o)
 {
-    put(b, s, strlen(s));
+    (void)o;
+    if (nitems)
+        sb_putc(b, '\n');
 }
 
 /* ------------------------------------------------------------ driver */

@@ -35,24 +35,20 @@ static void tf_ident(sbuf *b, const char *key, size_t k, const out_options *o)
         sb_printf(b, "_%zu", k + 1);
 }
 
+static const out_query_labels tf_labels = {
+    .name = "  name        = ",
+    .description = "\n  description = ",
+    .database = "\n  database    = ",
+    .workgroup = "\n  workgroup   = ",
+    .query = "\n  query       = ",
+};
+
 static void tf_item(sbuf *b, const out_item *it, const out_options *o)
 {
     if (it->index)
         sb_putc(b, '\n');
-    sb_printf(b, "resource \"aws_athena_named_query\" \"%s\" {\n  name        = ", it->name);
-    out_query_name(b, it, out_hcl_str);
-    if (out_has_description(it)) {
-        sb_puts(b, "\n  description = ");
-        out_query_description(b, it, out_hcl_str);
-    }
-    sb_puts(b, "\n  database    = ");
-    out_put(b, o->database, out_hcl_str);
-    if (o->workgroup) {
-        sb_puts(b, "\n  workgroup   = ");
-        out_put(b, o->workgroup, out_hcl_str);
-    }
-    sb_puts(b, "\n  query       = ");
-    out_put(b, it->res->queries[it->k], out_hcl_str);
+    sb_printf(b, "resource \"aws_athena_named_query\" \"%s\" {\n", it->name);
+    out_named_query(b, it, o, &tf_labels, out_hcl_str);
     sb_puts(b, "\n}\n");
 }
 

@@ -49,13 +49,6 @@ static void views_item(sbuf *b, const out_item *it, const out_options *o)
     sb_putc(b, ';');
 }
 
-static void views_end(sbuf *b, size_t n, const out_options *o)
-{
-    (void)o;
-    if (n)
-        sb_putc(b, '\n');
-}
-
 const out_format out_views = {
     .name = "views",
     .ext = ".sql",
@@ -63,7 +56,7 @@ const out_format out_views = {
     .ident = views_ident,
     .ident_sep = "_",
     .item = views_item,
-    .end = views_end,
+    .end = out_end_newline,
 };
 
 const char *out_check_view_prefix(const char *v)

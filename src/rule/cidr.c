@@ -4,23 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../util/ascii.h"
 #include "../util/limits.h"
 #include "value.h"
 
 static bool is_digit(char c)
 {
     return c >= '0' && c <= '9';
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* IPv4Address: four decimal octets, 1-3 digits, no leading zeros, <= 255. */
@@ -116,7 +106,7 @@ static bool parse_v6(const char *s, size_t n, uint8_t out[16])
             return false;
         unsigned v = 0;
         for (size_t j = st[i]; j < en[i]; j++) {
-            int h = hexval(s[j]);
+            int h = ascii_hex_value(s[j]);
             if (h < 0)
                 return false;
             v = v * 16 + (unsigned)h;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "../util/ascii.h"
 #include "../util/limits.h"
 #include "../util/sbuf.h"
 #include "../util/utf8.h"
@@ -857,17 +858,6 @@ static void big_muladd(uint32_t *l, size_t *nl, unsigned mul, unsigned add)
     }
 }
 
-static int digit_val(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* Exact decimal digits (no sign) of a PyYAML int text (decimal, 0b, 0x,
  * 0 octal, sexagesimal; `_` ignored); NULL if not parsable. */
 static char *int_exact(arena *a, const char *t, size_t n)
@@ -906,7 +896,7 @@ static char *int_exact(arena *a, const char *t, size_t n)
             group = 0;
             continue;
         }
-        int d = digit_val(*p);
+        int d = ascii_hex_value(*p);
         if (d < 0 || (unsigned)d >= base)
             return NULL;
         if (first) {

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "../util/ascii.h"
 #include "../util/sbuf.h"
 #include "regex.h"
 #include "value.h"
@@ -293,17 +294,6 @@ static void close_wrappers(rx *r)
 
 /* ---- small scanners ----------------------------------------------------- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static bool valid_cp(rx *r, uint32_t cp)
 {
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
@@ -328,14 +318,14 @@ static bool char_escape(rx *r, char e, uint32_t *cp)
     case 'x':
         if (i < n && p[i] == '{') {
             size_t j = i + 1;
-            while (j < n && hexval(p[j]) >= 0 && v <= 0x10FFFF)
-                v = v * 16 + (uint32_t)hexval(p[j++]);
+            while (j < n && ascii_hex_value(p[j]) >= 0 && v <= 0x10FFFF)
+                v = v * 16 + (uint32_t)ascii_hex_value(p[j++]);
             if (j >= n || p[j] != '}' || j == i + 1)
                 return bad(r, "malformed \\x{...} escape");
             i = j + 1;
         } else {
-            for (int k = 0; k < 2 && i < n && hexval(p[i]) >= 0; k++)
-                v = v * 16 + (uint32_t)hexval(p[i++]);
+            for (int k = 0; k < 2 && i < n && ascii_hex_value(p[i]) >= 0; k++)
+                v = v * 16 + (uint32_t)ascii_hex_value(p[i++]);
         }
         *cp = v;
         break;
@@ -369,8 +359,8 @@ static bool char_escape(rx *r, char e, uint32_t *cp)
         if (i + 2 >= n || p[i] != '{' || p[i + 1] != 'U' || p[i + 2] != '+')
             return false;
         size_t j = i + 3;
-        while (j < n && hexval(p[j]) >= 0 && v <= 0x10FFFF)
-            v = v * 16 + (uint32_t)hexval(p[j++]);
+        while (j < n && ascii_hex_value(p[j]) >= 0 && v <= 0x10FFFF)
+            v = v * 16 + (uint32_t)ascii_hex_value(p[j++]);
         if (j >= n || p[j] != '}' || j == i + 3)
             return bad(r, "malformed \\N{U+...} escape");
         i = j + 1;

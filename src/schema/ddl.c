@@ -25,7 +25,6 @@
 
 #include "internal.h"
 #include "schema.h"
-#include "../util/limits.h"
 
 typedef enum { K_EOF, K_WORD, K_QIDENT, K_STRING, K_NUMBER, K_PUNCT } tkind;
 
@@ -52,12 +51,10 @@ static bool dfail(dctx *d, size_t off, const char *fmt, ...)
 {
     if (d->failed)
         return false;
-    char msg[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    schema_verrf(d->err, d->errlen, d->name, d->s, d->n, off, fmt, ap);
     va_end(ap);
-    schema_errf(d->err, d->errlen, d->name, d->s, d->n, off, "%s", msg);
     d->failed = true;
     return false;
 }
@@ -469,20 +466,11 @@ static bool statement(dctx *d, stable **out)
     const char *comment = NULL;
     if (!clauses(d, &c, &nparts, &comment))
         return false;
-    const char **names = arena_alloc(d->a, c.n * sizeof *names);
-    for (size_t k = 0; k < c.n; k++)
-        names[k] = c.m[k].name;
-    size_t earlier, dup = names_first_dup(names, c.n, &earlier);
+    size_t dup = members_first_dup(d->a, c.m, c.n);
     if (dup < c.n)
-        return dfail(d, c.pos[dup], "column '%s' is defined twice in table '%s'", shown(d->a, names[dup]),
+        return dfail(d, c.pos[dup], "column '%s' is defined twice in table '%s'", shown(d->a, c.m[dup].name),
                      shown(d->a, name));
-    stable *t = arena_alloc(d->a, sizeof *t);
-    t->database = db;
-    t->name = name;
-    t->comment = comment;
-    t->row = stype_struct(d->a, c.m, c.n);
-    t->npartition = nparts;
-    t->file = d->name;
+    stable *t = table_new(d->a, db, name, comment, c.m, c.n, nparts, d->name);
     text_linecol(d->s, d->n, at, &t->line, &t->col);
     *out = t;
     return true;
@@ -491,12 +479,9 @@ static bool statement(dctx *d, stable **out)
 bool schema_load_ddl(arena *a, const char *name, const char *text, size_t len, stable ***out, size_t *n,
                      char *err, size_t errlen)
 {
-    if (len > SIGMA_MAX_FILE_SIZE) {
-        snprintf(err, errlen, "%s: file too large (%zu bytes, limit %u)", name, len, SIGMA_MAX_FILE_SIZE);
+    if (!schema_text_start(name, &text, &len, err, errlen))
         return false;
-    }
-    size_t bom = bom_len(text, len);
-    dctx d = {.a = a, .name = name, .s = text + bom, .n = len - bom, .err = err, .errlen = errlen};
+    dctx d = {.a = a, .name = name, .s = text, .n = len, .err = err, .errlen = errlen};
     size_t n0 = *n;
     bool ok = next(&d);
     while (ok && d.t.kind != K_EOF) {

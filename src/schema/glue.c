@@ -17,7 +17,6 @@
 
 #include "internal.h"
 #include "schema.h"
-#include "../util/limits.h"
 
 #define GLUE_MAX_PATH 16
 
@@ -163,12 +162,10 @@ static bool gfail_at(gctx *g, size_t last, size_t k, const char *fmt, ...)
     size_t off = locate(g->text, g->len, path, depth);
     if (k != SIZE_MAX && off < g->len && g->text[off] == '"')
         off = string_byte(g->text, g->len, off, k);
-    char msg[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    schema_verrf(g->err, g->errlen, g->name, g->text, g->len, off, fmt, ap);
     va_end(ap);
-    schema_errf(g->err, g->errlen, g->name, g->text, g->len, off, "%s", msg);
     return false;
 }
 
@@ -315,26 +312,16 @@ static bool load_table(gctx *g, json_t *t, stable **out)
     }
     if (!cols.n)
         return gfail_at(g, SIZE_MAX, SIZE_MAX, "table '%s' has no columns", shown(g->a, name));
-    const char **names = arena_alloc(g->a, cols.n * sizeof *names);
-    for (size_t k = 0; k < cols.n; k++)
-        names[k] = cols.m[k].name;
-    size_t earlier, dup = names_first_dup(names, cols.n, &earlier);
+    size_t dup = members_first_dup(g->a, cols.m, cols.n);
     if (dup < cols.n) {
         if (cols.in_sd[dup])
             push(g, si);
         push(g, cols.where[dup][0]);
         push(g, cols.where[dup][1]);
         return gfail_at(g, cols.where[dup][2], SIZE_MAX, "column '%s' is defined twice in table '%s'",
-                        shown(g->a, names[dup]), shown(g->a, name));
+                        shown(g->a, cols.m[dup].name), shown(g->a, name));
     }
-    stable *tb = arena_alloc(g->a, sizeof *tb);
-    tb->database = db;
-    tb->name = name;
-    tb->comment = desc;
-    tb->row = stype_struct(g->a, cols.m, cols.n);
-    tb->npartition = nparts;
-    tb->file = g->name;
-    *out = tb;
+    *out = table_new(g->a, db, name, desc, cols.m, cols.n, nparts, g->name);
     return true;
 }
 
@@ -405,12 +392,9 @@ static bool load_root(gctx *g, json_t *root, stable ***out, size_t *n)
 bool schema_load_glue(arena *a, const char *name, const char *text, size_t len, stable ***out, size_t *n,
                       char *err, size_t errlen)
 {
-    if (len > SIGMA_MAX_FILE_SIZE) {
-        snprintf(err, errlen, "%s: file too large (%zu bytes, limit %u)", name, len, SIGMA_MAX_FILE_SIZE);
+    if (!schema_text_start(name, &text, &len, err, errlen))
         return false;
-    }
-    size_t bom = bom_len(text, len);
-    gctx g = {.a = a, .name = name, .text = text + bom, .len = len - bom, .err = err, .errlen = errlen};
+    gctx g = {.a = a, .name = name, .text = text, .len = len, .err = err, .errlen = errlen};
     json_error_t je;
     json_t *root = json_loadb(g.text, g.len, JSON_REJECT_DUPLICATES, &je);
     if (!root) {

@@ -30,18 +30,14 @@ void text_linecol(const char *text, size_t len, size_t off, unsigned *line, unsi
     *col = c;
 }
 
-void schema_errf(char *err, size_t errlen, const char *name, const char *text, size_t len, size_t off,
-                 const char *fmt, ...)
+void schema_verrf(char *err, size_t errlen, const char *name, const char *text, size_t len, size_t off,
+                  const char *fmt, va_list ap)
 {
+    char msg[400];
+    vsnprintf(msg, sizeof msg, fmt, ap);
     unsigned line, col;
     text_linecol(text, len, off, &line, &col);
-    int k = snprintf(err, errlen, "%s:%u:%u: ", name, line, col);
-    if (k < 0 || (size_t)k >= errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err + k, errlen - (size_t)k, fmt, ap);
-    va_end(ap);
+    snprintf(err, errlen, "%s:%u:%u: %s", name, line, col, msg);
 }
 
 bool name_eq(const char *a, size_t an, const char *b, size_t bn)
@@ -111,6 +107,15 @@ size_t names_first_dup(const char *const *names, size_t n, size_t *earlier)
     return best;
 }
 
+size_t members_first_dup(arena *a, const smember *m, size_t n)
+{
+    const char **names = arena_alloc(a, n * sizeof *names);
+    for (size_t k = 0; k < n; k++)
+        names[k] = m[k].name;
+    size_t earlier;
+    return names_first_dup(names, n, &earlier);
+}
+
 const stype *stype_struct(arena *a, const smember *members, size_t n)
 {
     stype *t = arena_alloc(a, sizeof *t);
@@ -134,6 +139,31 @@ const char *shown(arena *a, const char *s)
 size_t bom_len(const char *text, size_t len)
 {
     return len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
+bool schema_text_start(const char *name, const char **text, size_t *len, char *err, size_t errlen)
+{
+    if (*len > SIGMA_MAX_FILE_SIZE) {
+        snprintf(err, errlen, "%s: file too large (%zu bytes, limit %u)", name, *len, SIGMA_MAX_FILE_SIZE);
+        return false;
+    }
+    size_t bom = bom_len(*text, *len);
+    *text += bom;
+    *len -= bom;
+    return true;
+}
+
+stable *table_new(arena *a, const char *db, const char *name, const char *comment, const smember *columns, size_t n,
+                  size_t npartition, const char *file)
+{
+    stable *t = arena_alloc(a, sizeof *t);
+    t->database = db;
+    t->name = name;
+    t->comment = comment;
+    t->row = stype_struct(a, columns, n);
+    t->npartition = npartition;
+    t->file = file;
+    return t;
 }
 
 void table_push(arena *a, stable ***v, size_t *n, stable *t)
@@ -345,12 +375,9 @@ static const stype *tstruct(tparser *p, stype *t, int depth)
         }
         return tfail(p, p->i, arena_printf(p->a, "expected ',' or '>' in struct<...>, found %s", found(p)));
     }
-    const char **names = arena_alloc(p->a, n * sizeof *names);
-    for (size_t k = 0; k < n; k++)
-        names[k] = m[k].name;
-    size_t earlier, dup = names_first_dup(names, n, &earlier);
+    size_t dup = members_first_dup(p->a, m, n);
     if (dup < n)
-        return tfail(p, pos[dup], arena_printf(p->a, "struct member '%s' is defined twice", shown(p->a, names[dup])));
+        return tfail(p, pos[dup], arena_printf(p->a, "struct member '%s' is defined twice", shown(p->a, m[dup].name)));
     t->members = m;
     t->nmembers = n;
     return t;

@@ -10,6 +10,8 @@
 #ifndef SIGMA_BASE_H
 #define SIGMA_BASE_H
 
+#include <stddef.h>
+
 /* SIGMA_PRINTF(f, a): argument f is a printf format for the arguments from
  * a on (a = 0 for a va_list function): the compiler checks every call. */
 #if defined(__GNUC__) || defined(__clang__)
@@ -20,5 +22,10 @@
 
 /* Prints "sigma: out of memory" on stderr and aborts. */
 _Noreturn void sigma_oom(void);
+
+/* A byte buffer p of capacity *cap grown to hold at least need bytes: the
+ * capacity doubles from first (when *cap is 0) until it does; p itself when
+ * it already does. sigma_oom() when realloc fails. */
+char *sigma_grow(char *p, size_t *cap, size_t need, size_t first);
 
 #endif

@@ -24,16 +24,7 @@ void file_buf_free(file_buf *b)
 /* Room for want bytes plus the NUL; the buffer doubles from 64 KiB. */
 static void reserve(file_buf *b, size_t want)
 {
-    if (want + 1 <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 64 * 1024;
-    while (cap < want + 1)
-        cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p)
-        sigma_oom();
-    b->p = p;
-    b->cap = cap;
+    b->p = sigma_grow(b->p, &b->cap, want + 1, 64 * 1024);
 }
 
 int file_read(const char *path, size_t limit, file_buf *b)

@@ -1,4 +1,5 @@
-/* oom.c - the one out-of-memory handler (policy: util/base.h). */
+/* oom.c - the one out-of-memory handler (policy: util/base.h) and the
+ * growth of byte buffers (sbuf, file_buf). */
 #include "base.h"
 
 #include <stdlib.h>
@@ -11,4 +12,18 @@ void sigma_oom(void)
     ssize_t k = write(STDERR_FILENO, msg, sizeof msg - 1);
     (void)k;
     abort();
+}
+
+char *sigma_grow(char *p, size_t *cap, size_t need, size_t first)
+{
+    if (need <= *cap)
+        return p;
+    size_t c = *cap ? *cap : first;
+    while (c < need)
+        c *= 2;
+    char *q = realloc(p, c);
+    if (!q)
+        sigma_oom();
+    *cap = c;
+    return q;
 }

@@ -7,16 +7,8 @@
 
 void sb_reserve(sbuf *b, size_t extra)
 {
-    if (b->len + extra + 1 <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p)
-        sigma_oom();
-    b->p = p;
-    b->cap = cap;
+    if (b->len + extra + 1 > b->cap) /* the call only when it grows */
+        b->p = sigma_grow(b->p, &b->cap, b->len + extra + 1, 256);
 }
 
 void sb_putn(sbuf *b, const char *s, size_t n)

@@ -25,6 +25,7 @@
 
 #include <yaml.h>
 
+#include "../util/ascii.h"
 #include "../util/base.h"
 #include "../util/hash.h"
 #include "../util/limits.h"
@@ -35,18 +36,7 @@
 
 static bool is_dig(char c) { return c >= '0' && c <= '9'; }
 static bool is_oct(char c) { return c >= '0' && c <= '7'; }
-static bool is_hex(char c)
-{
-    return is_dig(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-static int hex_val(char c)
-{
-    if (is_dig(c))
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return c - 'A' + 10;
-}
+static bool is_hex(char c) { return ascii_hex_value(c) >= 0; }
 
 static bool text_eq(const char *s, size_t n, const char *lit)
 {
@@ -187,7 +177,7 @@ static bool parse_int(const char *s, size_t n, numval *out)
                 continue;
             if (hex ? !is_hex(s[i]) : (s[i] != '0' && s[i] != '1'))
                 return false;
-            acc_digit(&mag, &ovf, &d, hex ? 16 : 2, (unsigned)hex_val(s[i]));
+            acc_digit(&mag, &ovf, &d, hex ? 16 : 2, (unsigned)ascii_hex_value(s[i]));
             ndig++;
         }
         if (!ndig)

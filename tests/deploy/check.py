@@ -32,28 +32,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-import hcl2
 from cfnlint.decode import decode
 from hcl2.api import parses_to_tree
-from hcl2.utils import SerializationOptions
+
+from common import Checks, tf_blocks
 
 SIGMA = sys.argv[1]
 TMP = Path(sys.argv[2])
 VENV_BIN = Path(sys.executable).parent
-passed = failed = 0
+check = Checks("deploy-formats")
 
-
-def check(ok: bool, what: str, detail: object = None) -> bool:
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok   {what}")
-    else:
-        failed += 1
-        print(f"FAIL {what}")
-        if detail is not None:
-            print(f"     {str(detail)[:2000]}")
-    return ok
 
 
 def run(*args: str, limit_bytes: int | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -224,14 +212,9 @@ TF_REQUIRED = {"name", "database", "query"}
 
 
 def tf_resources(text: str) -> list[tuple[str, dict[str, object]]]:
-    """(label, arguments) of each aws_athena_named_query, strings decoded by python-hcl2."""
-    opts = SerializationOptions(strip_string_quotes=True, with_comments=False, explicit_blocks=False)
-    out = []
-    for block in hcl2.loads(text, serialization_options=opts).get("resource", []):
-        for rtype, body in block.items():
-            for label, args in body.items():
-                out.append((label if rtype == "aws_athena_named_query" else f"{rtype}?{label}", args))
-    return out
+    """(label, arguments) of each aws_athena_named_query ("type?label" for other resources)."""
+    return [(label if rtype == "aws_athena_named_query" else f"{rtype}?{label}", args)
+            for rtype, label, args in tf_blocks(text)]
 
 
 def check_terraform(d: Path, expect: list[dict[str, object]], got: list[dict[str, object]]) -> None:
@@ -482,8 +465,7 @@ def main() -> int:
     check_parts(TMP / "parts-rules")
     check_options_and_finalizers(TMP / "options")
     check_attack()
-    print(f"deploy-formats: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

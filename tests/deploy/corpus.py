@@ -28,27 +28,15 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import hcl2
 from cfnlint.decode import decode
-from hcl2.utils import SerializationOptions
+
+from common import Checks, tf_blocks
 
 SIGMA, RULES, TMP, TC = sys.argv[1], sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
 BIN = Path(sys.executable).parent
 LIMIT = 262144
 OPTS = ["-s", "-O", "keyword_fields=raw_data", "-O", "athena_database=security", "-O", "athena_workgroup=primary"]
-passed = failed = 0
-
-
-def check(ok: bool, what: str, detail: object = None) -> None:
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok   {what}")
-    else:
-        failed += 1
-        print(f"FAIL {what}")
-        if detail is not None:
-            print(f"     {str(detail)[:1500]}")
+check = Checks("deploy-corpus")
 
 
 def convert(*args: str) -> subprocess.CompletedProcess[str]:
@@ -56,9 +44,7 @@ def convert(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def tf_resources(text: str) -> list[tuple[str, dict[str, object]]]:
-    opts = SerializationOptions(strip_string_quotes=True, with_comments=False, explicit_blocks=False)
-    return [(label, args) for block in hcl2.loads(text, serialization_options=opts).get("resource", [])
-            for rtype, body in block.items() for label, args in body.items() if rtype == "aws_athena_named_query"]
+    return [(label, args) for rtype, label, args in tf_blocks(text) if rtype == "aws_athena_named_query"]
 
 
 def main() -> int:
@@ -134,8 +120,7 @@ def main() -> int:
     check(bool(tot) and tot.group(1) == str(nq) and tot.group(3) == "0",  # type: ignore[union-attr]
           f"views: the Trino grammar accepts every statement ({tot.group(0) if tot else out[-300:]})")
 
-    print(f"deploy-corpus: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,10 @@
 //   rewriteTrino(sql)  the few rewrites a macro cannot do (Trino-only syntax)
 //   tokenize(sql)      SQL tokens {t: str|qid|num|word|op, v, at, end}
 //   sqlString(s)       a Trino/DuckDB string literal (control characters as chr())
+//   NUMERIC            the SQL type names of numbers
+//   duckValue(v, type) a case's value as a DuckDB literal of a column type
+//   runQuery(con, sql, params)  a query run, its ? parameters bound (rows.mjs)
+//   rowObjects(reader) a result's rows as {column: value}
 //   DuckDBInstance     @duckdb/node-api and
 //   YAML               yaml, re-exported so that harnesses outside this folder
 //                      use the one pinned copy installed here (package.json)
@@ -14,6 +18,8 @@
 // A macro here must behave like the Trino function for every input the
 // converter can give it; where DuckDB cannot (IPv6 networks), it raises an
 // error rather than answer differently.
+
+import { paramValues } from './rows.mjs';
 
 export { DuckDBInstance } from '@duckdb/node-api';
 export { default as YAML } from 'yaml';
@@ -165,3 +171,35 @@ export function sqlString(s) {
 }
 
 export const quoteIdent = n => `"${String(n).replace(/"/g, '""')}"`;
+
+
+export const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|REAL|DOUBLE|DECIMAL.*|FLOAT)$/i;
+
+// A value of a case (YAML) as a literal of a column of SQL type `type`.
+export function duckValue(v, type) {
+  if (v === null || v === undefined) return 'NULL';
+  const T = type.toUpperCase();
+  if (T === 'VARCHAR') return sqlString(typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  if (NUMERIC.test(T)) return typeof v === 'number' ? String(v) : `CAST(${sqlString(String(v))} AS ${type})`;
+  if (T === 'BOOLEAN') return v === true ? 'true' : v === false ? 'false' : `CAST(${sqlString(String(v))} AS BOOLEAN)`;
+  // Nested values: a YAML map/list goes through JSON; a string is DuckDB's
+  // text form of the type (e.g. "{'name': 'al'}" for a STRUCT).
+  if (typeof v === 'object') return `CAST(CAST(${sqlString(JSON.stringify(v))} AS JSON) AS ${type})`;
+  return `CAST(${sqlString(String(v))} AS ${type})`;
+}
+
+// Runs a query (its ? parameters bound to a case's params, rows.mjs) and
+// returns the reader.
+let prepared = 0;
+export async function runQuery(con, sql, params) {
+  const values = paramValues(sql, params);
+  if (!values.length) return con.runAndReadAll(sql);
+  const name = `sem_q${++prepared}`;
+  await con.run(`PREPARE ${name} AS ${sql}`);
+  return con.runAndReadAll(`EXECUTE ${name}(${values.join(', ')})`);
+}
+
+export function rowObjects(reader) {
+  const names = reader.columnNames();
+  return reader.getRowsJS().map(row => Object.fromEntries(names.map((n, i) => [n, row[i]])));
+}

@@ -90,6 +90,13 @@ export function show(v) {
     .replace(/^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.(\d*?)0*)?(?:Z| UTC)?$/, (_, d, t, f) => `${d} ${t}${f ? `.${f}` : ''}`);
 }
 
+// A returned row's key (match: lists) as the cases write it: a timestamp as
+// 'YYYY-MM-DD HH:MM:SS' when its fraction is zero.
+export function showKey(v) {
+  if (v === null || v === undefined) return 'NULL';
+  return String(v).replace(/^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(\.0+)?Z?$/, '$1 $2');
+}
+
 // Compares result rows ({column: value} with the result's column names) with
 // the expected rows on every column that some expected row names (an
 // expected row without one of them stands for a result row without that

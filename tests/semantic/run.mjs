@@ -37,26 +37,18 @@
 // Prints one line per failing case and ends with
 // "semantic: N passed, M failed"; exit status 1 if any failed.
 
-import { DuckDBInstance, SHIMS, rewriteTrino, tokenize, sqlString, quoteIdent } from './harness.mjs';
-import YAML from 'yaml';
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
+import { DuckDBInstance, SHIMS, NUMERIC, rewriteTrino, tokenize, quoteIdent, duckValue, runQuery, rowObjects } from './harness.mjs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCases, schemaArgs, schemaColumns } from './cases.mjs';
+import { cli, convertCase, eventValues, queryLines, runCases, schemaColumns, tableColumns } from './cases.mjs';
 import { duckType, literal } from '../aws/lib/glue.mjs';
-import { compareRows, paramValues, resolveNow } from './rows.mjs';
+import { compareRows } from './rows.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..', '..');
-const build = path.resolve(root, process.env.BUILD || 'build');
-const sigma = path.join(build, 'sigma');
-const argv = process.argv.slice(2);
-const verbose = argv.includes('-v');
+const { verbose } = cli();
 
 // ---------------------------------------------------------------- lint
 // Things DuckDB accepts but Trino rejects (or reads differently).
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|REAL|DOUBLE|DECIMAL.*|FLOAT)$/i;
 
 const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'NOT', 'LIKE', 'ESCAPE', 'IN', 'IS',
   'NULL', 'TRUE', 'FALSE', 'AS', 'EXTRACT', 'CAST', 'TRY_CAST']);
@@ -140,75 +132,15 @@ function lint(sql, typeOfColumn) {
   return out;
 }
 
-// ---------------------------------------------------------------- values
-function sqlValue(v, type) {
-  if (v === null || v === undefined) return 'NULL';
-  const T = type.toUpperCase();
-  if (T === 'VARCHAR') return sqlString(typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
-  if (NUMERIC.test(T)) return typeof v === 'number' ? String(v) : `CAST(${sqlString(String(v))} AS ${type})`;
-  if (T === 'BOOLEAN') return v === true ? 'true' : v === false ? 'false' : `CAST(${sqlString(String(v))} AS BOOLEAN)`;
-  // Nested values: a YAML map/list goes through JSON; a string is DuckDB's
-  // text form of the type (e.g. "{'name': 'al'}" for a STRUCT).
-  if (typeof v === 'object') return `CAST(CAST(${sqlString(JSON.stringify(v))} AS JSON) AS ${type})`;
-  return `CAST(${sqlString(String(v))} AS ${type})`;
-}
-
 // ---------------------------------------------------------------- one case
+// The case's queries (-f default: a list of queries) or, with -f json among
+// extra, the parsed results; drop: arguments of the case left out.
 function convert(c, tmpdir, extra = [], drop = []) {
-  if (c.rule === undefined || c.rule === null) throw new Error('the case has no rule');
-  const texts = (Array.isArray(c.rule) ? c.rule : [c.rule])
-    .map(r => typeof r === 'string' ? r : YAML.stringify(r, { version: '1.1' }));
-  const files = texts.map((t, i) => {
-    const file = path.join(tmpdir, `${c.name}${texts.length > 1 ? `.${i + 1}` : ''}.yml`);
-    fs.writeFileSync(file, t);
-    return file;
-  });
-  const args = ['convert', '-t', 'athena', '-O', 'table=events'];
-  if (c.pipeline) {
-    const pfile = path.join(tmpdir, `${c.name}.pipeline.yml`);
-    fs.writeFileSync(pfile, typeof c.pipeline === 'string' ? c.pipeline : YAML.stringify(c.pipeline, { version: '1.1' }));
-    args.push('-p', pfile);
-  }
-  args.push(...schemaArgs(c, tmpdir), ...removeArgs((c.args || []).map(String), drop), ...extra, ...files);
-  const r = spawnSync(sigma, args, { encoding: 'utf8' });
-  if (r.error) throw new Error(`cannot run ${sigma}: ${r.error.message}`);
-  if (r.status !== 0 || r.signal) {
-    throw new Error(`sigma ${args.join(' ')} exited ${r.signal || r.status}\n${r.stderr.trim()}`);
-  }
-  if (r.stderr.trim()) throw new Error(`unexpected stderr from sigma: ${r.stderr.trim()}`);
-  if (extra.includes('json')) return JSON.parse(r.stdout);
-  // One query per line; the queries are separated by a blank line.
-  return r.stdout.split('\n').filter(l => l.trim() !== '');
-}
-
-// args without those of drop (a flag, or -f VALUE when drop holds '-f VALUE')
-function removeArgs(args, drop) {
-  const out = [];
-  for (let i = 0; i < args.length; i++) {
-    if (drop.includes(args[i])) continue;
-    if (i + 1 < args.length && drop.includes(`${args[i]} ${args[i + 1]}`)) { i++; continue; }
-    out.push(args[i]);
-  }
-  return out;
+  const out = convertCase(c, tmpdir, { extra, drop });
+  return extra.includes('json') ? JSON.parse(out) : queryLines(out);
 }
 
 const isPack = c => (c.args || []).map(String).some((a, i, v) => a === '--pack' || (a === '-f' && v[i + 1] === 'pack'));
-
-// Runs a query (its ? parameters bound to the case's params) and returns the
-// reader.
-let prepared = 0;
-async function runQuery(con, sql, params) {
-  const values = paramValues(sql, params);
-  if (!values.length) return con.runAndReadAll(sql);
-  const name = `sem_q${++prepared}`;
-  await con.run(`PREPARE ${name} AS ${sql}`);
-  return con.runAndReadAll(`EXECUTE ${name}(${values.join(', ')})`);
-}
-
-function rowObjects(reader) {
-  const names = reader.columnNames();
-  return reader.getRowsJS().map(row => Object.fromEntries(names.map((n, i) => [n, row[i]])));
-}
 
 // The pack's rows against the rules' own queries: the same events, each with
 // the labels of the rules whose queries return it, in the rules' order.
@@ -253,31 +185,18 @@ async function runCase(c, tmpdir) {
   if (!queries.length) return ['the rule produced no query'];
   if (c.queries !== undefined && queries.length !== c.queries) problems.push(`expected ${c.queries} queries, got ${queries.length}`);
 
-  const declared = new Map();
-  const columns = { ...schemaColumns(c, 'events', t => t), ...(c.columns || {}) };
-  for (const [k, t] of Object.entries(columns))
-    declared.set(k.toLowerCase(), typeof t === 'object' ? { name: k, type: duckType(t), tree: t } : { name: k, type: String(t) });
   const events = c.events || [];
-  for (const ev of events) {
-    if (!ev || ev.id === undefined) throw new Error('every event needs an id');
-    for (const k of Object.keys(ev)) if (!declared.has(k.toLowerCase())) declared.set(k.toLowerCase(), { name: k, type: 'VARCHAR' });
-  }
-  declared.set('id', { name: 'id', type: 'VARCHAR' });
-  const typeOf = n => (declared.get(String(n).toLowerCase()) || { type: 'VARCHAR' }).type;
+  const cols = tableColumns('events', { ...schemaColumns(c, 'events', t => t), ...(c.columns || {}) }, events, duckType);
+  const typeOf = n => (cols.find(c2 => c2.name.toLowerCase() === String(n).toLowerCase()) || { type: 'VARCHAR' }).type;
 
   const db = await DuckDBInstance.create(':memory:');
   const con = await db.connect();
   try {
     await con.run(`SET TimeZone = 'UTC'`);
     for (const s of SHIMS) await con.run(s);
-    const cols = [...declared.values()];
     await con.run(`CREATE TABLE events (${cols.map(c2 => `${quoteIdent(c2.name)} ${c2.type}`).join(', ')})`);
     for (const ev of events) {
-      const lower = new Map(Object.entries(ev).map(([k, v]) => [k.toLowerCase(), v]));
-      const vals = cols.map(c2 => {
-        const v = c2.name === 'id' ? String(ev.id) : resolveNow(lower.get(c2.name.toLowerCase()), c2.tree || c2.type);
-        return c2.tree ? literal(v, c2.tree, `event ${ev.id} ${c2.name}`, true) : sqlValue(v, c2.type);
-      });
+      const vals = eventValues('events', ev, cols, (v, tree, where) => literal(v, tree, where, true), duckValue);
       await con.run(`INSERT INTO events VALUES (${vals.join(', ')})`);
     }
 
@@ -342,6 +261,5 @@ await runCases({
   label: 'semantic',
   caseDir: path.join(here, 'cases'),
   select: f => f.endsWith('.yml') && !f.startsWith('corr_'),
-  sigma,
   runCase,
 });

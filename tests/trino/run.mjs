@@ -11,14 +11,10 @@ import { corpusOnTrino, FOLDERS } from './corpus.mjs';
 import { regexDifferential, regexOnTrino } from './regex.mjs';
 import { viewsOnTrino } from './views.mjs';
 import { spawnSync } from 'node:child_process';
+import { build, cli, root, sigma } from '../semantic/cases.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..', '..');
-const build = path.resolve(root, process.env.BUILD || 'build');
-const sigma = path.join(build, 'sigma');
-const argv = process.argv.slice(2);
-const verbose = argv.includes('-v');
-const filters = argv.filter(a => a !== '-v');
+const { verbose, filters } = cli();
 const shared = path.resolve(root, process.env.SHARED || '../shared');
 
 let pass = 0, fail = 0;
@@ -33,7 +29,7 @@ try {
   ok(`Trino ${trinoVersion()} started in ${(trino.startMs / 1000).toFixed(1)} s at ${trino.url}`);
 
   const t0 = Date.now();
-  const sem = await semanticOnTrino({ trino, sigma, caseDir: path.join(root, 'tests/semantic/cases'), tmpdir, filters });
+  const sem = await semanticOnTrino({ trino, caseDir: path.join(root, 'tests/semantic/cases'), tmpdir, filters });
   for (const l of sem.lines) console.log(l);
   pass += sem.pass;
   fail += sem.fail;

@@ -22,19 +22,12 @@
 //     trino: {match: [...], reason: one line saying why}
 // and is checked against that `match` instead; such cases are counted and
 // listed.
-import { createRequire } from 'node:module';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { pool, quoteIdent, sqlString } from './trino.mjs';
-import { schemaArgs, schemaColumns } from '../semantic/cases.mjs';
+import { NUMERIC } from '../semantic/harness.mjs';
+import { convertCase, eventValues, loadCase, queryLines, schemaColumns, tableColumns } from '../semantic/cases.mjs';
 import { trinoLiteral, trinoType as glueTrino } from '../aws/lib/glue.mjs';
-import { compareRows, paramValues, resolveNow } from '../semantic/rows.mjs';
-
-// the yaml package of the DuckDB semantic tests (tests/semantic/node_modules)
-const YAML = createRequire(new URL('../semantic/package.json', import.meta.url))('yaml');
-
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|REAL|DOUBLE|DECIMAL.*|FLOAT)$/i;
+import { compareRows, paramValues, showKey } from '../semantic/rows.mjs';
 
 // DuckDB type names of the case files -> Trino type names: STRUCT(...) is
 // ROW(...), T[] is ARRAY(T); Trino types (a case's schema) stay as they are.
@@ -87,46 +80,11 @@ function sqlValue(v, type) {
   return `CAST(${sqlString(String(v))} AS ${trinoType(type)})`;
 }
 
-function convert(sigma, c, tmpdir) {
-  const texts = (Array.isArray(c.rule) ? c.rule : [c.rule])
-    .map(r => typeof r === 'string' ? r : YAML.stringify(r, { version: '1.1' }));
-  const files = texts.map((t, i) => {
-    const file = path.join(tmpdir, `${c.name}${texts.length > 1 ? `.${i + 1}` : ''}.yml`);
-    fs.writeFileSync(file, t);
-    return file;
-  });
-  const args = ['convert', '-t', 'athena', '-O', 'table=events'];
-  if (c.pipeline) {
-    const pfile = path.join(tmpdir, `${c.name}.pipeline.yml`);
-    fs.writeFileSync(pfile, typeof c.pipeline === 'string' ? c.pipeline : YAML.stringify(c.pipeline, { version: '1.1' }));
-    args.push('-p', pfile);
-  }
-  args.push(...schemaArgs(c, tmpdir), ...(c.args || []).map(String), ...files);
-  const r = spawnSync(sigma, args, { encoding: 'utf8' });
-  if (r.error) throw new Error(`cannot run ${sigma}: ${r.error.message}`);
-  if (r.status !== 0 || r.signal) throw new Error(`sigma ${args.join(' ')} exited ${r.signal || r.status}\n${r.stderr.trim()}`);
-  return r.stdout.split('\n').filter(l => l.trim() !== '');
-}
-
 // columns: {name: DuckDB type name, or a Glue type tree (from a schema)}
 async function createTable(trino, schema, name, columns, events) {
-  const declared = new Map();
-  for (const [k, t] of Object.entries(columns || {}))
-    declared.set(k.toLowerCase(), typeof t === 'object' ? { name: k, type: glueTrino(t), tree: t } : { name: k, type: String(t) });
-  for (const ev of events || []) {
-    if (!ev || ev.id === undefined) throw new Error(`every event of ${name} needs an id`);
-    for (const k of Object.keys(ev)) if (!declared.has(k.toLowerCase())) declared.set(k.toLowerCase(), { name: k, type: 'VARCHAR' });
-  }
-  declared.set('id', { name: 'id', type: 'VARCHAR' });
-  const cols = [...declared.values()];
+  const cols = tableColumns(name, columns, events, glueTrino);
   await trino.query(`CREATE TABLE ${quoteIdent(name)} (${cols.map(c => `${quoteIdent(c.name)} ${trinoType(c.type)}`).join(', ')})`, { schema });
-  const rows = (events || []).map(ev => {
-    const lower = new Map(Object.entries(ev).map(([k, v]) => [k.toLowerCase(), v]));
-    return `(${cols.map(c => {
-      const v = c.name === 'id' ? String(ev.id) : resolveNow(lower.get(c.name.toLowerCase()), c.tree || c.type);
-      return c.tree ? trinoLiteral(v, c.tree, `${name} event ${ev.id} ${c.name}`) : sqlValue(v, c.type);
-    }).join(', ')})`;
-  });
+  const rows = (events || []).map(ev => `(${eventValues(name, ev, cols, trinoLiteral, sqlValue).join(', ')})`);
   if (rows.length) await trino.query(`INSERT INTO ${quoteIdent(name)} VALUES ${rows.join(', ')}`, { schema });
 }
 
@@ -146,17 +104,11 @@ async function run(trino, schema, sql, params) {
   }
 }
 
-// timestamps as 'YYYY-MM-DD HH:MM:SS' when the fraction is zero (as corr.mjs shows them)
-function show(v) {
-  if (v === null || v === undefined) return 'NULL';
-  return String(v).replace(/^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(\.0+)?Z?$/, '$1 $2');
-}
-
-async function runCase(trino, sigma, c, schema, tmpdir) {
+async function runCase(trino, c, schema, tmpdir) {
   const problems = [];
   const corr = c.name.startsWith('corr_');
-  const queries = convert(sigma, c, tmpdir);
-  const want = ((c.trino && c.trino.match) || c.match || []).map(x => show(x)).sort();
+  const queries = queryLines(convertCase(c, tmpdir, { allowStderr: true }));
+  const want = ((c.trino && c.trino.match) || c.match || []).map(x => showKey(x)).sort();
   await trino.query(`CREATE SCHEMA ${schema}`);
   try {
     await createTable(trino, schema, 'events', { ...schemaColumns(c, 'events', t => t), ...(c.columns || {}) }, c.events);
@@ -190,7 +142,7 @@ async function runCase(trino, sigma, c, schema, tmpdir) {
         const r = await run(trino, schema, sql, c.params);
         const k = r.columns.findIndex(n => n.toLowerCase() === key.toLowerCase());
         if (k < 0) { problems.push(`result has no column ${key} (columns: ${r.columns.join(', ')})\n      ${q}`); continue; }
-        for (const row of r.rows) got.push(show(row[k]));
+        for (const row of r.rows) got.push(showKey(row[k]));
       } catch (e) {
         problems.push(`Trino error: ${e.message}\n      ${q}`);
       }
@@ -206,21 +158,20 @@ async function runCase(trino, sigma, c, schema, tmpdir) {
 }
 
 // -> { pass, fail, differ: [{name, reason}], lines: [...] }
-export async function semanticOnTrino({ trino, sigma, caseDir, tmpdir, filters = [], jobs = 3 }) {
+export async function semanticOnTrino({ trino, caseDir, tmpdir, filters = [], jobs = 3 }) {
   const files = fs.readdirSync(caseDir).filter(f => f.endsWith('.yml')).sort()
     .filter(f => !filters.length || filters.some(x => f.includes(x)));
   const differ = [];
   const results = await pool(files, jobs, async (f, i) => {
     const name = f.replace(/\.yml$/, '');
     try {
-      const c = YAML.parse(fs.readFileSync(path.join(caseDir, f), 'utf8'));
-      c.name = name;
+      const c = loadCase(caseDir, f);
       if (c.trino) {
         const reason = String(c.trino.reason || '').trim();
         if (!reason || reason.includes('\n') || !Array.isArray(c.trino.match)) return { name, problems: ['trino: needs match (a list) and a one-line reason'] };
         differ.push({ name, reason });
       }
-      return { name, problems: await runCase(trino, sigma, c, `s${i}`, tmpdir) };
+      return { name, problems: await runCase(trino, c, `s${i}`, tmpdir) };
     } catch (e) {
       return { name, problems: [e.message] };
     }

@@ -92,23 +92,8 @@ export async function pool(items, n, fn) {
   return out;
 }
 
-// SQL literals and identifiers, as Trino reads them.
+// SQL literals and identifiers, as Trino reads them: sqlString writes
+// control characters through chr(), so that the statement text stays
+// printable (the DuckDB harness's, the same SQL in both engines).
 export const sqlStr = s => `'${String(s).replace(/'/g, "''")}'`;
-export const quoteIdent = n => `"${String(n).replace(/"/g, '""')}"`;
-
-// A string literal with control characters written through chr(), so that
-// the statement text stays printable.
-export function sqlString(s) {
-  const parts = [];
-  let cur = '';
-  for (const ch of String(s)) {
-    const cp = ch.codePointAt(0);
-    if (cp < 0x20 || cp === 0x7f) {
-      if (cur) parts.push(sqlStr(cur));
-      parts.push(`chr(${cp})`);
-      cur = '';
-    } else cur += ch;
-  }
-  if (cur || !parts.length) parts.push(sqlStr(cur));
-  return parts.length === 1 ? parts[0] : `(${parts.join(' || ')})`;
-}
+export { quoteIdent, sqlString } from '../semantic/harness.mjs';

@@ -30,6 +30,16 @@ static int t_pass, t_fail;
         }                                                                        \
     } while (0)
 
+/* A table of cases, an input and the string wanted for it: CHECK_CASES(f,
+ * cases) is CHECK_STR(f(input), want) for each (one check per case). */
+typedef struct t_case {
+    const char *in, *want;
+} t_case;
+
+#define CHECK_CASES(f, cases)                                                    \
+    for (size_t t_i = 0; t_i < sizeof(cases) / sizeof *(cases); t_i++)           \
+    CHECK_STR(f((cases)[t_i].in), (cases)[t_i].want)
+
 static int t_done(const char *name)
 {
     printf("%s: %d passed, %d failed\n", name, t_pass, t_fail);

@@ -313,55 +313,61 @@ static const char *schema_sql(const char *ddl, const char *text, bool warn, bool
     return nq ? q[0] : "(none)";
 }
 
-/* a rule with one item `item` (YAML text of one mapping entry) */
-static const char *item_sql(const char *ddl, const char *item)
+/* the table of test_schema_dialect */
+static const char DIALECT_DDL[] = "CREATE TABLE t (x string, x_ string, arr array<struct<v:string>>, tiny tinyint, "
+                                  "big bigint, d double, m map<string,int>, doc string, s struct<Name:string>)";
+
+/* a rule with one item `item` (YAML text of one mapping entry) against
+ * DIALECT_DDL */
+static const char *item_sql(const char *item)
 {
-    return schema_sql(ddl, arena_printf(A, "title: t\nlogsource: {product: p}\ndetection:\n  s:\n    %s\n"
-                                           "  condition: s\n", item),
+    return schema_sql(DIALECT_DDL,
+                      arena_printf(A, "title: t\nlogsource: {product: p}\ndetection:\n  s:\n    %s\n  condition: s\n",
+                                   item),
                       false, false);
 }
 
 static void test_schema_dialect(void)
 {
-    const char *ddl = "CREATE TABLE t (x string, x_ string, arr array<struct<v:string>>, tiny tinyint, big bigint, "
-                      "d double, m map<string,int>, doc string, s struct<Name:string>)";
-    /* a lambda variable never takes a column's name */
-    CHECK_STR(item_sql(ddl, "arr.v: a"), "SELECT * FROM t WHERE any_match(arr, x__ -> LOWER(x__.v) = 'a')");
-    /* names as the schema spells them */
-    CHECK_STR(item_sql(ddl, "S.NAME: a"), "SELECT * FROM t WHERE LOWER(s.Name) = 'a'");
-    /* integer bounds of each type; the literal written plainly */
-    CHECK_STR(item_sql(ddl, "tiny: [-128, 127]"), "SELECT * FROM t WHERE tiny IN (-128, 127)");
-    CHECK_STR(item_sql(ddl, "tiny: '-0007'"), "SELECT * FROM t WHERE tiny = -7");
-    CHECK_STR(item_sql(ddl, "tiny: '+5'"), "SELECT * FROM t WHERE tiny = 5");
-    CHECK_STR(item_sql(ddl, "tiny: '-0'"), "SELECT * FROM t WHERE tiny = 0");
-    CHECK_STR(item_sql(ddl, "tiny: -129"), "ERR 5:5 the number -129 can never equal tiny (tinyint) of table t");
-    CHECK_STR(item_sql(ddl, "tiny: '128'"), "ERR 5:5 '128' can never equal tiny (tinyint) of table t");
-    CHECK_STR(item_sql(ddl, "big: ['-9223372036854775808', '9223372036854775807']"),
-              "SELECT * FROM t WHERE big IN (-9223372036854775808, 9223372036854775807)");
-    CHECK_STR(item_sql(ddl, "big: 9223372036854775808"),
-              "ERR 5:5 the number 9223372036854775808 can never equal big (bigint) of table t");
-    /* decimal text against a double */
-    CHECK_STR(item_sql(ddl, "d: ['+1.5', '2e-3', '7']"), "SELECT * FROM t WHERE d IN (1.5, 2e-3, 7)");
-    CHECK_STR(item_sql(ddl, "d: '1.'"), "ERR 5:5 '1.' can never equal d (double) of table t");
-    CHECK_STR(item_sql(ddl, "d: '.5'"), "ERR 5:5 '.5' can never equal d (double) of table t");
-    /* a map's values have the map's value type */
-    CHECK_STR(item_sql(ddl, "m.a.b: '3'"), "SELECT * FROM t WHERE element_at(m, 'a.b') = 3");
-    CHECK_STR(item_sql(ddl, "m.k: abc"), "ERR 5:5 'abc' can never equal m.k (int) of table t");
-    /* JSON keys: " and \ escaped in the JSON path, ' doubled in the literal */
-    CHECK_STR(item_sql(ddl, "'doc.a\"b\\c''d': 1"),
-              "SELECT * FROM t WHERE any_match(COALESCE(TRY_CAST(json_extract(doc, '$[\"a\\\"b\\\\c''d\"]') AS "
-              "ARRAY(JSON)), ARRAY[json_extract(doc, '$[\"a\\\"b\\\\c''d\"]')]), x__ -> "
-              "json_extract_scalar(x__, '$') = '1')");
+    static const t_case items[] = {
+        /* a lambda variable never takes a column's name */
+        {"arr.v: a", "SELECT * FROM t WHERE any_match(arr, x__ -> LOWER(x__.v) = 'a')"},
+        /* names as the schema spells them */
+        {"S.NAME: a", "SELECT * FROM t WHERE LOWER(s.Name) = 'a'"},
+        /* integer bounds of each type; the literal written plainly */
+        {"tiny: [-128, 127]", "SELECT * FROM t WHERE tiny IN (-128, 127)"},
+        {"tiny: '-0007'", "SELECT * FROM t WHERE tiny = -7"},
+        {"tiny: '+5'", "SELECT * FROM t WHERE tiny = 5"},
+        {"tiny: '-0'", "SELECT * FROM t WHERE tiny = 0"},
+        {"tiny: -129", "ERR 5:5 the number -129 can never equal tiny (tinyint) of table t"},
+        {"tiny: '128'", "ERR 5:5 '128' can never equal tiny (tinyint) of table t"},
+        {"big: ['-9223372036854775808', '9223372036854775807']",
+         "SELECT * FROM t WHERE big IN (-9223372036854775808, 9223372036854775807)"},
+        {"big: 9223372036854775808", "ERR 5:5 the number 9223372036854775808 can never equal big (bigint) of table t"},
+        /* decimal text against a double */
+        {"d: ['+1.5', '2e-3', '7']", "SELECT * FROM t WHERE d IN (1.5, 2e-3, 7)"},
+        {"d: '1.'", "ERR 5:5 '1.' can never equal d (double) of table t"},
+        {"d: '.5'", "ERR 5:5 '.5' can never equal d (double) of table t"},
+        /* a map's values have the map's value type */
+        {"m.a.b: '3'", "SELECT * FROM t WHERE element_at(m, 'a.b') = 3"},
+        {"m.k: abc", "ERR 5:5 'abc' can never equal m.k (int) of table t"},
+        /* JSON keys: " and \ escaped in the JSON path, ' doubled in the literal */
+        {"'doc.a\"b\\c''d': 1",
+         "SELECT * FROM t WHERE any_match(COALESCE(TRY_CAST(json_extract(doc, '$[\"a\\\"b\\\\c''d\"]') AS "
+         "ARRAY(JSON)), ARRAY[json_extract(doc, '$[\"a\\\"b\\\\c''d\"]')]), x__ -> "
+         "json_extract_scalar(x__, '$') = '1')"},
+    };
+    CHECK_CASES(item_sql, items);
     /* collecting: every problem once, rendering goes on */
     const char *many = "title: t\nlogsource: {product: p}\ndetection:\n  s:\n    nope: 1\n    tiny: abc\n"
                        "  f:\n    nope: 1\n  condition: s and not f\n";
-    CHECK(strncmp(schema_sql(ddl, many, false, true), "SELECT", 6) == 0);
+    CHECK(strncmp(schema_sql(DIALECT_DDL, many, false, true), "SELECT", 6) == 0);
     CHECK_STR(notes, "E 5:5 unknown field 'nope' in table t: no column 'nope'; "
                      "E 6:5 'abc' can never equal tiny (tinyint) of table t; "
                      "E 8:5 unknown field 'nope' in table t: no column 'nope'; ");
     /* warnings: the name kept as written */
-    CHECK_STR(schema_sql(ddl, "title: t\nlogsource: {product: p}\ndetection:\n  s:\n    Nope.A: 1\n  condition: s\n",
-                         true, false),
+    CHECK_STR(schema_sql(DIALECT_DDL, "title: t\nlogsource: {product: p}\ndetection:\n  s:\n    Nope.A: 1\n"
+                                      "  condition: s\n", true, false),
               "SELECT * FROM t WHERE Nope.A = 1");
     CHECK_STR(notes, "W 5:5 unknown field 'Nope.A' in table t: no column 'Nope'; the name is kept as written "
                      "(-O unknown_fields=warn); ");

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "t.h"
+#include "util/file.h"
 #include "util/limits.h"
 #include "util/sbuf.h"
 #include "yaml/ynode.h"
@@ -838,25 +839,16 @@ static void dump_load(sbuf *b, const char *text, size_t len)
     }
 }
 
+/* The file at path (malloc'd, NUL-terminated, its length in *len), or NULL. */
 static char *read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    file_buf fb = {0};
+    if (file_read(path, SIZE_MAX, &fb) != 0 || !fb.p) {
+        file_buf_free(&fb);
         return NULL;
-    sbuf b = SBUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sb_putn(&b, chunk, n);
-    fclose(f);
-    *len = b.len;
-    char *text = malloc(b.len + 1);
-    if (!text)
-        abort();
-    memcpy(text, b.p ? b.p : "", b.len);
-    text[b.len] = 0;
-    sb_free(&b);
-    return text;
+    }
+    *len = fb.len;
+    return fb.p;
 }
 
 /* The next "=== title" section of s[*at..len): its title and body. */
