@@ -120,7 +120,7 @@ typedef struct sigma_result {
     const sigma_diag *error;      /* NULL when the rule converted */
     const sigma_diag *warnings;   /* nwarnings entries */
     size_t nwarnings;
-    /* Added after 0.1.0: the rule's metadata as its document gives it (after
+    /* Added in 0.2.0: the rule's metadata as its document gives it (after
      * `action: global`/`repeat` merging, before any pipeline), also for a
      * rule that failed. Scalars keep the text as written (dates such as
      * "2024-05-01" included); NULL or 0 entries when absent. */
@@ -139,7 +139,7 @@ typedef struct sigma_result {
     size_t nattack_techniques;
     const sigma_attack_tactic *attack_tactics;
     size_t nattack_tactics;
-    /* Added after 0.1.0, for results of type SIGMA_PACK (NULL / 0 for the
+    /* Added in 0.2.0, for results of type SIGMA_PACK (NULL / 0 for the
      * others): the table the pack reads (NULL: <TABLE>) and the labels of
      * the rules it covers (each rule's id, else name, else title), in the
      * order of its sigma_rules. */
@@ -341,7 +341,7 @@ SIGMA_API const sigma_entry *sigma_list_entries(const char *what, size_t *n);
  * Kept for existing callers: prefer sigma_list_entries. */
 SIGMA_API const char *const *sigma_list(const char *what);
 
-/* The library's version, "0.1.0" (SIGMA_VERSION_STRING of its build). */
+/* The library's version, "0.2.0" (SIGMA_VERSION_STRING of its build). */
 SIGMA_API const char *sigma_version(void);
 
 #ifdef __cplusplus
