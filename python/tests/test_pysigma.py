@@ -182,3 +182,27 @@ def test_convert_rule_and_correlation_rule_directly() -> None:
         "SELECT * FROM <TABLE> WHERE LOWER(fieldA) = 'valuea'"]
     (q,) = b.convert_correlation_rule(corr)
     assert q.startswith("WITH combined_events AS (SELECT * FROM <TABLE> WHERE LOWER(fieldA) = 'valuea')")
+
+
+# The pipeline files of the repository are pySigma's format: pySigma reads each one, and the
+# pipeline it read gives the backend the same query as the built-in of the same name.
+REPO_PIPELINES = {
+    "athena_security_lake": "SELECT * FROM amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0 "
+                            "WHERE LOWER(api.operation) = 'consolelogin'",
+    "athena_cloudtrail_table": "SELECT * FROM cloudtrail_logs WHERE LOWER(eventname) = 'consolelogin'",
+}
+
+
+def test_every_repository_pipeline_is_listed_here(repo: Path) -> None:
+    assert sorted(p.stem for p in (repo / "pipelines").glob("*.yml")) == sorted(REPO_PIPELINES)
+
+
+@pytest.mark.parametrize("name", sorted(REPO_PIPELINES))
+def test_repository_pipeline_loads_in_pysigma_as_the_builtin(repo: Path, name: str) -> None:
+    pipeline = ProcessingPipeline.from_yaml((repo / "pipelines" / f"{name}.yml").read_text(encoding="utf-8"))
+    assert pipeline.items
+    c = SigmaCollection.from_yaml(LAKE_RULE)
+    opts = {"aws_table_region": "eu-west-2"} if name == "athena_security_lake" else {}
+    by_file = LibsigmaBackend(processing_pipeline=pipeline, **opts).convert(c)
+    by_name = LibsigmaBackend(processing_pipeline=builtin_pipeline(name), **opts).convert(c)
+    assert by_file == by_name == [REPO_PIPELINES[name]]

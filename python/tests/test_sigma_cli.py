@@ -67,3 +67,11 @@ def test_cli_errors(tmp_path: Path) -> None:
     assert out.returncode == 1 and "invalid table name 'not valid'" in out.stderr
     out = cli("convert", "-t", "libsigma", "-p", "athena_security_lake_table_name", str(d / "a_login.yml"))
     assert out.returncode == 1 and "aws_table_region" in out.stderr
+
+
+def test_cli_security_lake_mapping_by_name(tmp_path: Path) -> None:
+    rule = write(tmp_path / "raw_login.yml", rule_text("Raw login", "    sel:\n        eventName: ConsoleLogin\n    condition: sel\n",
+                                                        "    product: aws\n    service: cloudtrail\n"))
+    out = cli("convert", "-t", "libsigma", "-O", "aws_table_region=eu-west-2", "-p", "athena_security_lake", str(rule))
+    assert (out.returncode, out.stdout) == (0, "SELECT * FROM amazon_security_lake_table_eu_west_2_cloud_trail_mgmt_2_0 "
+                                               "WHERE LOWER(api.operation) = 'consolelogin'\n"), out.stderr
