@@ -1,5 +1,6 @@
 /* fuzz_pipeline.c - the pipeline loader, and applying what it loaded to a
- * few fixed rules (field mapping, conditions, placeholders, state). */
+ * few fixed rules (field mapping, conditions, placeholders, state; raw
+ * CloudTrail and Kubernetes audit fields for the Security Lake mappings). */
 #include <sigma.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +34,20 @@ static const char rules[] =
     "detection:\n"
     "    sel:\n"
     "        eventName: ConsoleLogin\n"
+    "        requestParameters.userName|contains: adm\n"
+    "        additionalEventData.MFAUsed: 'No'\n"
+    "    filter:\n"
+    "        sourceIPAddress|cidr: 10.0.0.0/8\n"
+    "        recipientAccountId: null\n"
+    "    condition: sel and not filter\n"
+    "---\n"
+    "title: k8s\n"
+    "logsource: {product: kubernetes, service: audit}\n"
+    "detection:\n"
+    "    sel:\n"
+    "        verb: create\n"
+    "        objectRef.resource: pods\n"
+    "        objectRef.subresource: exec\n"
     "    condition: sel\n"
     "---\n"
     "title: corr\n"
