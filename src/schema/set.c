@@ -151,10 +151,11 @@ static void walk(const char *dir, file_list *out, int depth)
             sigma_oom();
         snprintf(p, l, "%s/%s", dir, e->d_name);
         struct stat st;
-        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+        bool found = stat(p, &st) == 0;
+        if (found && S_ISDIR(st.st_mode)) {
             walk(p, out, depth + 1);
             free(p);
-        } else if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && is_schema_file(p)) {
+        } else if (found && S_ISREG(st.st_mode) && is_schema_file(p)) {
             file_list_push(out, p);
         } else {
             free(p);
