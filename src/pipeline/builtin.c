@@ -83,11 +83,17 @@ static pipeline *table_name_pipeline(pipeline_set *ps)
 
 /* ---- pipelines/ files ----------------------------------------------------------- */
 
-/* The embedded file of a built-in name: NAME.yml, NAME of [a-z0-9_]. */
-static const embed_file *builtin_file(const char *name)
+/* Whether -p can name a built-in so: 1 to 64 of [a-z0-9_]. */
+static bool builtin_name(const char *name)
 {
     size_t n = strlen(name);
-    if (!n || n > 64 || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != n)
+    return n && n <= 64 && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+}
+
+/* The embedded file of a built-in name: NAME.yml. */
+static const embed_file *builtin_file(const char *name)
+{
+    if (!builtin_name(name))
         return NULL;
     char file[72];
     snprintf(file, sizeof file, "%s.yml", name);
@@ -192,7 +198,7 @@ static void build_lists(void)
         const char *name = arena_strndup(a, f->name, len - 4);
         pipeline *p;
         char err[512];
-        if (!builtin_file(name) || !load_file(ps, f, name, &p, err, sizeof err))
+        if (!builtin_name(name) || !load_file(ps, f, name, &p, err, sizeof err))
             continue; /* the unit tests load every file */
         names[k] = name;
         lines[k++] = describe(a, p, name);

@@ -17,6 +17,7 @@
 
 #include "internal.h"
 #include "schema.h"
+#include "../util/ascii.h"
 
 #define GLUE_MAX_PATH 16
 
@@ -108,14 +109,10 @@ static unsigned hex4(const char *s, size_t avail)
     for (size_t k = 0; k < 4; k++) {
         if (k >= avail)
             return 0;
-        char c = s[k];
+        int d = ascii_hex_value(s[k]);
         v <<= 4;
-        if (c >= '0' && c <= '9')
-            v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            v |= (unsigned)(c - 'A' + 10);
+        if (d >= 0)
+            v |= (unsigned)d;
     }
     return v;
 }

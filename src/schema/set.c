@@ -11,6 +11,7 @@
 #include "internal.h"
 #include "schema.h"
 #include "../util/embed.h"
+#include "../util/file.h"
 #include "../util/limits.h"
 
 /* A table that a pipeline gave the schema of another (schema_set_alias). */
@@ -104,39 +105,18 @@ static bool is_schema_file(const char *path)
 
 static bool add_file(schema_set *s, const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    file_buf fb = {0};
+    int e = file_read(path, SIGMA_MAX_FILE_SIZE, &fb);
+    if (e) {
+        if (e == FILE_ETOOBIG)
+            snprintf(err, errlen, "%s: file too large (%zu bytes, limit %u)", path, fb.len, SIGMA_MAX_FILE_SIZE);
+        else
+            snprintf(err, errlen, "%s: %s", path, file_strerror(e));
+        file_buf_free(&fb);
         return false;
     }
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        snprintf(err, errlen, "%s: not a regular file", path);
-        return false;
-    }
-    if ((unsigned long long)st.st_size > SIGMA_MAX_FILE_SIZE) {
-        fclose(f);
-        snprintf(err, errlen, "%s: file too large (%lld bytes, limit %u)", path, (long long)st.st_size,
-                 SIGMA_MAX_FILE_SIZE);
-        return false;
-    }
-    size_t size = (size_t)st.st_size;
-    char *buf = malloc(size + 1);
-    if (!buf) {
-        fclose(f);
-        snprintf(err, errlen, "%s: out of memory", path);
-        return false;
-    }
-    size_t got = fread(buf, 1, size, f);
-    bool rerr = ferror(f) != 0;
-    fclose(f);
-    if (rerr || got != size) {
-        free(buf);
-        snprintf(err, errlen, "%s: read error", path);
-        return false;
-    }
-    buf[size] = 0;
+    char *buf = fb.p;
+    size_t size = fb.len;
     schema_format fmt;
     if (has_ext(path, ".json")) {
         fmt = SCHEMA_GLUE_JSON;
@@ -149,31 +129,12 @@ static bool add_file(schema_set *s, const char *path, char *err, size_t errlen)
         fmt = i < size && (buf[i] == '{' || buf[i] == '[') ? SCHEMA_GLUE_JSON : SCHEMA_DDL;
     }
     bool ok = schema_set_add_text(s, path, buf, size, fmt, err, errlen);
-    free(buf);
+    file_buf_free(&fb);
     return ok;
 }
 
-typedef struct pathlist {
-    char **v;
-    size_t n, cap;
-} pathlist;
-
-static void pl_push(pathlist *l, char *p)
-{
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 16;
-        char **nv = realloc(l->v, l->cap * sizeof *nv);
-        if (!nv) {
-            fputs("sigma: out of memory\n", stderr);
-            abort();
-        }
-        l->v = nv;
-    }
-    l->v[l->n++] = p;
-}
-
 /* Every schema file below dir (hidden entries skipped). */
-static void walk(const char *dir, pathlist *out, int depth)
+static void walk(const char *dir, file_list *out, int depth)
 {
     if (depth > 32)
         return;
@@ -187,14 +148,15 @@ static void walk(const char *dir, pathlist *out, int depth)
         size_t l = strlen(dir) + strlen(e->d_name) + 2;
         char *p = malloc(l);
         if (!p)
-            break;
+            sigma_oom();
         snprintf(p, l, "%s/%s", dir, e->d_name);
         struct stat st;
-        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+        bool found = stat(p, &st) == 0;
+        if (found && S_ISDIR(st.st_mode)) {
             walk(p, out, depth + 1);
             free(p);
-        } else if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && is_schema_file(p)) {
-            pl_push(out, p);
+        } else if (found && S_ISREG(st.st_mode) && is_schema_file(p)) {
+            file_list_push(out, p);
         } else {
             free(p);
         }
@@ -209,7 +171,7 @@ static int cmp_str(const void *a, const void *b)
 
 static bool add_dir(schema_set *s, const char *dir, char *err, size_t errlen)
 {
-    pathlist l = {0};
+    file_list l = {0};
     walk(dir, &l, 0);
     if (!l.n) {
         snprintf(err, errlen, "%s: no *.json, *.sql or *.ddl file in this folder", dir);
@@ -217,12 +179,9 @@ static bool add_dir(schema_set *s, const char *dir, char *err, size_t errlen)
     }
     qsort(l.v, l.n, sizeof *l.v, cmp_str);
     bool ok = true;
-    for (size_t i = 0; i < l.n; i++) {
-        if (ok && !add_file(s, l.v[i], err, errlen))
-            ok = false;
-        free(l.v[i]);
-    }
-    free(l.v);
+    for (size_t i = 0; ok && i < l.n; i++)
+        ok = add_file(s, l.v[i], err, errlen);
+    file_list_free(&l);
     return ok;
 }
 
@@ -434,10 +393,8 @@ schema_lookup schema_set_find(const schema_set *s, const char *from, const stabl
     if (!from || !*from)
         return SCHEMA_NOT_FOUND;
     char *buf = strdup(from);
-    if (!buf) {
-        fputs("sigma: out of memory\n", stderr);
-        abort();
-    }
+    if (!buf)
+        sigma_oom();
     ref db, name;
     schema_lookup r = SCHEMA_NOT_FOUND;
     if (split_ref(buf, &db, &name)) {

@@ -87,10 +87,8 @@ size_t names_first_dup(const char *const *names, size_t n, size_t *earlier)
         return n;
     }
     named *v = malloc(n * sizeof *v);
-    if (!v) {
-        fputs("sigma: out of memory\n", stderr);
-        abort();
-    }
+    if (!v)
+        sigma_oom();
     for (size_t i = 0; i < n; i++)
         v[i] = (named){names[i], i};
     qsort(v, n, sizeof *v, named_cmp);
