@@ -17,44 +17,14 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pool, quoteIdent, sqlStr } from './trino.mjs';
+import { tokenize } from '../semantic/harness.mjs';
 
 const YAML = createRequire(new URL('../semantic/package.json', import.meta.url))('yaml');
 
 export const FOLDERS = ['rules', 'rules-emerging-threats', 'rules-threat-hunting', 'deprecated'];
 
 // ---------------------------------------------------------------- SQL tokens
-function tokenize(sql) {
-  const toks = [];
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i];
-    if (/\s/.test(c)) { i++; continue; }
-    const s = i;
-    if (c === "'" || c === '"') {
-      let v = '';
-      i++;
-      while (i < sql.length) {
-        if (sql[i] === c) { if (sql[i + 1] === c) { v += c; i += 2; continue; } break; }
-        v += sql[i++];
-      }
-      i++;
-      toks.push({ t: c === "'" ? 'str' : 'qid', v, s, e: i });
-    } else if (/[A-Za-z_]/.test(c)) {
-      while (i < sql.length && /[A-Za-z0-9_]/.test(sql[i])) i++;
-      toks.push({ t: 'id', v: sql.slice(s, i), s, e: i });
-    } else if (/[0-9]/.test(c)) {
-      while (i < sql.length && /[0-9.eE+]/.test(sql[i]) && !(sql[i] === '+' && !/[eE]/.test(sql[i - 1]))) i++;
-      toks.push({ t: 'num', v: sql.slice(s, i), s, e: i });
-    } else {
-      const two = sql.slice(i, i + 2);
-      const op = ['<=', '>=', '<>', '||'].includes(two) ? two : c;
-      i += op.length;
-      toks.push({ t: 'op', v: op, s, e: i });
-    }
-  }
-  return toks;
-}
-const isKw = (tk, w) => tk && tk.t === 'id' && tk.v.toUpperCase() === w;
+const isKw = (tk, w) => tk && tk.t === 'word' && tk.v.toUpperCase() === w;
 // words of the generated SQL that are not column names
 const NOT_COLUMN = new Set(('SELECT FROM WHERE AND OR NOT LIKE ESCAPE IN IS NULL TRUE FALSE AS EXTRACT CAST TRY_CAST ' +
   'WITH OVER PARTITION BY ORDER RANGE ROWS BETWEEN INTERVAL PRECEDING FOLLOWING CURRENT ROW UNBOUNDED ASC DESC ' +
@@ -67,18 +37,18 @@ function fieldRefs(sql) {
   const toks = tokenize(sql.split('<TABLE>').join('events'));
   const defined = new Set(['events']);
   for (let i = 0; i + 1 < toks.length; i++) {
-    if (isKw(toks[i], 'AS') && (toks[i + 1].t === 'id' || toks[i + 1].t === 'qid')) defined.add(toks[i + 1].v.toLowerCase());
-    if ((toks[i].t === 'id' || toks[i].t === 'qid') && isKw(toks[i + 1], 'AS') && toks[i + 2] && toks[i + 2].v === '(') defined.add(toks[i].v.toLowerCase());
+    if (isKw(toks[i], 'AS') && (toks[i + 1].t === 'word' || toks[i + 1].t === 'qid')) defined.add(toks[i + 1].v.toLowerCase());
+    if ((toks[i].t === 'word' || toks[i].t === 'qid') && isKw(toks[i + 1], 'AS') && toks[i + 2] && toks[i + 2].v === '(') defined.add(toks[i].v.toLowerCase());
   }
   const out = [];
   for (let i = 0; i < toks.length; i++) {
     const tk = toks[i];
-    if (tk.t !== 'id' && tk.t !== 'qid') continue;
+    if (tk.t !== 'word' && tk.t !== 'qid') continue;
     if (toks[i - 1] && toks[i - 1].v === '.' && toks[i - 1].t === 'op') continue;
-    if (tk.t === 'id' && NOT_COLUMN.has(tk.v.toUpperCase())) continue;
+    if (tk.t === 'word' && NOT_COLUMN.has(tk.v.toUpperCase())) continue;
     const chain = [tk.v];
     let j = i;
-    while (toks[j + 1] && toks[j + 1].v === '.' && toks[j + 2] && (toks[j + 2].t === 'id' || toks[j + 2].t === 'qid')) { chain.push(toks[j + 2].v); j += 2; }
+    while (toks[j + 1] && toks[j + 1].v === '.' && toks[j + 2] && (toks[j + 2].t === 'word' || toks[j + 2].t === 'qid')) { chain.push(toks[j + 2].v); j += 2; }
     if (toks[j + 1] && toks[j + 1].v === '(') { i = j; continue; } // function
     if (isKw(toks[i - 1], 'AS')) { i = j; continue; } // an alias or a type name
     if (defined.has(chain[0].toLowerCase())) { i = j; continue; }

@@ -18,7 +18,7 @@
 // (Security Lake: ../shared/reference/aws/README.md section 2.1 and its
 // conventions).
 
-import { isObject, get, jsonText, flatten, scalarText } from './json.mjs';
+import { isObject, get, jsonText, flatten, scalarText, reader } from './json.mjs';
 import { parseType } from './glue.mjs';
 
 // ---------------------------------------------------------------- shared
@@ -80,21 +80,6 @@ export function ocsfClass(eventName) {
 }
 
 // ---------------------------------------------------------------- Security Lake
-
-// A reader that remembers what it consumed: what is left of the record at the
-// end goes to `unmapped`.
-function reader(record) {
-  const rest = structuredClone(record);
-  const take = path => {
-    const v = get(record, path);
-    const parts = path.split('.');
-    let o = rest;
-    for (const p of parts.slice(0, -1)) { if (!isObject(o[p])) return v; o = o[p]; }
-    delete o[parts[parts.length - 1]];
-    return v;
-  };
-  return { take, rest };
-}
 
 const str = v => (v === null || v === undefined ? null : scalarText(v));
 const prune = o => {

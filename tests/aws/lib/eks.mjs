@@ -9,7 +9,7 @@
 // its source (../shared/reference/aws/README.md section 2.4) and every choice
 // it makes are in tests/aws/README.md.
 
-import { isObject, get, flatten, scalarText } from './json.mjs';
+import { get, flatten, scalarText, reader } from './json.mjs';
 
 const ACTIVITY = {
   create: [1, 'Create'], get: [2, 'Read'], list: [2, 'Read'], watch: [2, 'Read'],
@@ -40,15 +40,7 @@ function containers(obj) {
 }
 
 export function toEksAudit(event, ctx) {
-  const rest = structuredClone(event);
-  const take = path => {
-    const v = get(event, path);
-    const parts = path.split('.');
-    let o = rest;
-    for (const p of parts.slice(0, -1)) { if (!isObject(o[p])) return v; o = o[p]; }
-    delete o[parts[parts.length - 1]];
-    return v;
-  };
+  const { take, rest } = reader(event);
   const verb = take('verb');
   const [activityId, activityName] = ACTIVITY[verb] || [99, 'Other'];
   const ips = list(take('sourceIPs'));

@@ -18,6 +18,9 @@
 //                        give `key[]` (scalars) and `key[].child` (objects),
 //                        their values joined with ','; JSON null and empty
 //                        objects or lists give nothing
+//   reader(record)       {take, rest}: take(path) is get(record, path) and
+//                        removes that member from rest, a copy of the record
+//                        (what is left of it at the end goes to `unmapped`)
 
 export const isObject = v => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -81,4 +84,17 @@ export function flatten(value, prefix) {
   };
   walk(value, prefix);
   return new Map([...acc].map(([k, vs]) => [k, vs.join(',')]));
+}
+
+export function reader(record) {
+  const rest = structuredClone(record);
+  const take = path => {
+    const v = get(record, path);
+    const parts = path.split('.');
+    let o = rest;
+    for (const p of parts.slice(0, -1)) { if (!isObject(o[p])) return v; o = o[p]; }
+    delete o[parts[parts.length - 1]];
+    return v;
+  };
+  return { take, rest };
 }
