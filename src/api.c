@@ -205,16 +205,24 @@ static sigma_status set_keyword_fields(sigma_compiler *c, const char *value)
     return SIGMA_OK;
 }
 
+/* An option of two values: 0 for value first, 1 for second; -1 (the
+ * error set) for any other. */
+static int two_choice(sigma_compiler *c, const char *key, const char *value, const char *first, const char *second)
+{
+    if (strcmp(value, first) == 0)
+        return 0;
+    if (strcmp(value, second) == 0)
+        return 1;
+    set_err(c, "invalid value '%s' for option %s: expected '%s' or '%s'", value, key, first, second);
+    return -1;
+}
+
 static sigma_status set_cidr(sigma_compiler *c, const char *value)
 {
-    if (strcmp(value, "native") == 0) {
-        c->opt.cidr_native = true;
-    } else if (strcmp(value, "like") == 0) {
-        c->opt.cidr_native = false;
-    } else {
-        set_err(c, "invalid value '%s' for option cidr: expected 'like' or 'native'", value);
+    int k = two_choice(c, "cidr", value, "like", "native");
+    if (k < 0)
         return SIGMA_EUSAGE;
-    }
+    c->opt.cidr_native = k == 1;
     return SIGMA_OK;
 }
 
@@ -295,27 +303,20 @@ static sigma_status set_until(sigma_compiler *c, const char *value)
 
 static sigma_status set_correlation_method(sigma_compiler *c, const char *value)
 {
-    if (strcmp(value, "sliding") == 0 || strcmp(value, "default") == 0) {
-        c->opt.corr_method = SQL_CORR_SLIDING;
-    } else if (strcmp(value, "tumbling") == 0) {
-        c->opt.corr_method = SQL_CORR_TUMBLING;
-    } else {
-        set_err(c, "invalid value '%s' for option correlation_method: expected 'sliding' or 'tumbling'", value);
+    /* "default" is sliding too */
+    int k = strcmp(value, "default") == 0 ? 0 : two_choice(c, "correlation_method", value, "sliding", "tumbling");
+    if (k < 0)
         return SIGMA_EUSAGE;
-    }
+    c->opt.corr_method = k == 1 ? SQL_CORR_TUMBLING : SQL_CORR_SLIDING;
     return SIGMA_OK;
 }
 
 static sigma_status set_correlation_output(sigma_compiler *c, const char *value)
 {
-    if (strcmp(value, "events") == 0) {
-        c->opt.corr_output = SQL_CORR_EVENTS;
-    } else if (strcmp(value, "alerts") == 0) {
-        c->opt.corr_output = SQL_CORR_ALERTS;
-    } else {
-        set_err(c, "invalid value '%s' for option correlation_output: expected 'events' or 'alerts'", value);
+    int k = two_choice(c, "correlation_output", value, "events", "alerts");
+    if (k < 0)
         return SIGMA_EUSAGE;
-    }
+    c->opt.corr_output = k == 1 ? SQL_CORR_ALERTS : SQL_CORR_EVENTS;
     return SIGMA_OK;
 }
 
@@ -359,14 +360,10 @@ static sigma_status set_view_prefix(sigma_compiler *c, const char *value)
 
 static sigma_status set_unknown_fields(sigma_compiler *c, const char *value)
 {
-    if (strcmp(value, "warn") == 0) {
-        c->opt.unknown_fields_warn = true;
-    } else if (strcmp(value, "error") == 0) {
-        c->opt.unknown_fields_warn = false;
-    } else {
-        set_err(c, "invalid value '%s' for option unknown_fields: expected 'error' or 'warn'", value);
+    int k = two_choice(c, "unknown_fields", value, "error", "warn");
+    if (k < 0)
         return SIGMA_EUSAGE;
-    }
+    c->opt.unknown_fields_warn = k == 1;
     return SIGMA_OK;
 }
 
