@@ -322,13 +322,7 @@ static sigma_status set_correlation_output(sigma_compiler *c, const char *value)
 
 static sigma_status set_pack_fields(sigma_compiler *c, const char *value)
 {
-    const char **list = NULL;
-    size_t n = 0;
-    arena_split_list(c->a, value, &list, &n);
-    c->opt.pack_fields = arena_grow(c->a, (void *)c->opt.pack_fields, sizeof *list, c->opt.n_pack_fields,
-                                    c->opt.n_pack_fields + n);
-    for (size_t i = 0; i < n; i++)
-        c->opt.pack_fields[c->opt.n_pack_fields++] = list[i];
+    add_names(c->a, value, &c->opt.pack_fields, &c->opt.n_pack_fields);
     return SIGMA_OK;
 }
 
