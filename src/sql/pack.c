@@ -182,17 +182,11 @@ static bool prepare_table(sql_ctx *c, const sql_dialect *d, const char *table, s
         return false;
     bool known;
     const char *tf = sql_window_field(c, table, &known);
-    const char *it;
-    if (known || sql_window_set(c->opt)) {
-        if (!field_item(c, d, tf, pos, &it))
+    if ((known || sql_window_set(c->opt)) && !add_field(c, d, tf, pos, &t->cols))
+        return false;
+    for (size_t i = 0; i < c->opt->n_pack_fields; i++)
+        if (!add_field(c, d, c->opt->pack_fields[i], pos, &t->cols))
             return false;
-        items_add(c->a, &t->cols, it);
-    }
-    for (size_t i = 0; i < c->opt->n_pack_fields; i++) {
-        if (!field_item(c, d, c->opt->pack_fields[i], pos, &it))
-            return false;
-        items_add(c->a, &t->cols, it);
-    }
     return true;
 }
 
