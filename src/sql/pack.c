@@ -49,20 +49,28 @@ typedef struct prule {
     items cols;
 } prule;
 
+/* Names the value e of a field by its Sigma name: ` AS "field"` added
+ * when e is not that name. */
+static void name_as(sbuf *e, const char *field)
+{
+    sbuf name = SBUF_INIT;
+    sql_ident_part(&name, field, strlen(field));
+    if (strcmp(sb_cstr(e), sb_cstr(&name)) != 0)
+        sb_printf(e, " AS %s", sb_cstr(&name));
+    sb_free(&name);
+}
+
 /* A field as a SELECT item named by its Sigma name: `expr`, or
  * `expr AS "field"` when expr is not that name. */
 static bool field_item(sql_ctx *c, const sql_dialect *d, const char *field, spos pos, const char **out)
 {
-    sbuf e = SBUF_INIT, name = SBUF_INIT;
+    sbuf e = SBUF_INIT;
     bool ok = sql_put_value(c, d, &e, field, pos);
     if (ok) {
-        sql_ident_part(&name, field, strlen(field));
-        if (strcmp(sb_cstr(&e), sb_cstr(&name)) != 0)
-            sb_printf(&e, " AS %s", sb_cstr(&name));
+        name_as(&e, field);
         *out = arena_strndup(c->a, sb_cstr(&e), e.len);
     }
     sb_free(&e);
-    sb_free(&name);
     return ok;
 }
 
@@ -145,18 +153,14 @@ static bool prepare(sql_ctx *c, const sql_dialect *d, const srule *r, prule *p)
             p->cols.star = true;
             continue;
         }
-        sbuf e = SBUF_INIT, name = SBUF_INIT;
+        sbuf e = SBUF_INIT;
         bool plain;
         ok = sql_select_item(c, d, &e, f, fpos, &plain);
-        if (ok && plain) { /* a field: named by its Sigma name */
-            sql_ident_part(&name, f, strlen(f));
-            if (strcmp(sb_cstr(&e), sb_cstr(&name)) != 0)
-                sb_printf(&e, " AS %s", sb_cstr(&name));
-        }
+        if (ok && plain) /* a field: named by its Sigma name */
+            name_as(&e, f);
         if (ok)
             items_add(c->a, &p->cols, arena_strndup(c->a, sb_cstr(&e), e.len));
         sb_free(&e);
-        sb_free(&name);
         if (!ok)
             return false;
     }
