@@ -238,10 +238,7 @@ static void collect_text_fields(const xnode *x, const char ***f, size_t *n, size
             continue;
         if (*n == *cap) {
             size_t nc = *cap ? *cap * 2 : 8;
-            const char **nf = arena_alloc(a, nc * sizeof *nf);
-            if (*n)
-                memcpy(nf, *f, *n * sizeof *nf);
-            *f = nf;
+            *f = arena_grow(a, (void *)*f, sizeof **f, *cap, nc);
             *cap = nc;
         }
         (*f)[(*n)++] = name;
