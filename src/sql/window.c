@@ -366,12 +366,23 @@ static void put_bound(sbuf *b, const sql_window *w, bool upper, long long extend
     }
 }
 
+/* The ends a window has: a relative one only its start, a fixed one those
+ * of since and until it was given. */
+static bool has_start(const sql_window *w)
+{
+    return w->kind != SQL_WIN_ABSOLUTE || w->has_since;
+}
+
+static bool has_end(const sql_window *w)
+{
+    return w->kind == SQL_WIN_PARAMS || (w->kind == SQL_WIN_ABSOLUTE && w->has_until);
+}
+
 /* lhs >= start [AND lhs < end] (a date's end is inclusive: the window's
  * last day). */
 static void put_bounds(sbuf *b, const sql_window *w, sql_time_kind k, const char *lhs, long long extend)
 {
-    bool lower = w->kind != SQL_WIN_ABSOLUTE || w->has_since;
-    bool upper = w->kind == SQL_WIN_PARAMS || (w->kind == SQL_WIN_ABSOLUTE && w->has_until);
+    bool lower = has_start(w), upper = has_end(w);
     if (lower) {
         sb_printf(b, "%s >= ", lhs);
         put_bound(b, w, false, extend, k);
@@ -441,13 +452,11 @@ static bool put_partitions(sql_ctx *c, sbuf *b, const stable *t, long long exten
         sb_free(&v);
         return false;
     }
-    bool lower = w->kind != SQL_WIN_ABSOLUTE || w->has_since;
-    bool upper = w->kind == SQL_WIN_PARAMS || (w->kind == SQL_WIN_ABSOLUTE && w->has_until);
-    if (lower) {
+    if (has_start(w)) {
         sb_printf(b, " AND %s >= ", sb_cstr(&v));
         put_day(b, w, false, extend, p);
     }
-    if (upper) {
+    if (has_end(w)) {
         sb_printf(b, " AND %s <= ", sb_cstr(&v));
         put_day(b, w, true, 0, p);
     }
