@@ -67,15 +67,6 @@ typedef struct ccol {
     const char *sql;   /* the column as the CTEs after combined_events name it */
 } ccol;
 
-/* How a table holds the time of the window. */
-typedef enum {
-    TK_TIMESTAMP, /* a timestamp, or a column of unknown type */
-    TK_MILLIS,    /* an integer: epoch milliseconds */
-    TK_ISO,       /* ISO-8601 text */
-    TK_DATE,
-    TK_MIXED,     /* the references differ: each branch selects a timestamp */
-} tkind;
-
 typedef struct cplan cplan;
 struct cplan {
     sql_ctx *c;
@@ -91,8 +82,9 @@ struct cplan {
     size_t value;  /* index into cols, or (size_t)-1 */
     bool star;     /* branches select * */
     bool rule_col; /* branches carry correlation_rule */
-    tkind *tk;     /* per reference: how its table holds the time */
-    tkind time;    /* the same for every reference, or TK_MIXED */
+    sql_time_kind *tk; /* per reference: how its table holds the time */
+    sql_time_kind time; /* the same for every reference, else a timestamp: */
+    bool mixed;         /* the references differ, each branch selects its time as one */
     const char *order; /* the time as the windows order by it */
     const char *span;  /* the frame's extent: INTERVAL 'N' SECOND, or N*1000 */
     bool tumbling;     /* -c tumbling */
@@ -233,39 +225,26 @@ static bool plan_time(cplan *P)
     const ccol *tc = &P->cols[0];
     P->tk = arena_alloc(c->a, sizeof *P->tk * P->nrefs);
     for (size_t i = 0; i < P->nrefs; i++) {
-        tkind k = TK_TIMESTAMP;
+        sql_time_kind k = SQL_TIME_TIMESTAMP;
         if (P->inner[i]) {
-            k = P->inner[i]->time == TK_MILLIS ? TK_MILLIS : TK_TIMESTAMP;
+            k = P->inner[i]->time == SQL_TIME_MILLIS ? SQL_TIME_MILLIS : SQL_TIME_TIMESTAMP;
         } else {
             const char *table = P->refs[i].rule->table;
             sql_col col;
             if (!table_col(P, table, tc->src[i], tc->srcpos[i], &col))
                 return false;
-            switch (col.many ? SQL_T_COMPLEX : col.type) {
-            case SQL_T_UNKNOWN:
-            case SQL_T_TIMESTAMP:
-                break;
-            case SQL_T_INTEGER:
-                k = TK_MILLIS;
-                break;
-            case SQL_T_TEXT:
-                k = TK_ISO;
-                break;
-            case SQL_T_DATE:
-                k = TK_DATE;
-                break;
-            default:
+            if (!sql_col_time_kind(&col, &k))
                 return sql_fail(c, tc->srcpos[i],
                                 "time field '%s' of table %s is %s: a correlation window needs a timestamp, an "
                                 "epoch-milliseconds integer or ISO-8601 text (-O time_field)",
                                 tc->src[i], table ? table : "<TABLE>",
                                 col.many ? "inside an array" : athena_type_name(c->a, &col));
-            }
         }
         P->tk[i] = k;
-        P->time = i == 0 || P->time == k ? k : TK_MIXED;
+        P->mixed = P->mixed || (i && k != P->time);
+        P->time = P->mixed ? SQL_TIME_TIMESTAMP : k;
     }
-    if (P->time == TK_MIXED)
+    if (P->mixed)
         P->star = false;
     return true;
 }
@@ -316,16 +295,16 @@ static void plan_order(cplan *P)
     arena *a = P->c->a;
     const char *t = P->cols[0].sql;
     long long span = P->co->timespan;
-    P->order = P->time == TK_ISO    ? arena_printf(a, "TRY(from_iso8601_timestamp(%s))", t)
-               : P->time == TK_DATE ? arena_printf(a, "CAST(%s AS TIMESTAMP)", t)
-                                    : t;
-    P->span = P->time == TK_MILLIS ? arena_printf(a, "%lld", span * 1000) : arena_printf(a, "INTERVAL '%lld' SECOND", span);
+    P->order = P->time == SQL_TIME_ISO    ? arena_printf(a, "TRY(from_iso8601_timestamp(%s))", t)
+               : P->time == SQL_TIME_DATE ? arena_printf(a, "CAST(%s AS TIMESTAMP)", t)
+                                          : t;
+    P->span = P->time == SQL_TIME_MILLIS ? arena_printf(a, "%lld", span * 1000) : arena_printf(a, "INTERVAL '%lld' SECOND", span);
 }
 
 /* How the window's time (P->order) is compared with a window's bounds. */
 static sql_time_kind order_kind(const cplan *P)
 {
-    return P->time == TK_MILLIS ? SQL_TIME_MILLIS : SQL_TIME_TIMESTAMP;
+    return P->time == SQL_TIME_MILLIS ? SQL_TIME_MILLIS : SQL_TIME_TIMESTAMP;
 }
 
 /* A branch's time value: as its table holds it, or (mixed kinds) as a
@@ -333,18 +312,19 @@ static sql_time_kind order_kind(const cplan *P)
 static const char *branch_time(const cplan *P, size_t i, const char *e)
 {
     arena *a = P->c->a;
-    if (P->time != TK_MIXED)
+    if (!P->mixed)
         return e;
     switch (P->tk[i]) {
-    case TK_MILLIS:
+    case SQL_TIME_MILLIS:
         return arena_printf(a, "from_unixtime(%s / 1000.0)", e);
-    case TK_ISO:
+    case SQL_TIME_ISO:
         return arena_printf(a, "TRY(from_iso8601_timestamp(%s))", e);
-    case TK_DATE:
+    case SQL_TIME_DATE:
         return arena_printf(a, "CAST(CAST(%s AS TIMESTAMP) AS TIMESTAMP WITH TIME ZONE)", e);
-    default:
-        return arena_printf(a, "CAST(%s AS TIMESTAMP WITH TIME ZONE)", e);
+    case SQL_TIME_TIMESTAMP:
+        break;
     }
+    return arena_printf(a, "CAST(%s AS TIMESTAMP WITH TIME ZONE)", e);
 }
 
 /* How the CTEs after combined_events name each column: the table's own
@@ -494,7 +474,7 @@ static void put_col(const cplan *P, sbuf *b, size_t k)
 /* The fixed window (tumbling) of a time t: its number since the epoch. */
 static void put_bucket(const cplan *P, sbuf *b, const char *t)
 {
-    if (P->time == TK_MILLIS)
+    if (P->time == SQL_TIME_MILLIS)
         sb_printf(b, "floor(%s / %lld.0)", t, P->co->timespan * 1000);
     else
         sb_printf(b, "floor(to_unixtime(%s) / %lld)", t, P->co->timespan);

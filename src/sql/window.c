@@ -213,17 +213,9 @@ static bool has_column(const stable *t, const char *name)
     return t && stype_member(t->row, name, strlen(name));
 }
 
-/* The time field of a table resolved by the column slot, and the kind of
- * time its type holds. */
-static bool time_col(sql_ctx *c, const char *table, const char *field, spos pos, sql_col *col, sql_time_kind *out)
+bool sql_col_time_kind(const sql_col *col, sql_time_kind *out)
 {
     *out = SQL_TIME_TIMESTAMP;
-    const char *keep = c->table;
-    c->table = table;
-    bool ok = sql_column(c, c->d, field, SQL_USE_VALUE, pos, col);
-    c->table = keep;
-    if (!ok)
-        return false;
     switch (col->many ? SQL_T_COMPLEX : col->type) {
     case SQL_T_UNKNOWN: /* no schema: the field is used as a timestamp */
     case SQL_T_TIMESTAMP:
@@ -238,11 +230,27 @@ static bool time_col(sql_ctx *c, const char *table, const char *field, spos pos,
         *out = SQL_TIME_DATE;
         return true;
     default:
-        return sql_fail(c, pos,
-                        "time field '%s' of table %s is %s: a time window needs a timestamp, an epoch-milliseconds "
-                        "integer, ISO-8601 text or a date",
-                        field, table ? table : "<TABLE>", col->many ? "inside an array" : athena_type_name(c->a, col));
+        return false;
     }
+}
+
+/* The time field of a table resolved by the column slot, and the kind of
+ * time its type holds. */
+static bool time_col(sql_ctx *c, const char *table, const char *field, spos pos, sql_col *col, sql_time_kind *out)
+{
+    *out = SQL_TIME_TIMESTAMP;
+    const char *keep = c->table;
+    c->table = table;
+    bool ok = sql_column(c, c->d, field, SQL_USE_VALUE, pos, col);
+    c->table = keep;
+    if (!ok)
+        return false;
+    if (sql_col_time_kind(col, out))
+        return true;
+    return sql_fail(c, pos,
+                    "time field '%s' of table %s is %s: a time window needs a timestamp, an epoch-milliseconds "
+                    "integer, ISO-8601 text or a date",
+                    field, table ? table : "<TABLE>", col->many ? "inside an array" : athena_type_name(c->a, col));
 }
 
 bool sql_time_kind_of(sql_ctx *c, const char *table, const char *field, spos pos, sql_time_kind *out)
