@@ -922,12 +922,13 @@ sigma_status sigma_packs(sigma_compiler *c, const sigma_result **results, size_t
     }
     if (!c->packs_built) {
         const srule **rules = arena_alloc(c->a, sizeof *rules * (c->nres + 1));
-        size_t nrules = 0, rest = 0;
+        size_t *rest = arena_alloc(c->a, sizeof *rest * (c->nres + 1)); /* results kept as they are */
+        size_t nrules = 0, nrest = 0;
         for (size_t i = 0; i < c->nres; i++) {
             if (packable(&c->res[i], c->res_rule[i]))
                 rules[nrules++] = c->res_rule[i];
             else if (c->res[i].nqueries)
-                rest++;
+                rest[nrest++] = i;
         }
         sql_ctx sc = {.a = c->a, .opt = &c->opt};
         sql_pack *p;
@@ -939,13 +940,12 @@ sigma_status sigma_packs(sigma_compiler *c, const sigma_result **results, size_t
                     failed && failed->title ? failed->title : "", sc.err.message ? sc.err.message : "");
             return SIGMA_EUSAGE;
         }
-        c->packs = arena_alloc(c->a, sizeof *c->packs * (np + rest + 1));
+        c->packs = arena_alloc(c->a, sizeof *c->packs * (np + nrest + 1));
         c->npacks = 0;
         for (size_t k = 0; k < np; k++, c->npacks++)
             pack_result(c, &c->packs[c->npacks], &p[k], k + 1);
-        for (size_t i = 0; i < c->nres; i++)
-            if (!packable(&c->res[i], c->res_rule[i]) && c->res[i].nqueries)
-                c->packs[c->npacks++] = c->res[i];
+        for (size_t k = 0; k < nrest; k++)
+            c->packs[c->npacks++] = c->res[rest[k]];
         c->packs_built = true;
     }
     *results = c->packs;
