@@ -196,6 +196,14 @@ static const char *table_value(cplan *P, const char *table, const char *field, s
     return table_col(P, table, field, pos, &col) ? col.expr : NULL;
 }
 
+/* A name as an SQL identifier. */
+static const char *ident(const cplan *P, const char *name)
+{
+    sbuf t = SBUF_INIT;
+    sql_ident_part(&t, name, strlen(name));
+    return sb_to_arena(&t, P->c->a);
+}
+
 /* Column k as branch i selects it: a field of the rule's table, or a
  * column of the referenced correlation's alerts. */
 static const char *branch_value(cplan *P, size_t i, size_t k)
@@ -208,11 +216,7 @@ static const char *branch_value(cplan *P, size_t i, size_t k)
         no_alert_column(P, i, col->src[i], col->srcpos[i]);
         return NULL;
     }
-    sbuf t = SBUF_INIT;
-    sql_ident_part(&t, name, strlen(name));
-    const char *r = arena_strndup(P->c->a, sb_cstr(&t), t.len);
-    sb_free(&t);
-    return r;
+    return ident(P, name);
 }
 
 /* The time field on each reference: its kind (the column slot's type of
@@ -339,10 +343,7 @@ static bool col_names(cplan *P)
             if (!col->sql)
                 return false;
         } else {
-            sbuf t = SBUF_INIT;
-            sql_ident_part(&t, col->name, strlen(col->name));
-            col->sql = arena_strndup(P->c->a, sb_cstr(&t), t.len);
-            sb_free(&t);
+            col->sql = ident(P, col->name);
         }
     }
     return true;
@@ -671,9 +672,7 @@ static const char *cond_sql(const cplan *P, const char *col)
 {
     sbuf t = SBUF_INIT;
     put_cond(P, &t, col);
-    const char *s = arena_strndup(P->c->a, sb_cstr(&t), t.len);
-    sb_free(&t);
-    return s;
+    return sb_to_arena(&t, P->c->a);
 }
 
 /* The window CTEs of the type, after combined_events: sets P->last (the
@@ -753,8 +752,7 @@ static void put_type_ctes(cplan *P, sbuf *b)
             sb_printf(b, " FROM %s)", events);
             sbuf t = SBUF_INIT;
             put_ext(P, &t, co->ext, 0);
-            P->fire = arena_strndup(a, sb_cstr(&t), t.len);
-            sb_free(&t);
+            P->fire = sb_to_arena(&t, a);
         } else {
             P->last = cte(P, "rule_counts");
             sb_printf(b, "%s AS (SELECT *, cardinality(array_distinct(array_agg(correlation_rule) ", P->last);

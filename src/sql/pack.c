@@ -180,8 +180,7 @@ static bool prepare_table(sql_ctx *c, const sql_dialect *d, const char *table, s
     t->table = table;
     sbuf w = SBUF_INIT;
     bool ok = sql_window_scan(c, &w, table, 0, pos);
-    t->where = arena_strndup(c->a, sb_cstr(&w), w.len);
-    sb_free(&w);
+    t->where = sb_to_arena(&w, c->a);
     if (!ok)
         return false;
     bool known;
