@@ -253,12 +253,6 @@ static bool time_col(sql_ctx *c, const char *table, const char *field, spos pos,
                     field, table ? table : "<TABLE>", col->many ? "inside an array" : athena_type_name(c->a, col));
 }
 
-bool sql_time_kind_of(sql_ctx *c, const char *table, const char *field, spos pos, sql_time_kind *out)
-{
-    sql_col col;
-    return time_col(c, table, field, pos, &col, out);
-}
-
 const char *sql_window_field(sql_ctx *c, const char *table, bool *known)
 {
     const stable *t = table_schema(c, table);
