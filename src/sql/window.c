@@ -234,23 +234,20 @@ bool sql_col_time_kind(const sql_col *col, sql_time_kind *out)
     }
 }
 
-/* The time field of a table resolved by the column slot, and the kind of
- * time its type holds. */
-static bool time_col(sql_ctx *c, const char *table, const char *field, spos pos, sql_col *col, sql_time_kind *out)
+/* The time field of the query's table (c->table) resolved by the column
+ * slot, and the kind of time its type holds. */
+static bool time_col(sql_ctx *c, const char *field, spos pos, sql_col *col, sql_time_kind *out)
 {
     *out = SQL_TIME_TIMESTAMP;
-    const char *keep = c->table;
-    c->table = table;
-    bool ok = sql_column(c, c->d, field, SQL_USE_VALUE, pos, col);
-    c->table = keep;
-    if (!ok)
+    if (!sql_column(c, c->d, field, SQL_USE_VALUE, pos, col))
         return false;
     if (sql_col_time_kind(col, out))
         return true;
     return sql_fail(c, pos,
                     "time field '%s' of table %s is %s: a time window needs a timestamp, an epoch-milliseconds "
                     "integer, ISO-8601 text or a date",
-                    field, table ? table : "<TABLE>", col->many ? "inside an array" : athena_type_name(c->a, col));
+                    field, c->table ? c->table : "<TABLE>",
+                    col->many ? "inside an array" : athena_type_name(c->a, col));
 }
 
 const char *sql_window_field(sql_ctx *c, const char *table, bool *known)
@@ -475,7 +472,7 @@ bool sql_window_scan(sql_ctx *c, sbuf *b, const char *table, long long extend, s
     const char *field = sql_window_field(c, table, NULL);
     sql_time_kind k;
     sql_col col;
-    bool ok = time_col(c, table, field, pos, &col, &k);
+    bool ok = time_col(c, field, pos, &col, &k);
     if (ok) {
         const char *lhs = k == SQL_TIME_ISO ? arena_printf(c->a, "TRY(from_iso8601_timestamp(%s))", col.expr) : col.expr;
         put_bounds(b, &c->opt->window, k, lhs, extend);
