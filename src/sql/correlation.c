@@ -558,23 +558,7 @@ static bool put_rule_where(cplan *P, sbuf *b, size_t i)
     const corr_ref *f = &P->refs[i];
     const srule *x = f->rule;
     sql_ctx sub = {.a = c->a, .opt = c->opt, .rule = x, .d = P->d, .table = x->table, .collect = c->collect};
-    xnode *t = NULL;
-    if (x->nconds == 1) {
-        t = sql_build_tree(&sub, &x->conds[0]);
-    } else if (x->nconds > 1) {
-        t = arena_alloc(c->a, sizeof *t);
-        t->kind = X_OR;
-        t->group = true;
-        t->kids = arena_alloc(c->a, sizeof *t->kids * x->nconds);
-        t->pos = x->conds[0].pos;
-        for (size_t k = 0; k < x->nconds && t; k++) {
-            xnode *kid = sql_build_tree(&sub, &x->conds[k]);
-            if (!kid)
-                t = NULL;
-            else
-                t->kids[t->n++] = kid;
-        }
-    }
+    xnode *t = sql_rule_tree(&sub, x);
     bool ok = t && sql_render_where(&sub, P->d, b, t, x->table, P->extend, x->pos);
     sql_take_notes(c, &sub);
     if (!ok)

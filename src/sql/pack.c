@@ -105,32 +105,13 @@ static bool tree_fields(sql_ctx *c, const sql_dialect *d, const xnode *x, items 
     return true;
 }
 
-/* The condition of a rule (its conditions OR-ed) as a tree. */
-static xnode *rule_tree(sql_ctx *c, const srule *r)
-{
-    if (r->nconds == 1)
-        return sql_build_tree(c, &r->conds[0]);
-    xnode *t = arena_alloc(c->a, sizeof *t);
-    t->kind = X_OR;
-    t->group = true;
-    t->kids = arena_alloc(c->a, sizeof *t->kids * (r->nconds ? r->nconds : 1));
-    t->pos = r->nconds ? r->conds[0].pos : r->pos;
-    for (size_t k = 0; k < r->nconds; k++) {
-        xnode *kid = sql_build_tree(c, &r->conds[k]);
-        if (!kid)
-            return NULL;
-        t->kids[t->n++] = kid;
-    }
-    return r->nconds ? t : NULL;
-}
-
 static bool prepare(sql_ctx *c, const sql_dialect *d, const srule *r, prule *p)
 {
     c->rule = r;
     c->table = r->table;
     c->leaves = 0;
     p->r = r;
-    xnode *t = rule_tree(c, r);
+    xnode *t = sql_rule_tree(c, r);
     if (!t)
         return c->err.message ? false : sql_fail(c, r->pos, "the rule has no condition");
     sbuf b = SBUF_INIT;
