@@ -205,16 +205,24 @@ static sigma_status set_keyword_fields(sigma_compiler *c, const char *value)
     return SIGMA_OK;
 }
 
+/* An option of two values: 0 for value first, 1 for second; -1 (the
+ * error set) for any other. */
+static int two_choice(sigma_compiler *c, const char *key, const char *value, const char *first, const char *second)
+{
+    if (strcmp(value, first) == 0)
+        return 0;
+    if (strcmp(value, second) == 0)
+        return 1;
+    set_err(c, "invalid value '%s' for option %s: expected '%s' or '%s'", value, key, first, second);
+    return -1;
+}
+
 static sigma_status set_cidr(sigma_compiler *c, const char *value)
 {
-    if (strcmp(value, "native") == 0) {
-        c->opt.cidr_native = true;
-    } else if (strcmp(value, "like") == 0) {
-        c->opt.cidr_native = false;
-    } else {
-        set_err(c, "invalid value '%s' for option cidr: expected 'like' or 'native'", value);
+    int k = two_choice(c, "cidr", value, "like", "native");
+    if (k < 0)
         return SIGMA_EUSAGE;
-    }
+    c->opt.cidr_native = k == 1;
     return SIGMA_OK;
 }
 
@@ -295,39 +303,26 @@ static sigma_status set_until(sigma_compiler *c, const char *value)
 
 static sigma_status set_correlation_method(sigma_compiler *c, const char *value)
 {
-    if (strcmp(value, "sliding") == 0 || strcmp(value, "default") == 0) {
-        c->opt.corr_method = SQL_CORR_SLIDING;
-    } else if (strcmp(value, "tumbling") == 0) {
-        c->opt.corr_method = SQL_CORR_TUMBLING;
-    } else {
-        set_err(c, "invalid value '%s' for option correlation_method: expected 'sliding' or 'tumbling'", value);
+    /* "default" is sliding too */
+    int k = strcmp(value, "default") == 0 ? 0 : two_choice(c, "correlation_method", value, "sliding", "tumbling");
+    if (k < 0)
         return SIGMA_EUSAGE;
-    }
+    c->opt.corr_method = k == 1 ? SQL_CORR_TUMBLING : SQL_CORR_SLIDING;
     return SIGMA_OK;
 }
 
 static sigma_status set_correlation_output(sigma_compiler *c, const char *value)
 {
-    if (strcmp(value, "events") == 0) {
-        c->opt.corr_output = SQL_CORR_EVENTS;
-    } else if (strcmp(value, "alerts") == 0) {
-        c->opt.corr_output = SQL_CORR_ALERTS;
-    } else {
-        set_err(c, "invalid value '%s' for option correlation_output: expected 'events' or 'alerts'", value);
+    int k = two_choice(c, "correlation_output", value, "events", "alerts");
+    if (k < 0)
         return SIGMA_EUSAGE;
-    }
+    c->opt.corr_output = k == 1 ? SQL_CORR_ALERTS : SQL_CORR_EVENTS;
     return SIGMA_OK;
 }
 
 static sigma_status set_pack_fields(sigma_compiler *c, const char *value)
 {
-    const char **list = NULL;
-    size_t n = 0;
-    arena_split_list(c->a, value, &list, &n);
-    c->opt.pack_fields = arena_grow(c->a, (void *)c->opt.pack_fields, sizeof *list, c->opt.n_pack_fields,
-                                    c->opt.n_pack_fields + n);
-    for (size_t i = 0; i < n; i++)
-        c->opt.pack_fields[c->opt.n_pack_fields++] = list[i];
+    add_names(c->a, value, &c->opt.pack_fields, &c->opt.n_pack_fields);
     return SIGMA_OK;
 }
 
@@ -359,14 +354,10 @@ static sigma_status set_view_prefix(sigma_compiler *c, const char *value)
 
 static sigma_status set_unknown_fields(sigma_compiler *c, const char *value)
 {
-    if (strcmp(value, "warn") == 0) {
-        c->opt.unknown_fields_warn = true;
-    } else if (strcmp(value, "error") == 0) {
-        c->opt.unknown_fields_warn = false;
-    } else {
-        set_err(c, "invalid value '%s' for option unknown_fields: expected 'error' or 'warn'", value);
+    int k = two_choice(c, "unknown_fields", value, "error", "warn");
+    if (k < 0)
         return SIGMA_EUSAGE;
-    }
+    c->opt.unknown_fields_warn = k == 1;
     return SIGMA_OK;
 }
 
@@ -931,12 +922,13 @@ sigma_status sigma_packs(sigma_compiler *c, const sigma_result **results, size_t
     }
     if (!c->packs_built) {
         const srule **rules = arena_alloc(c->a, sizeof *rules * (c->nres + 1));
-        size_t nrules = 0, rest = 0;
+        size_t *rest = arena_alloc(c->a, sizeof *rest * (c->nres + 1)); /* results kept as they are */
+        size_t nrules = 0, nrest = 0;
         for (size_t i = 0; i < c->nres; i++) {
             if (packable(&c->res[i], c->res_rule[i]))
                 rules[nrules++] = c->res_rule[i];
             else if (c->res[i].nqueries)
-                rest++;
+                rest[nrest++] = i;
         }
         sql_ctx sc = {.a = c->a, .opt = &c->opt};
         sql_pack *p;
@@ -948,13 +940,12 @@ sigma_status sigma_packs(sigma_compiler *c, const sigma_result **results, size_t
                     failed && failed->title ? failed->title : "", sc.err.message ? sc.err.message : "");
             return SIGMA_EUSAGE;
         }
-        c->packs = arena_alloc(c->a, sizeof *c->packs * (np + rest + 1));
+        c->packs = arena_alloc(c->a, sizeof *c->packs * (np + nrest + 1));
         c->npacks = 0;
         for (size_t k = 0; k < np; k++, c->npacks++)
             pack_result(c, &c->packs[c->npacks], &p[k], k + 1);
-        for (size_t i = 0; i < c->nres; i++)
-            if (!packable(&c->res[i], c->res_rule[i]) && c->res[i].nqueries)
-                c->packs[c->npacks++] = c->res[i];
+        for (size_t k = 0; k < nrest; k++)
+            c->packs[c->npacks++] = c->res[rest[k]];
         c->packs_built = true;
     }
     *results = c->packs;

@@ -646,8 +646,7 @@ static bool keyword(sql_ctx *c, sbuf *b, const svalue *v)
     for (size_t i = 0; i < o->n_keyword_fields; i++) {
         if (i)
             sb_puts(b, " OR ");
-        sql_col col;
-        if (!match_col(c, o->keyword_fields[i], &col) || !wrapped(c, b, &col, v))
+        if (!leaf(c, b, o->keyword_fields[i], v))
             return false;
     }
     sb_putc(b, ')');

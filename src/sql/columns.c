@@ -159,9 +159,7 @@ static char *json_values(arena *a, const stable *t, const char *src, const char 
             sb_printf(&l, "flatten(transform(%s, %s -> %s))", prev, j, step);
         }
     }
-    char *s = arena_strndup(a, sb_cstr(&l), l.len);
-    sb_free(&l);
-    return s;
+    return sb_to_arena(&l, a);
 }
 
 /* The path as the schema spells it (map keys and JSON keys as written). */
@@ -181,9 +179,7 @@ static const char *schema_path(arena *a, const sresolved *r)
             sb_puts(&b, s->name);
         }
     }
-    const char *p = arena_strndup(a, sb_cstr(&b), b.len);
-    sb_free(&b);
-    return p;
+    return sb_to_arena(&b, a);
 }
 
 /* One step applied to the value cur (COLUMN, MEMBER, MAP_KEY). */
@@ -300,9 +296,7 @@ static char *value_from(sql_ctx *c, const stable *t, const sresolved *r, size_t 
         }
         put_step(&cur, s);
     }
-    char *v = arena_strndup(a, sb_cstr(&cur), cur.len);
-    sb_free(&cur);
-    return v;
+    return sb_to_arena(&cur, a);
 }
 
 /* Whether no pipeline changed the rule but the one that only names the

@@ -67,15 +67,6 @@ typedef struct ccol {
     const char *sql;   /* the column as the CTEs after combined_events name it */
 } ccol;
 
-/* How a table holds the time of the window. */
-typedef enum {
-    TK_TIMESTAMP, /* a timestamp, or a column of unknown type */
-    TK_MILLIS,    /* an integer: epoch milliseconds */
-    TK_ISO,       /* ISO-8601 text */
-    TK_DATE,
-    TK_MIXED,     /* the references differ: each branch selects a timestamp */
-} tkind;
-
 typedef struct cplan cplan;
 struct cplan {
     sql_ctx *c;
@@ -91,8 +82,9 @@ struct cplan {
     size_t value;  /* index into cols, or (size_t)-1 */
     bool star;     /* branches select * */
     bool rule_col; /* branches carry correlation_rule */
-    tkind *tk;     /* per reference: how its table holds the time */
-    tkind time;    /* the same for every reference, or TK_MIXED */
+    sql_time_kind *tk; /* per reference: how its table holds the time */
+    sql_time_kind time; /* the same for every reference, else a timestamp: */
+    bool mixed;         /* the references differ, each branch selects its time as one */
     const char *order; /* the time as the windows order by it */
     const char *span;  /* the frame's extent: INTERVAL 'N' SECOND, or N*1000 */
     bool tumbling;     /* -c tumbling */
@@ -204,6 +196,14 @@ static const char *table_value(cplan *P, const char *table, const char *field, s
     return table_col(P, table, field, pos, &col) ? col.expr : NULL;
 }
 
+/* A name as an SQL identifier. */
+static const char *ident(const cplan *P, const char *name)
+{
+    sbuf t = SBUF_INIT;
+    sql_ident_part(&t, name, strlen(name));
+    return sb_to_arena(&t, P->c->a);
+}
+
 /* Column k as branch i selects it: a field of the rule's table, or a
  * column of the referenced correlation's alerts. */
 static const char *branch_value(cplan *P, size_t i, size_t k)
@@ -216,11 +216,7 @@ static const char *branch_value(cplan *P, size_t i, size_t k)
         no_alert_column(P, i, col->src[i], col->srcpos[i]);
         return NULL;
     }
-    sbuf t = SBUF_INIT;
-    sql_ident_part(&t, name, strlen(name));
-    const char *r = arena_strndup(P->c->a, sb_cstr(&t), t.len);
-    sb_free(&t);
-    return r;
+    return ident(P, name);
 }
 
 /* The time field on each reference: its kind (the column slot's type of
@@ -233,39 +229,26 @@ static bool plan_time(cplan *P)
     const ccol *tc = &P->cols[0];
     P->tk = arena_alloc(c->a, sizeof *P->tk * P->nrefs);
     for (size_t i = 0; i < P->nrefs; i++) {
-        tkind k = TK_TIMESTAMP;
+        sql_time_kind k = SQL_TIME_TIMESTAMP;
         if (P->inner[i]) {
-            k = P->inner[i]->time == TK_MILLIS ? TK_MILLIS : TK_TIMESTAMP;
+            k = P->inner[i]->time == SQL_TIME_MILLIS ? SQL_TIME_MILLIS : SQL_TIME_TIMESTAMP;
         } else {
             const char *table = P->refs[i].rule->table;
             sql_col col;
             if (!table_col(P, table, tc->src[i], tc->srcpos[i], &col))
                 return false;
-            switch (col.many ? SQL_T_COMPLEX : col.type) {
-            case SQL_T_UNKNOWN:
-            case SQL_T_TIMESTAMP:
-                break;
-            case SQL_T_INTEGER:
-                k = TK_MILLIS;
-                break;
-            case SQL_T_TEXT:
-                k = TK_ISO;
-                break;
-            case SQL_T_DATE:
-                k = TK_DATE;
-                break;
-            default:
+            if (!sql_col_time_kind(&col, &k))
                 return sql_fail(c, tc->srcpos[i],
                                 "time field '%s' of table %s is %s: a correlation window needs a timestamp, an "
                                 "epoch-milliseconds integer or ISO-8601 text (-O time_field)",
                                 tc->src[i], table ? table : "<TABLE>",
                                 col.many ? "inside an array" : athena_type_name(c->a, &col));
-            }
         }
         P->tk[i] = k;
-        P->time = i == 0 || P->time == k ? k : TK_MIXED;
+        P->mixed = P->mixed || (i && k != P->time);
+        P->time = P->mixed ? SQL_TIME_TIMESTAMP : k;
     }
-    if (P->time == TK_MIXED)
+    if (P->mixed)
         P->star = false;
     return true;
 }
@@ -316,16 +299,16 @@ static void plan_order(cplan *P)
     arena *a = P->c->a;
     const char *t = P->cols[0].sql;
     long long span = P->co->timespan;
-    P->order = P->time == TK_ISO    ? arena_printf(a, "TRY(from_iso8601_timestamp(%s))", t)
-               : P->time == TK_DATE ? arena_printf(a, "CAST(%s AS TIMESTAMP)", t)
-                                    : t;
-    P->span = P->time == TK_MILLIS ? arena_printf(a, "%lld", span * 1000) : arena_printf(a, "INTERVAL '%lld' SECOND", span);
+    P->order = P->time == SQL_TIME_ISO    ? arena_printf(a, "TRY(from_iso8601_timestamp(%s))", t)
+               : P->time == SQL_TIME_DATE ? arena_printf(a, "CAST(%s AS TIMESTAMP)", t)
+                                          : t;
+    P->span = P->time == SQL_TIME_MILLIS ? arena_printf(a, "%lld", span * 1000) : arena_printf(a, "INTERVAL '%lld' SECOND", span);
 }
 
 /* How the window's time (P->order) is compared with a window's bounds. */
 static sql_time_kind order_kind(const cplan *P)
 {
-    return P->time == TK_MILLIS ? SQL_TIME_MILLIS : SQL_TIME_TIMESTAMP;
+    return P->time == SQL_TIME_MILLIS ? SQL_TIME_MILLIS : SQL_TIME_TIMESTAMP;
 }
 
 /* A branch's time value: as its table holds it, or (mixed kinds) as a
@@ -333,18 +316,19 @@ static sql_time_kind order_kind(const cplan *P)
 static const char *branch_time(const cplan *P, size_t i, const char *e)
 {
     arena *a = P->c->a;
-    if (P->time != TK_MIXED)
+    if (!P->mixed)
         return e;
     switch (P->tk[i]) {
-    case TK_MILLIS:
+    case SQL_TIME_MILLIS:
         return arena_printf(a, "from_unixtime(%s / 1000.0)", e);
-    case TK_ISO:
+    case SQL_TIME_ISO:
         return arena_printf(a, "TRY(from_iso8601_timestamp(%s))", e);
-    case TK_DATE:
+    case SQL_TIME_DATE:
         return arena_printf(a, "CAST(CAST(%s AS TIMESTAMP) AS TIMESTAMP WITH TIME ZONE)", e);
-    default:
-        return arena_printf(a, "CAST(%s AS TIMESTAMP WITH TIME ZONE)", e);
+    case SQL_TIME_TIMESTAMP:
+        break;
     }
+    return arena_printf(a, "CAST(%s AS TIMESTAMP WITH TIME ZONE)", e);
 }
 
 /* How the CTEs after combined_events name each column: the table's own
@@ -359,10 +343,7 @@ static bool col_names(cplan *P)
             if (!col->sql)
                 return false;
         } else {
-            sbuf t = SBUF_INIT;
-            sql_ident_part(&t, col->name, strlen(col->name));
-            col->sql = arena_strndup(P->c->a, sb_cstr(&t), t.len);
-            sb_free(&t);
+            col->sql = ident(P, col->name);
         }
     }
     return true;
@@ -494,7 +475,7 @@ static void put_col(const cplan *P, sbuf *b, size_t k)
 /* The fixed window (tumbling) of a time t: its number since the epoch. */
 static void put_bucket(const cplan *P, sbuf *b, const char *t)
 {
-    if (P->time == TK_MILLIS)
+    if (P->time == SQL_TIME_MILLIS)
         sb_printf(b, "floor(%s / %lld.0)", t, P->co->timespan * 1000);
     else
         sb_printf(b, "floor(to_unixtime(%s) / %lld)", t, P->co->timespan);
@@ -577,23 +558,7 @@ static bool put_rule_where(cplan *P, sbuf *b, size_t i)
     const corr_ref *f = &P->refs[i];
     const srule *x = f->rule;
     sql_ctx sub = {.a = c->a, .opt = c->opt, .rule = x, .d = P->d, .table = x->table, .collect = c->collect};
-    xnode *t = NULL;
-    if (x->nconds == 1) {
-        t = sql_build_tree(&sub, &x->conds[0]);
-    } else if (x->nconds > 1) {
-        t = arena_alloc(c->a, sizeof *t);
-        t->kind = X_OR;
-        t->group = true;
-        t->kids = arena_alloc(c->a, sizeof *t->kids * x->nconds);
-        t->pos = x->conds[0].pos;
-        for (size_t k = 0; k < x->nconds && t; k++) {
-            xnode *kid = sql_build_tree(&sub, &x->conds[k]);
-            if (!kid)
-                t = NULL;
-            else
-                t->kids[t->n++] = kid;
-        }
-    }
+    xnode *t = sql_rule_tree(&sub, x);
     bool ok = t && sql_render_where(&sub, P->d, b, t, x->table, P->extend, x->pos);
     sql_take_notes(c, &sub);
     if (!ok)
@@ -691,9 +656,7 @@ static const char *cond_sql(const cplan *P, const char *col)
 {
     sbuf t = SBUF_INIT;
     put_cond(P, &t, col);
-    const char *s = arena_strndup(P->c->a, sb_cstr(&t), t.len);
-    sb_free(&t);
-    return s;
+    return sb_to_arena(&t, P->c->a);
 }
 
 /* The window CTEs of the type, after combined_events: sets P->last (the
@@ -773,8 +736,7 @@ static void put_type_ctes(cplan *P, sbuf *b)
             sb_printf(b, " FROM %s)", events);
             sbuf t = SBUF_INIT;
             put_ext(P, &t, co->ext, 0);
-            P->fire = arena_strndup(a, sb_cstr(&t), t.len);
-            sb_free(&t);
+            P->fire = sb_to_arena(&t, a);
         } else {
             P->last = cte(P, "rule_counts");
             sb_printf(b, "%s AS (SELECT *, cardinality(array_distinct(array_agg(correlation_rule) ", P->last);

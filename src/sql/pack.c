@@ -49,20 +49,28 @@ typedef struct prule {
     items cols;
 } prule;
 
+/* Names the value e of a field by its Sigma name: ` AS "field"` added
+ * when e is not that name. */
+static void name_as(sbuf *e, const char *field)
+{
+    sbuf name = SBUF_INIT;
+    sql_ident_part(&name, field, strlen(field));
+    if (strcmp(sb_cstr(e), sb_cstr(&name)) != 0)
+        sb_printf(e, " AS %s", sb_cstr(&name));
+    sb_free(&name);
+}
+
 /* A field as a SELECT item named by its Sigma name: `expr`, or
  * `expr AS "field"` when expr is not that name. */
 static bool field_item(sql_ctx *c, const sql_dialect *d, const char *field, spos pos, const char **out)
 {
-    sbuf e = SBUF_INIT, name = SBUF_INIT;
+    sbuf e = SBUF_INIT;
     bool ok = sql_put_value(c, d, &e, field, pos);
     if (ok) {
-        sql_ident_part(&name, field, strlen(field));
-        if (strcmp(sb_cstr(&e), sb_cstr(&name)) != 0)
-            sb_printf(&e, " AS %s", sb_cstr(&name));
+        name_as(&e, field);
         *out = arena_strndup(c->a, sb_cstr(&e), e.len);
     }
     sb_free(&e);
-    sb_free(&name);
     return ok;
 }
 
@@ -97,32 +105,13 @@ static bool tree_fields(sql_ctx *c, const sql_dialect *d, const xnode *x, items 
     return true;
 }
 
-/* The condition of a rule (its conditions OR-ed) as a tree. */
-static xnode *rule_tree(sql_ctx *c, const srule *r)
-{
-    if (r->nconds == 1)
-        return sql_build_tree(c, &r->conds[0]);
-    xnode *t = arena_alloc(c->a, sizeof *t);
-    t->kind = X_OR;
-    t->group = true;
-    t->kids = arena_alloc(c->a, sizeof *t->kids * (r->nconds ? r->nconds : 1));
-    t->pos = r->nconds ? r->conds[0].pos : r->pos;
-    for (size_t k = 0; k < r->nconds; k++) {
-        xnode *kid = sql_build_tree(c, &r->conds[k]);
-        if (!kid)
-            return NULL;
-        t->kids[t->n++] = kid;
-    }
-    return r->nconds ? t : NULL;
-}
-
 static bool prepare(sql_ctx *c, const sql_dialect *d, const srule *r, prule *p)
 {
     c->rule = r;
     c->table = r->table;
     c->leaves = 0;
     p->r = r;
-    xnode *t = rule_tree(c, r);
+    xnode *t = sql_rule_tree(c, r);
     if (!t)
         return c->err.message ? false : sql_fail(c, r->pos, "the rule has no condition");
     sbuf b = SBUF_INIT;
@@ -145,18 +134,14 @@ static bool prepare(sql_ctx *c, const sql_dialect *d, const srule *r, prule *p)
             p->cols.star = true;
             continue;
         }
-        sbuf e = SBUF_INIT, name = SBUF_INIT;
+        sbuf e = SBUF_INIT;
         bool plain;
         ok = sql_select_item(c, d, &e, f, fpos, &plain);
-        if (ok && plain) { /* a field: named by its Sigma name */
-            sql_ident_part(&name, f, strlen(f));
-            if (strcmp(sb_cstr(&e), sb_cstr(&name)) != 0)
-                sb_printf(&e, " AS %s", sb_cstr(&name));
-        }
+        if (ok && plain) /* a field: named by its Sigma name */
+            name_as(&e, f);
         if (ok)
             items_add(c->a, &p->cols, arena_strndup(c->a, sb_cstr(&e), e.len));
         sb_free(&e);
-        sb_free(&name);
         if (!ok)
             return false;
     }
@@ -176,23 +161,16 @@ static bool prepare_table(sql_ctx *c, const sql_dialect *d, const char *table, s
     t->table = table;
     sbuf w = SBUF_INIT;
     bool ok = sql_window_scan(c, &w, table, 0, pos);
-    t->where = arena_strndup(c->a, sb_cstr(&w), w.len);
-    sb_free(&w);
+    t->where = sb_to_arena(&w, c->a);
     if (!ok)
         return false;
     bool known;
     const char *tf = sql_window_field(c, table, &known);
-    const char *it;
-    if (known || sql_window_set(c->opt)) {
-        if (!field_item(c, d, tf, pos, &it))
+    if ((known || sql_window_set(c->opt)) && !add_field(c, d, tf, pos, &t->cols))
+        return false;
+    for (size_t i = 0; i < c->opt->n_pack_fields; i++)
+        if (!add_field(c, d, c->opt->pack_fields[i], pos, &t->cols))
             return false;
-        items_add(c->a, &t->cols, it);
-    }
-    for (size_t i = 0; i < c->opt->n_pack_fields; i++) {
-        if (!field_item(c, d, c->opt->pack_fields[i], pos, &it))
-            return false;
-        items_add(c->a, &t->cols, it);
-    }
     return true;
 }
 

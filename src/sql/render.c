@@ -146,7 +146,7 @@ static bool may_be_null(sql_ctx *c, const sql_dialect *d, const xnode *x, bool *
     if (d->null_tests_two_valued)
         return true;
     sql_col col;
-    if (!d->column(c, x->field, SQL_USE_MATCH, x->pos, &col))
+    if (!sql_column(c, d, x->field, SQL_USE_MATCH, x->pos, &col))
         return false;
     *out = col.open[0] != 0 || col.close[0] != 0;
     return true;
@@ -238,10 +238,7 @@ static void collect_text_fields(const xnode *x, const char ***f, size_t *n, size
             continue;
         if (*n == *cap) {
             size_t nc = *cap ? *cap * 2 : 8;
-            const char **nf = arena_alloc(a, nc * sizeof *nf);
-            if (*n)
-                memcpy(nf, *f, *n * sizeof *nf);
-            *f = nf;
+            *f = arena_grow(a, (void *)*f, sizeof **f, *cap, nc);
             *cap = nc;
         }
         (*f)[(*n)++] = name;

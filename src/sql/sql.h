@@ -169,6 +169,10 @@ typedef struct sql_ctx {
 /* A condition (its parsed tree) -> boolean tree over the rule's
  * detections. NULL on error (also for a condition that did not parse). */
 xnode *sql_build_tree(sql_ctx *c, const rcond *cond);
+/* The tree of a whole rule: its conditions OR-ed (an event matches if any
+ * condition does). NULL on error, and without c->err for a rule with no
+ * condition. */
+xnode *sql_rule_tree(sql_ctx *c, const srule *r);
 
 /* A dialect renders leaves and resolves fields; the driver does the rest.
  * Fields are Sigma names: the dialect resolves each through `column`. */

@@ -210,3 +210,23 @@ xnode *sql_build_tree(sql_ctx *c, const rcond *rc)
     }
     return cond_node(c, rc->ast, rc);
 }
+
+xnode *sql_rule_tree(sql_ctx *c, const srule *r)
+{
+    if (r->nconds == 1)
+        return sql_build_tree(c, &r->conds[0]);
+    if (!r->nconds)
+        return NULL;
+    xnode *t = arena_alloc(c->a, sizeof *t);
+    t->kind = X_OR;
+    t->group = true;
+    t->kids = arena_alloc(c->a, sizeof *t->kids * r->nconds);
+    t->pos = r->conds[0].pos;
+    for (size_t k = 0; k < r->nconds; k++) {
+        xnode *kid = sql_build_tree(c, &r->conds[k]);
+        if (!kid)
+            return NULL;
+        t->kids[t->n++] = kid;
+    }
+    return t;
+}

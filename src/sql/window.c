@@ -213,17 +213,9 @@ static bool has_column(const stable *t, const char *name)
     return t && stype_member(t->row, name, strlen(name));
 }
 
-/* The time field of a table resolved by the column slot, and the kind of
- * time its type holds. */
-static bool time_col(sql_ctx *c, const char *table, const char *field, spos pos, sql_col *col, sql_time_kind *out)
+bool sql_col_time_kind(const sql_col *col, sql_time_kind *out)
 {
     *out = SQL_TIME_TIMESTAMP;
-    const char *keep = c->table;
-    c->table = table;
-    bool ok = sql_column(c, c->d, field, SQL_USE_VALUE, pos, col);
-    c->table = keep;
-    if (!ok)
-        return false;
     switch (col->many ? SQL_T_COMPLEX : col->type) {
     case SQL_T_UNKNOWN: /* no schema: the field is used as a timestamp */
     case SQL_T_TIMESTAMP:
@@ -238,17 +230,24 @@ static bool time_col(sql_ctx *c, const char *table, const char *field, spos pos,
         *out = SQL_TIME_DATE;
         return true;
     default:
-        return sql_fail(c, pos,
-                        "time field '%s' of table %s is %s: a time window needs a timestamp, an epoch-milliseconds "
-                        "integer, ISO-8601 text or a date",
-                        field, table ? table : "<TABLE>", col->many ? "inside an array" : athena_type_name(c->a, col));
+        return false;
     }
 }
 
-bool sql_time_kind_of(sql_ctx *c, const char *table, const char *field, spos pos, sql_time_kind *out)
+/* The time field of the query's table (c->table) resolved by the column
+ * slot, and the kind of time its type holds. */
+static bool time_col(sql_ctx *c, const char *field, spos pos, sql_col *col, sql_time_kind *out)
 {
-    sql_col col;
-    return time_col(c, table, field, pos, &col, out);
+    *out = SQL_TIME_TIMESTAMP;
+    if (!sql_column(c, c->d, field, SQL_USE_VALUE, pos, col))
+        return false;
+    if (sql_col_time_kind(col, out))
+        return true;
+    return sql_fail(c, pos,
+                    "time field '%s' of table %s is %s: a time window needs a timestamp, an epoch-milliseconds "
+                    "integer, ISO-8601 text or a date",
+                    field, c->table ? c->table : "<TABLE>",
+                    col->many ? "inside an array" : athena_type_name(c->a, col));
 }
 
 const char *sql_window_field(sql_ctx *c, const char *table, bool *known)
@@ -366,12 +365,23 @@ static void put_bound(sbuf *b, const sql_window *w, bool upper, long long extend
     }
 }
 
+/* The ends a window has: a relative one only its start, a fixed one those
+ * of since and until it was given. */
+static bool has_start(const sql_window *w)
+{
+    return w->kind != SQL_WIN_ABSOLUTE || w->has_since;
+}
+
+static bool has_end(const sql_window *w)
+{
+    return w->kind == SQL_WIN_PARAMS || (w->kind == SQL_WIN_ABSOLUTE && w->has_until);
+}
+
 /* lhs >= start [AND lhs < end] (a date's end is inclusive: the window's
  * last day). */
 static void put_bounds(sbuf *b, const sql_window *w, sql_time_kind k, const char *lhs, long long extend)
 {
-    bool lower = w->kind != SQL_WIN_ABSOLUTE || w->has_since;
-    bool upper = w->kind == SQL_WIN_PARAMS || (w->kind == SQL_WIN_ABSOLUTE && w->has_until);
+    bool lower = has_start(w), upper = has_end(w);
     if (lower) {
         sb_printf(b, "%s >= ", lhs);
         put_bound(b, w, false, extend, k);
@@ -441,13 +451,11 @@ static bool put_partitions(sql_ctx *c, sbuf *b, const stable *t, long long exten
         sb_free(&v);
         return false;
     }
-    bool lower = w->kind != SQL_WIN_ABSOLUTE || w->has_since;
-    bool upper = w->kind == SQL_WIN_PARAMS || (w->kind == SQL_WIN_ABSOLUTE && w->has_until);
-    if (lower) {
+    if (has_start(w)) {
         sb_printf(b, " AND %s >= ", sb_cstr(&v));
         put_day(b, w, false, extend, p);
     }
-    if (upper) {
+    if (has_end(w)) {
         sb_printf(b, " AND %s <= ", sb_cstr(&v));
         put_day(b, w, true, 0, p);
     }
@@ -464,7 +472,7 @@ bool sql_window_scan(sql_ctx *c, sbuf *b, const char *table, long long extend, s
     const char *field = sql_window_field(c, table, NULL);
     sql_time_kind k;
     sql_col col;
-    bool ok = time_col(c, table, field, pos, &col, &k);
+    bool ok = time_col(c, field, pos, &col, &k);
     if (ok) {
         const char *lhs = k == SQL_TIME_ISO ? arena_printf(c->a, "TRY(from_iso8601_timestamp(%s))", col.expr) : col.expr;
         put_bounds(b, &c->opt->window, k, lhs, extend);

@@ -44,11 +44,10 @@ void sql_window_put_utc(sbuf *b, long long ms);
 /* Whether the options set a window. */
 bool sql_window_set(const sql_options *o);
 
-/* The kind of time `field` holds in `table` (NULL: <TABLE>): the type the
- * dialect's column slot gives it (a table without a schema: a timestamp).
- * False (c->err at pos) for a field the slot refuses or a type that holds
- * no time. */
-bool sql_time_kind_of(sql_ctx *c, const char *table, const char *field, spos pos, sql_time_kind *out);
+/* The kind of time a resolved column holds (a column of unknown type: a
+ * timestamp); false (*out a timestamp) for a type that holds no time or a
+ * value inside an array. */
+bool sql_col_time_kind(const sql_col *col, sql_time_kind *out);
 
 /* The window column of `table` (see the top); *known (if not NULL): the
  * table's schema has that column. */
