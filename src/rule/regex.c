@@ -488,20 +488,8 @@ static bool class_elem(rx *r, sbuf *b, cls_elem *el)
         sb_printf(b, "\\%c", e);
         r->i = i + 2;
         return true;
-    case 'h':
-        sb_puts(b, H_SET);
-        r->i = i + 2;
-        return true;
-    case 'H':
-        sb_printf(b, "[^%s]", H_SET);
-        r->i = i + 2;
-        return true;
-    case 'v':
-        sb_puts(b, V_SET);
-        r->i = i + 2;
-        return true;
-    case 'V':
-        sb_printf(b, "[^%s]", V_SET);
+    case 'h': case 'H': case 'v': case 'V':
+        sb_printf(b, e == 'H' || e == 'V' ? "[^%s]" : "%s", e == 'h' || e == 'H' ? H_SET : V_SET);
         r->i = i + 2;
         return true;
     case 'p': case 'P':
