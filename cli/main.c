@@ -450,10 +450,7 @@ static int render_output(sigma_compiler *c, const convert_args *a)
         print_diags(c);
         if (n > 1)
             return write_output_parts(a, files, n);
-        return write_text(a->output && strcmp(a->output, "-") != 0 ? a->output : NULL, n ? files[0].text : "",
-                          n ? files[0].len : 0)
-                   ? 0
-                   : EXIT_RULES;
+        return write_text(a->output, n ? files[0].text : "", n ? files[0].len : 0) ? 0 : EXIT_RULES;
     }
     stream_out o;
     if (!stream_open(&o, a->output))

@@ -159,11 +159,8 @@ static bool advance(parser *p)
 
 static cnode *mk(parser *p, cnode_kind kind, size_t pos, cnode *l, cnode *r)
 {
-    cnode *n = arena_alloc(p->a, sizeof *n);
-    n->kind = kind;
+    cnode *n = cond_new(p->a, kind, l, r);
     n->pos = pos;
-    n->l = l;
-    n->r = r;
     return n;
 }
 

@@ -373,7 +373,7 @@ static void text_item(render *r, text *t, size_t i, size_t k, bool split)
     sbuf piece = SBUF_INIT;
     f->item(&piece, &it, &r->c->out);
     bool full = t->n && ((f->max_items && t->n >= f->max_items) || (f->max_bytes && t->b.len + piece.len > f->max_bytes));
-    if (split && full) {
+    if (full) {
         text_end(r, t, NULL);
         text_begin(r, t);
         it.index = 0;

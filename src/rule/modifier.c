@@ -229,25 +229,25 @@ static bool re_check(mctx *c, const svalue *v)
         opts |= PCRE2_MULTILINE;
     if (v->re_flags & RE_S)
         opts |= PCRE2_DOTALL;
+    const char *re = v->re_len ? v->re : "";
+    /* the pattern as Athena's engine runs it (NULL: not yet made, or
+     * refused with the reason in why) */
+    const char *athena = NULL;
+    char why[256];
+    size_t n;
     int err;
     PCRE2_SIZE off;
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)(v->re_len ? v->re : ""), v->re_len, opts, &err,
-                                     &off, NULL);
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)re, v->re_len, opts, &err, &off, NULL);
     if (!code && err == PCRE2_ERROR_QUANTIFIER_INVALID) {
         /* a{2}{3}: PCRE refuses a quantified item quantified again, Trino
          * (like Java) reads it as (?:a{2}){3}, which is what we write */
-        char why[256];
-        size_t n;
-        const char *t = re_trino(c->a, v->re_len ? v->re : "", v->re_len, (unsigned)v->re_flags, &n, why, sizeof why);
-        if (t)
-            code = pcre2_compile((PCRE2_SPTR)t, n, opts, &err, &off, NULL);
+        athena = re_trino(c->a, re, v->re_len, (unsigned)v->re_flags, &n, why, sizeof why);
+        if (athena)
+            code = pcre2_compile((PCRE2_SPTR)athena, n, opts, &err, &off, NULL);
     }
     if (code) {
         pcre2_code_free(code);
-        /* and as Athena's engine runs it */
-        char why[256];
-        size_t n;
-        if (!re_trino(c->a, v->re_len ? v->re : "", v->re_len, (unsigned)v->re_flags, &n, why, sizeof why))
+        if (!athena && !re_trino(c->a, re, v->re_len, (unsigned)v->re_flags, &n, why, sizeof why))
             return fail(c, "regular expression '%s' cannot run on Athena: %s", vtext(c->a, v), why);
         return true;
     }

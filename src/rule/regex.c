@@ -34,6 +34,7 @@
 
 #include "../util/ascii.h"
 #include "../util/sbuf.h"
+#include "../util/utf8.h"
 #include "regex.h"
 #include "value.h"
 
@@ -89,10 +90,10 @@ static bool bad(rx *r, const char *fmt, ...)
 
 static uint32_t cp_at(const rx *r, size_t i, size_t *len)
 {
-    utf8proc_int32_t c;
-    utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)r->p + i, (utf8proc_ssize_t)(r->n - i), &c);
-    *len = k > 0 ? (size_t)k : 1;
-    return k > 0 ? (uint32_t)c : 0xFFFD;
+    int32_t c;
+    size_t k = utf8_decode(r->p + i, r->n - i, &c);
+    *len = k ? k : 1;
+    return k ? (uint32_t)c : 0xFFFD;
 }
 
 static void put_utf8(sbuf *b, uint32_t cp)
@@ -487,20 +488,8 @@ static bool class_elem(rx *r, sbuf *b, cls_elem *el)
         sb_printf(b, "\\%c", e);
         r->i = i + 2;
         return true;
-    case 'h':
-        sb_puts(b, H_SET);
-        r->i = i + 2;
-        return true;
-    case 'H':
-        sb_printf(b, "[^%s]", H_SET);
-        r->i = i + 2;
-        return true;
-    case 'v':
-        sb_puts(b, V_SET);
-        r->i = i + 2;
-        return true;
-    case 'V':
-        sb_printf(b, "[^%s]", V_SET);
+    case 'h': case 'H': case 'v': case 'V':
+        sb_printf(b, e == 'H' || e == 'V' ? "[^%s]" : "%s", e == 'h' || e == 'H' ? H_SET : V_SET);
         r->i = i + 2;
         return true;
     case 'p': case 'P':
@@ -1358,14 +1347,9 @@ static bool engine_check(const char *pat, size_t len, char *msg, size_t msglen)
 
 const char *re_trino(arena *a, const char *re, size_t n, unsigned flags, size_t *outlen, char *msg, size_t msglen)
 {
-    for (size_t i = 0; i < n;) {
-        utf8proc_int32_t c;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)re + i, (utf8proc_ssize_t)(n - i), &c);
-        if (k <= 0) {
-            snprintf(msg, msglen, "the regular expression is not valid UTF-8 text");
-            return NULL;
-        }
-        i += (size_t)k;
+    if (!utf8_valid(re, n)) {
+        snprintf(msg, msglen, "the regular expression is not valid UTF-8 text");
+        return NULL;
     }
     rx *r = calloc(1, sizeof *r);
     if (!r) {
